@@ -80,7 +80,9 @@ class ProductBarcode(Base):
     __tablename__ = "product_barcodes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(64), unique=True)
     # A case or inner-pack barcode stands for this many units.
     pack_quantity: Mapped[int] = mapped_column(Integer, default=1)
@@ -214,6 +216,7 @@ class OrderLine(Base):
     def to_pick(self) -> bool:
         """Whether this line goes to the floor (physical, and not shipped already)."""
         return self.requires_shipping and not self.fulfilled_before
+
     product: Mapped[Product | None] = relationship()
     allocations: Mapped[list[Allocation]] = relationship(
         back_populates="order_line", cascade="all, delete-orphan", order_by="Allocation.id"

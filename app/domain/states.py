@@ -38,7 +38,9 @@ VERIFIABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.ON_HOLD, OrderStatus.R
 
 # Anything before SHIPPED may be cancelled (its stock is released).
 CANCELLABLE = frozenset(
-    s for s in OrderStatus if s not in {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+    s
+    for s in OrderStatus
+    if s not in {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
 )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import codecs
+import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,0 +1,219 @@
+"""Fonts for labels: bundled DejaVu, plus installed fonts for scripts DejaVu does not cover."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONT_DIRS_ENV = "BATON_FONT_DIRS"
+
+# family -> (regular file, bold file); a family without bold refuses bold text.
+FAMILIES: dict[str, tuple[str, str | None]] = {
+    "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    "mono": ("DejaVuSansMono.ttf", None),
+}
+
+# Installed fonts worth trying for scripts DejaVu lacks, best first. ReportLab embeds
+# TrueType outlines only, so the CFF-based Noto CJK .otf/.ttc files cannot be used.
+FALLBACK_FILES = (
+    "DroidSansFallbackFull.ttf",
+    "DroidSansFallback.ttf",
+    "NotoSansJP-Regular.ttf",
+    "NotoSansSC-Regular.ttf",
+    "NotoSansKR-Regular.ttf",
+    "NotoSansTC-Regular.ttf",
+    "ipag.ttf",
+    "ipagp.ttf",
+    "ipaexg.ttf",
+    "fonts-japanese-gothic.ttf",
+    "wqy-microhei.ttc",
+    "wqy-zenhei.ttc",
+    "UnDotum.ttf",
+    "NanumGothic.ttf",
+    "msgothic.ttc",
+    "YuGothM.ttc",
+    "msyh.ttc",
+    "simsun.ttc",
+    "malgun.ttf",
+    "arialuni.ttf",
+    "Arial Unicode.ttf",
+)
+
+# Characters that draw nothing; dropped rather than reported as missing.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufe0e\ufe0f\ufeff")
+
+
+def system_font_dirs() -> list[Path]:
+    """Where operating systems keep installed fonts, plus BATON_FONT_DIRS."""
+    dirs = [Path(p) for p in os.environ.get(FONT_DIRS_ENV, "").split(os.pathsep) if p]
+    home = Path.home()
+    if sys.platform == "win32":
+        windir = Path(os.environ.get("WINDIR", "C:\\Windows"))
+        dirs += [windir / "Fonts", home / "AppData/Local/Microsoft/Windows/Fonts"]
+    elif sys.platform == "darwin":
+        dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+    else:
+        dirs += [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            home / ".local/share/fonts",
+            home / ".fonts",
+        ]
+    return dirs
+
+
+@dataclass(frozen=True, eq=False)
+class FontFace:
+    """One registered font: its ReportLab name, file and the characters it has."""
+
+    name: str
+    path: Path
+    subfont: int
+    cmap: frozenset[int]
+    ascent: float  # per 1000 units of size
+    descent: float  # negative, per 1000 units
+
+    def covers(self, char: str) -> bool:
+        """Whether the font has a glyph for `char`."""
+        return ord(char) in self.cmap
+
+
+def _load(name: str, path: Path, subfont: int = 0) -> FontFace:
+    font = TTFont(name, str(path), subfontIndex=subfont)
+    pdfmetrics.registerFont(font)
+    face = font.face
+    return FontFace(
+        name, path, subfont, frozenset(face.charToGlyph), float(face.ascent), float(face.descent)
+    )
+
+
+@dataclass(frozen=True)
+class TextRuns:
+    """Text split into pieces that one font each can draw, and what no font can."""
+
+    runs: tuple[tuple[FontFace, str], ...]
+    missing: str
+
+
+@dataclass
+class FontBook:
+    """The fonts a renderer may use; fallbacks are searched only when a character needs one."""
+
+    fallback_dirs: Sequence[Path] = field(default_factory=system_font_dirs)
+    _faces: dict[tuple[str, bool], FontFace] = field(default_factory=dict)
+    _fallbacks: list[FontFace] | None = None
+    _candidates: list[Path] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def face(self, family: str, bold: bool = False) -> FontFace:
+        """The bundled font for `family` ("sans" or "mono"), registered on first use."""
+        key = (family, bold)
+        found = self._faces.get(key)
+        if found is not None:
+            return found
+        if family not in FAMILIES:
+            raise ValueError(f"unknown font {family!r} (use one of {', '.join(FAMILIES)})")
+        regular, bold_file = FAMILIES[family]
+        if bold and bold_file is None:
+            raise ValueError(f"font {family!r} has no bold")
+        file = bold_file if bold and bold_file else regular
+        name = f"Baton-{family}{'-bold' if bold else ''}"
+        with self._lock:
+            face = self._faces.get(key) or _load(name, BUNDLED_DIR / file)
+            self._faces[key] = face
+        return face
+
+    def split(self, text: str, family: str, bold: bool = False) -> TextRuns:
+        """Split `text` into runs of the bundled font and fallbacks; list uncovered characters."""
+        primary = self.face(family, bold)
+        if all(ord(c) in primary.cmap for c in text):
+            return TextRuns(((primary, text),) if text else (), "")
+        runs: list[tuple[FontFace, str]] = []
+        missing: list[str] = []
+        for char in text:
+            if char in _INVISIBLE:
+                continue
+            face = primary if primary.covers(char) else self._fallback_for(char)
+            if face is None:
+                if char not in missing:
+                    missing.append(char)
+                continue
+            if runs and runs[-1][0] is face:
+                runs[-1] = (face, runs[-1][1] + char)
+            else:
+                runs.append((face, char))
+        return TextRuns(tuple(runs), "".join(missing))
+
+    def _fallback_for(self, char: str) -> FontFace | None:
+        code = ord(char)
+        with self._lock:
+            if self._fallbacks is None:
+                self._fallbacks = []
+            for face in self._fallbacks:
+                if code in face.cmap:
+                    return face
+            # Load further candidates lazily until one covers the character.
+            candidates = self._candidate_paths()
+            while candidates:
+                path = candidates.pop(0)
+                face = self._try_load(path)
+                if face is None:
+                    continue
+                self._fallbacks.append(face)
+                if code in face.cmap:
+                    return face
+        return None
+
+    def _candidate_paths(self) -> list[Path]:
+        if self._candidates is None:
+            self._candidates = _find_candidates(self.fallback_dirs)
+        return self._candidates
+
+    def _try_load(self, path: Path) -> FontFace | None:
+        # Named after the file, so font books searching different folders never clash
+        # in ReportLab's process-wide font registry.
+        name = f"Baton-fallback-{zlib.crc32(str(path).encode()):08x}"
+        try:
+            return _load(name, path)
+        except (TTFError, OSError, ValueError, KeyError, IndexError):
+            return None  # not a usable TrueType font (e.g. CFF outlines); try the next
+
+
+def _find_candidates(dirs: Iterable[Path]) -> list[Path]:
+    """Known fallback files first (in FALLBACK_FILES order), then other Noto Sans TTFs."""
+    by_name: dict[str, Path] = {}
+    noto: list[Path] = []
+    wanted = {n.lower() for n in FALLBACK_FILES}
+    for root in dirs:
+        if not root.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(root):
+            for file in files:
+                low = file.lower()
+                if low in wanted:
+                    by_name.setdefault(low, Path(dirpath) / file)
+                elif low.startswith("notosans") and low.endswith("-regular.ttf"):
+                    noto.append(Path(dirpath) / file)
+    known = [by_name[n.lower()] for n in FALLBACK_FILES if n.lower() in by_name]
+    return known + sorted(noto)
+
+
+@lru_cache(maxsize=1)
+def default_fonts() -> FontBook:
+    """The process-wide font book: fonts are parsed once, which keeps each label fast."""
+    return FontBook()
+
+
+def text_width(runs: TextRuns, size: float) -> float:
+    """Width in points of `runs` at `size` points."""
+    return sum(pdfmetrics.stringWidth(text, face.name, size) for face, text in runs.runs)

@@ -1,0 +1,218 @@
+"""Seeding the demo warehouse: master data, operators, a live day of orders, and bulk history.
+
+The live day goes through the real intake and verification, so the demo floor is exactly what
+Baton makes of real orders. History for benchmark-sized databases (`--orders 100000`) is
+written with bulk inserts: past orders that were delivered, with their lines and timelines.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import unit_of_work
+from app.db.models import Operator, Order, OrderEvent, OrderLine, Product
+from app.db.types import utcnow
+from app.domain import demo_data
+from app.domain.roles import Role
+from app.domain.states import OrderStatus
+from app.services.actor import Actor
+from app.services.intake import ImportSummary, ProductCache, receive_order
+from app.services.masterdata import load_master_data
+from app.services.operators import hash_pin
+
+LIVE_ORDERS = 150
+_CHUNK = 2_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo seeding wrote."""
+
+    locations: int
+    products: int
+    operators: int
+    live_orders: int
+    ready: int
+    on_hold: int
+    history_orders: int
+    history_lines: int
+
+
+def seed_demo(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    orders: int = LIVE_ORDERS,
+    now: datetime | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DemoSummary:
+    """Fill the database with the demo floor and `orders` orders (a live day plus history)."""
+    actor.require(Role.SUPERVISOR)
+    now = now or utcnow()
+    floor = demo_data.warehouse()
+    load_master_data(factory, actor, floor.locations, floor.products, floor.stock)
+    operators = _operators(factory)
+
+    live = min(orders, LIVE_ORDERS)
+    history = orders - live
+    with factory() as session:
+        start = 100_001 + (session.scalar(select(func.count(Order.id))) or 0)
+    history_lines = _history(factory, floor.products, history, start, now, progress)
+
+    summary = ImportSummary()
+    cache = ProductCache()
+    drafts = demo_data.day_of_orders(floor.products, live, start + history, now)
+    for i, draft in enumerate(drafts, start=1):
+        with unit_of_work(factory) as session:
+            outcome = receive_order(session, actor, draft, cache)
+        if outcome.verdict is not None:
+            summary.received.append(outcome.verdict)
+        if progress:
+            progress("live orders", i, live)
+    return DemoSummary(
+        locations=len(floor.locations),
+        products=len(floor.products),
+        operators=operators,
+        live_orders=len(summary.received),
+        ready=summary.ready,
+        on_hold=summary.on_hold,
+        history_orders=history,
+        history_lines=history_lines,
+    )
+
+
+def _operators(factory: sessionmaker[Session]) -> int:
+    pin_hash = hash_pin(demo_data.DEMO_PIN)  # one hash: the demo PIN is the same for everyone
+    added = 0
+    with unit_of_work(factory) as session:
+        known = set(session.scalars(select(Operator.badge)))
+        for badge, name, role in demo_data.OPERATORS:
+            if badge not in known:
+                session.add(Operator(badge=badge, name=name, role=role.value, pin_hash=pin_hash))
+                added += 1
+    return added
+
+
+def _history(
+    factory: sessionmaker[Session],
+    products: list[Any],
+    count: int,
+    start: int,
+    now: datetime,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    """Bulk-insert `count` delivered orders from the past 90 days; returns the lines written."""
+    if count <= 0:
+        return 0
+    rng = random.Random(start)
+    with factory() as session:
+        product_ids = dict(session.execute(select(Product.sku, Product.id)).tuples().all())
+    catalogue = [(product_ids[p.sku], p.sku, p.name) for p in products]
+    lines_written = 0
+    for first in range(0, count, _CHUNK):
+        size = min(_CHUNK, count - first)
+        with unit_of_work(factory) as session:
+            lines_written += _history_chunk(session, rng, catalogue, start + first, size, now)
+        if progress:
+            progress("history", first + size, count)
+    return lines_written
+
+
+def _history_chunk(
+    session: Session,
+    rng: random.Random,
+    catalogue: list[tuple[int, str, str]],
+    start: int,
+    size: int,
+    now: datetime,
+) -> int:
+    orders: list[dict[str, Any]] = []
+    for n in range(start, start + size):
+        address = demo_data.history_address(rng)
+        placed = now - timedelta(days=rng.uniform(1, 90))
+        orders.append(
+            {
+                "number": f"#{n}",
+                "source": "demo",
+                "status": OrderStatus.DELIVERED.value,
+                "placed_at": placed,
+                "received_at": placed + timedelta(minutes=2),
+                "ship_by": placed.replace(hour=16, minute=0, second=0, microsecond=0) + timedelta(days=1),
+                "priority": 0,
+                "carrier": "UPS",
+                "service": "Ground",
+                "payment_status": "paid",
+                "currency": "USD",
+                "total": Decimal("0"),
+                "email": f"customer{n}@example.com",
+                "note": "",
+                "ship_name": address.name,
+                "ship_company": address.company,
+                "ship_address1": address.address1,
+                "ship_address2": address.address2,
+                "ship_city": address.city,
+                "ship_region": address.region,
+                "ship_postal_code": address.postal_code,
+                "ship_country": address.country,
+                "ship_phone": address.phone,
+                "version": 1,
+            }
+        )
+    order_ids = session.scalars(
+        insert(Order).returning(Order.id, sort_by_parameter_order=True), orders
+    ).all()
+    lines: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for order_id, order in zip(order_ids, orders, strict=True):
+        for line_no, (index, quantity) in enumerate(
+            demo_data.history_lines(rng, len(catalogue)), start=1
+        ):
+            product_id, sku, name = catalogue[index]
+            lines.append(
+                {
+                    "order_id": order_id,
+                    "line_no": line_no,
+                    "sku": sku,
+                    "product_id": product_id,
+                    "name": name,
+                    "quantity": quantity,
+                    "unit_price": Decimal("9.90"),
+                    "requires_shipping": True,
+                    "fulfilled_before": False,
+                }
+            )
+        received = order["received_at"]
+        for kind, status, at in (
+            ("received", OrderStatus.RECEIVED, received),
+            ("shipped", OrderStatus.SHIPPED, received + timedelta(hours=6)),
+            ("delivered", OrderStatus.DELIVERED, received + timedelta(days=2)),
+        ):
+            events.append(
+                {
+                    "order_id": order_id,
+                    "at": at,
+                    "kind": kind,
+                    "from_status": None,
+                    "to_status": status.value,
+                    "operator_id": None,
+                    "station": "history",
+                    "detail": "demo history",
+                }
+            )
+    session.execute(insert(OrderLine), lines)
+    session.execute(insert(OrderEvent), events)
+    return len(lines)
+
+
+def demo_is_seeded(session: Session) -> bool:
+    """Whether the demo floor is already in this database (its first demo operator exists)."""
+    badge = demo_data.OPERATORS[0][0]
+    return session.scalar(select(Operator.id).where(Operator.badge == badge)) is not None
+

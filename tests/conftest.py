@@ -1,0 +1,73 @@
+"""Shared fixtures: Qt offscreen, and a real database on SQLite and (when configured) PostgreSQL.
+
+Database tests take the `db` fixture and run twice: once on a fresh SQLite file, once on a
+fresh PostgreSQL schema named by BATON_TEST_POSTGRES_URL. Without that variable the
+PostgreSQL leg is skipped with a visible reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from sqlalchemy import text  # noqa: E402
+
+from app.config import DatabaseChoice  # noqa: E402
+from app.db.database import Database, open_database  # noqa: E402
+
+POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
+POSTGRES_URL = os.environ.get(POSTGRES_ENV, "").strip()
+NO_POSTGRES = f"PostgreSQL leg skipped: set {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user's data directory or database setting."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("BATON_DATABASE_URL", raising=False)
+
+
+def postgres_schema_url() -> Iterator[str]:
+    """A URL whose connections use a brand-new PostgreSQL schema, dropped afterwards."""
+    from app.config import normalise_url
+    from app.db.engine import make_engine
+
+    base = normalise_url(POSTGRES_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'floor.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    yield from postgres_schema_url()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An open, empty, current-schema database on each backend."""
+    database = open_database(DatabaseChoice(db_url, embedded_default=True))
+    yield database
+    database.close()

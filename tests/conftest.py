@@ -16,10 +16,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from app.config import DatabaseChoice  # noqa: E402
-from app.db.database import Database, open_database  # noqa: E402
+from app.config import DatabaseChoice
+from app.db.database import Database, open_database
 
 POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_ENV, "").strip()
@@ -27,7 +27,9 @@ NO_POSTGRES = f"PostgreSQL leg skipped: set {POSTGRES_ENV} (e.g. postgresql+psyc
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test touches the real user's data directory or database setting."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

@@ -25,12 +25,12 @@ def register(commands: Any) -> None:
     """Add this module's commands to the `baton` parser."""
     db = commands.add_parser("db", help="create, check or upgrade the database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("upgrade", help="migrate the database to this version of Baton").set_defaults(
-        handler=db_upgrade
-    )
-    db_commands.add_parser("status", help="show where the database is and its schema revision").set_defaults(
-        handler=db_status
-    )
+    db_commands.add_parser(
+        "upgrade", help="migrate the database to this version of Baton"
+    ).set_defaults(handler=db_upgrade)
+    db_commands.add_parser(
+        "status", help="show where the database is and its schema revision"
+    ).set_defaults(handler=db_status)
 
     imp = commands.add_parser("import", help="import master data or orders from a file")
     imp_kinds = imp.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -81,7 +81,9 @@ def register(commands: Any) -> None:
     p.add_argument("--badge", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--pin", help="4 to 8 digits (asked for when not given and a terminal is attached)")
+    p.add_argument(
+        "--pin", help="4 to 8 digits (asked for when not given and a terminal is attached)"
+    )
     p.set_defaults(handler=operators_add)
 
 
@@ -117,8 +119,11 @@ def _print_master_summary(kind: str, summary: MasterImportSummary) -> None:
     if summary.unusable:
         print(f"baton: {summary.unusable}", file=sys.stderr)
         return
-    print(f"{kind}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged, "
-          f"{len(summary.rejected)} rejected")
+    print(
+        f"{kind}: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, "
+        f"{len(summary.rejected)} rejected"
+    )
     for line_no, reason in summary.rejected:
         print(f"  line {line_no}: {reason}")
 
@@ -140,10 +145,14 @@ def _summary_json(summary: ImportSummary) -> dict[str, Any]:
         "on_hold": summary.on_hold,
         "already_received": summary.already_received,
         "skipped": [{"number": n, "reason": r} for n, r in summary.skipped],
-        "rejected": [{"line": r.line_no, "number": r.number, "reason": r.reason} for r in summary.rejected],
+        "rejected": [
+            {"line": r.line_no, "number": r.number, "reason": r.reason} for r in summary.rejected
+        ],
         "unusable": summary.unusable,
         "exit_code": summary.exit_code,
-        "held": [{"number": v.number, "reasons": list(v.reasons)} for v in summary.received if v.reasons],
+        "held": [
+            {"number": v.number, "reasons": list(v.reasons)} for v in summary.received if v.reasons
+        ],
     }
 
 
@@ -152,7 +161,8 @@ def _print_order_summary(summary: ImportSummary) -> None:
         print(f"baton: {summary.unusable}", file=sys.stderr)
         return
     print(
-        f"orders: {len(summary.received)} received ({summary.ready} ready, {summary.on_hold} on hold), "
+        f"orders: {len(summary.received)} received "
+        f"({summary.ready} ready, {summary.on_hold} on hold), "
         f"{len(summary.already_received)} already received, {len(summary.skipped)} skipped, "
         f"{len(summary.rejected)} rejected"
     )
@@ -186,7 +196,9 @@ def orders_list(args: argparse.Namespace) -> int:
                     sum(line.quantity for line in r.lines if line.to_pick),
                     "; ".join(r.hold_reasons)
                     or ", ".join(
-                        f"{line.sku}@{a.location}x{a.quantity}" for line in r.lines for a in line.allocated
+                        f"{line.sku}@{a.location}x{a.quantity}"
+                        for line in r.lines
+                        for a in line.allocated
                     ),
                 )
                 for r in rows
@@ -224,12 +236,19 @@ def order_show(args: argparse.Namespace) -> int:
         for reason in order.hold_reasons:
             print(f"  - {reason}")
     address = detail.ship_to
-    lines = [address["name"], address["company"], address["address1"], address["address2"],
-             " ".join(p for p in (address["postal_code"], address["city"], address["region"]) if p),
-             address["country"]]
+    lines = [
+        address["name"],
+        address["company"],
+        address["address1"],
+        address["address2"],
+        " ".join(p for p in (address["postal_code"], address["city"], address["region"]) if p),
+        address["country"],
+    ]
     print("Ship to:\n  " + "\n  ".join(line for line in lines if line))
-    print(f"Payment: {detail.payment_status or '-'}   Ship by: {order.ship_by or '-'}   "
-          f"Carrier: {order.carrier or '-'} {order.service}")
+    print(
+        f"Payment: {detail.payment_status or '-'}   Ship by: {order.ship_by or '-'}   "
+        f"Carrier: {order.carrier or '-'} {order.service}"
+    )
     print()
     print(
         table(
@@ -240,8 +259,11 @@ def order_show(args: argparse.Namespace) -> int:
                     line.sku,
                     line.name,
                     line.quantity if line.to_pick else f"{line.quantity} (not picked)",
-                    ", ".join(f"{a.location} x{a.quantity}" + (f" lot {a.lot}" if a.lot else "")
-                              for a in line.allocated) or "-",
+                    ", ".join(
+                        f"{a.location} x{a.quantity}" + (f" lot {a.lot}" if a.lot else "")
+                        for a in line.allocated
+                    )
+                    or "-",
                 )
                 for line in order.lines
             ],
@@ -259,7 +281,10 @@ def order_release(args: argparse.Namespace) -> int:
     db = database(args)
     with unit_of_work(db.sessions) as session:
         verdict = release_hold(session, Actor.command_line(), args.number, args.note)
-    print(f"{verdict.number}: {verdict.status.value}" + (f" ({'; '.join(verdict.reasons)})" if verdict.reasons else ""))
+    print(
+        f"{verdict.number}: {verdict.status.value}"
+        + (f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "")
+    )
     return 0
 
 
@@ -275,7 +300,12 @@ def operators_list(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
         rows = operators.list_operators(session)
-    print(table(("badge", "name", "role", "active"), [(o.badge, o.name, o.role.value, "yes" if o.active else "no") for o in rows]))
+    print(
+        table(
+            ("badge", "name", "role", "active"),
+            [(o.badge, o.name, o.role.value, "yes" if o.active else "no") for o in rows],
+        )
+    )
     return 0
 
 
@@ -288,6 +318,8 @@ def operators_add(args: argparse.Namespace) -> int:
         pin = getpass.getpass("PIN (4-8 digits): ")
     db = database(args)
     with unit_of_work(db.sessions) as session:
-        info = operators.add_operator(session, Actor.command_line(), args.badge, args.name, Role(args.role), pin)
+        info = operators.add_operator(
+            session, Actor.command_line(), args.badge, args.name, Role(args.role), pin
+        )
     print(f"added {info.name} ({info.role.value}) with badge {info.badge}")
     return 0

@@ -23,7 +23,9 @@ def register(commands: Any) -> None:
         help=f"orders to create: a live day of up to {LIVE_ORDERS}, the rest as delivered history "
         "(e.g. 100000 for benchmarks)",
     )
-    p.add_argument("--force", action="store_true", help="seed again into a database that has the demo")
+    p.add_argument(
+        "--force", action="store_true", help="seed again into a database that has the demo"
+    )
     p.set_defaults(handler=demo)
 
 
@@ -34,7 +36,10 @@ def demo(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
         if demo_is_seeded(session) and not args.force:
-            print(f"{db.description} already holds the demo warehouse (use --force to add more orders).")
+            print(
+                f"{db.description} already holds the demo warehouse "
+                "(use --force to add more orders)."
+            )
             return 0
     started = time.perf_counter()
     last = [0.0]
@@ -49,9 +54,15 @@ def demo(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(
         f"Demo warehouse in {db.description} ({elapsed:.1f} s):\n"
-        f"  {summary.locations} locations, {summary.products} products, {summary.operators} operators added\n"
+        f"  {summary.locations} locations, {summary.products} products, "
+        f"{summary.operators} operators added\n"
         f"  {summary.live_orders} orders today: {summary.ready} ready, {summary.on_hold} on hold\n"
         f"  {summary.history_orders} delivered orders of history with {summary.history_lines} lines"
     )
-    print("Badges (PIN " + DEMO_PIN + "): " + ", ".join(f"{b} {role.value}" for b, _, role in OPERATORS))
+    print(
+        "Badges (PIN "
+        + DEMO_PIN
+        + "): "
+        + ", ".join(f"{b} {role.value}" for b, _, role in OPERATORS)
+    )
     return 0

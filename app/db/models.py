@@ -185,7 +185,8 @@ class Order(Base):
         back_populates="order", order_by="OrderEvent.id", viewonly=True
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # Optimistic locking: a stale write to an order fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by the mapper)
 
 
 class OrderLine(Base):

@@ -29,42 +29,126 @@ OPERATORS: tuple[tuple[str, str, Role], ...] = (
 
 # (prefix, names, weight range g, (l, w, h) mm ranges, lot-tracked)
 _CATEGORIES: tuple[tuple[str, tuple[str, ...], tuple[int, int], tuple[int, int], bool], ...] = (
-    ("MUG", ("Ceramic Mug 350 ml", "Enamel Camp Mug", "Espresso Cup Set of 2", "Travel Mug 450 ml"),
-     (250, 600), (80, 160), False),
-    ("TEA", ("Earl Grey Tea 100 g", "Green Sencha 80 g", "Rooibos Vanilla 100 g", "Chai Spice 75 g"),
-     (90, 160), (60, 160), True),
-    ("COF", ("Espresso Beans 500 g", "Filter Coffee 250 g", "Decaf Beans 250 g"), (260, 540), (70, 200), True),
-    ("SOCK", ("Merino Socks", "Hiking Socks", "Cotton Socks 3-pack", "Wool Slipper Socks"),
-     (60, 180), (20, 220), False),
-    ("BOOK", ("Notebook A5 Dotted", "Sketchbook A4", "Pocket Planner", "Recipe Journal"),
-     (150, 700), (15, 300), False),
-    ("CAND", ("Soy Candle Cedar", "Beeswax Taper Pair", "Tealights 24-pack"), (180, 650), (60, 140), False),
-    ("TOY", ("Wooden Train Set", "Puzzle 500 pcs", "Plush Fox", "Stacking Rings"), (120, 1200), (80, 350), False),
-    ("KIT", ("Chef Knife 20 cm", "Bamboo Board", "Linen Tea Towel", "Pepper Mill"), (90, 900), (30, 400), False),
+    (
+        "MUG",
+        ("Ceramic Mug 350 ml", "Enamel Camp Mug", "Espresso Cup Set of 2", "Travel Mug 450 ml"),
+        (250, 600),
+        (80, 160),
+        False,
+    ),
+    (
+        "TEA",
+        ("Earl Grey Tea 100 g", "Green Sencha 80 g", "Rooibos Vanilla 100 g", "Chai Spice 75 g"),
+        (90, 160),
+        (60, 160),
+        True,
+    ),
+    (
+        "COF",
+        ("Espresso Beans 500 g", "Filter Coffee 250 g", "Decaf Beans 250 g"),
+        (260, 540),
+        (70, 200),
+        True,
+    ),
+    (
+        "SOCK",
+        ("Merino Socks", "Hiking Socks", "Cotton Socks 3-pack", "Wool Slipper Socks"),
+        (60, 180),
+        (20, 220),
+        False,
+    ),
+    (
+        "BOOK",
+        ("Notebook A5 Dotted", "Sketchbook A4", "Pocket Planner", "Recipe Journal"),
+        (150, 700),
+        (15, 300),
+        False,
+    ),
+    (
+        "CAND",
+        ("Soy Candle Cedar", "Beeswax Taper Pair", "Tealights 24-pack"),
+        (180, 650),
+        (60, 140),
+        False,
+    ),
+    (
+        "TOY",
+        ("Wooden Train Set", "Puzzle 500 pcs", "Plush Fox", "Stacking Rings"),
+        (120, 1200),
+        (80, 350),
+        False,
+    ),
+    (
+        "KIT",
+        ("Chef Knife 20 cm", "Bamboo Board", "Linen Tea Towel", "Pepper Mill"),
+        (90, 900),
+        (30, 400),
+        False,
+    ),
 )
 _COLOURS = ("Blue", "Sage", "Charcoal", "Ochre", "Rose", "Ivory", "Forest", "Sand")
 
 _ADDRESSES: tuple[AddressDraft, ...] = (
-    AddressDraft("Zoë Ångström", "", "Bahnhofstrasse 12", "", "Zürich", "ZH", "8001", "CH", "+41 44 123 45 67"),
-    AddressDraft("François Dupont", "Atelier Dupont", "18 Rue de Rivoli", "", "Paris", "", "75004", "FR", ""),
-    AddressDraft("Jürgen Müller", "", "Friedrichstraße 43", "3. OG", "Berlin", "BE", "10117", "DE", ""),
-    AddressDraft("Emily Carter", "", "221 Baker Street", "Flat B", "London", "", "NW1 6XE", "GB", ""),
-    AddressDraft("James O'Neill", "", "1600 Amphitheatre Pkwy", "", "Mountain View", "CA", "94043", "US", ""),
-    AddressDraft("Olivia Brown", "Brown & Co", "77 Massachusetts Ave", "", "Cambridge", "MA", "02139", "US", ""),
-    AddressDraft("Liam Tremblay", "", "1 Rue Sainte-Catherine O", "", "Montréal", "QC", "H3B 1A7", "CA", ""),
+    AddressDraft(
+        "Zoë Ångström",
+        "",
+        "Bahnhofstrasse 12",
+        "",
+        "Zürich",
+        "ZH",
+        "8001",
+        "CH",
+        "+41 44 123 45 67",
+    ),
+    AddressDraft(
+        "François Dupont", "Atelier Dupont", "18 Rue de Rivoli", "", "Paris", "", "75004", "FR", ""
+    ),
+    AddressDraft(
+        "Jürgen Müller", "", "Friedrichstraße 43", "3. OG", "Berlin", "BE", "10117", "DE", ""
+    ),
+    AddressDraft(
+        "Emily Carter", "", "221 Baker Street", "Flat B", "London", "", "NW1 6XE", "GB", ""
+    ),
+    AddressDraft(
+        "James O'Neill", "", "1600 Amphitheatre Pkwy", "", "Mountain View", "CA", "94043", "US", ""
+    ),
+    AddressDraft(
+        "Olivia Brown",
+        "Brown & Co",
+        "77 Massachusetts Ave",
+        "",
+        "Cambridge",
+        "MA",
+        "02139",
+        "US",
+        "",
+    ),
+    AddressDraft(
+        "Liam Tremblay", "", "1 Rue Sainte-Catherine O", "", "Montréal", "QC", "H3B 1A7", "CA", ""
+    ),
     AddressDraft("佐藤 花子", "", "千代田1-1", "", "千代田区", "東京都", "100-0001", "JP", ""),
     AddressDraft("Sanne de Vries", "", "Damrak 1", "", "Amsterdam", "NH", "1012 LG", "NL", ""),
-    AddressDraft("Chloe Nguyen", "", "42 George Street", "Unit 5", "Sydney", "NSW", "2000", "AU", ""),
+    AddressDraft(
+        "Chloe Nguyen", "", "42 George Street", "Unit 5", "Sydney", "NSW", "2000", "AU", ""
+    ),
     AddressDraft("Noah Schmid", "", "Marktgasse 9", "", "Bern", "BE", "3011", "CH", ""),
-    AddressDraft("Ava Johnson", "", "350 Fifth Avenue", "Suite 4200", "New York", "NY", "10118", "US", ""),
+    AddressDraft(
+        "Ava Johnson", "", "350 Fifth Avenue", "Suite 4200", "New York", "NY", "10118", "US", ""
+    ),
 )
 _BAD_ADDRESSES: tuple[AddressDraft, ...] = (
     AddressDraft("Mia Fischer", "", "Hauptstraße 5", "", "München", "BY", "8033", "DE", ""),
     AddressDraft("Ethan Wright", "", "", "", "Leeds", "", "LS1 4AP", "GB", ""),
     AddressDraft("Lucas Martin", "", "5 Avenue Foch", "", "Lyon", "", "69006", "XX", ""),
 )
-_SERVICES = (("UPS", "Ground"), ("UPS", "Express Saver"), ("DHL", "Parcel"), ("DHL", "Express"),
-             ("Royal Mail", "Tracked 48"), ("Swiss Post", "PostPac Priority"))
+_SERVICES = (
+    ("UPS", "Ground"),
+    ("UPS", "Express Saver"),
+    ("DHL", "Parcel"),
+    ("DHL", "Express"),
+    ("Royal Mail", "Tracked 48"),
+    ("Swiss Post", "PostPac Priority"),
+)
 
 
 @dataclass(frozen=True)
@@ -118,11 +202,15 @@ def warehouse(seed: int = 7) -> DemoWarehouse:
     today = date(2026, 1, 1)
     for i, product in enumerate(products):
         depth = 60 if i < len(products) // 5 else 18
-        places = [slots[i]] + ([slots[len(products) + i % (len(slots) - len(products))]] if i % 5 == 0 else [])
+        places = [slots[i]] + (
+            [slots[len(products) + i % (len(slots) - len(products))]] if i % 5 == 0 else []
+        )
         for k, place in enumerate(places):
             lot = f"L{rng.randint(2500, 2699)}{k}" if product.sku in lot_tracked else ""
             expiry = today + timedelta(days=rng.randint(300, 900)) if lot else None
-            stock.append(StockRow(place.code, product.sku, rng.randint(depth // 2, depth), lot, expiry))
+            stock.append(
+                StockRow(place.code, product.sku, rng.randint(depth // 2, depth), lot, expiry)
+            )
     return DemoWarehouse(locations, products, stock)
 
 
@@ -143,7 +231,10 @@ def day_of_orders(
         elif i % 25 == 7:
             address = rng.choice(_BAD_ADDRESSES)
         elif i % 40 == 11:
-            lines = (*lines, LineDraft("DISCONTINUED-42", 1, "Discontinued Teapot", Decimal("24.00")))
+            lines = (
+                *lines,
+                LineDraft("DISCONTINUED-42", 1, "Discontinued Teapot", Decimal("24.00")),
+            )
         elif i % 50 == 17:
             big = rng.choice(products[len(products) // 5 :])
             lines = (LineDraft(big.sku, 40, big.name, Decimal("9.90")),)
@@ -171,15 +262,21 @@ def day_of_orders(
         )
 
 
-def _lines(rng: random.Random, products: list[ProductRow], fast: list[ProductRow]) -> tuple[LineDraft, ...]:
+def _lines(
+    rng: random.Random, products: list[ProductRow], fast: list[ProductRow]
+) -> tuple[LineDraft, ...]:
     size = rng.choices((1, 2, 3, 4, 6), weights=(45, 25, 15, 10, 5))[0]
     chosen: dict[str, ProductRow] = {}
     while len(chosen) < size:
         product = rng.choice(fast) if rng.random() < 0.6 else rng.choice(products)
         chosen[product.sku] = product
     return tuple(
-        LineDraft(p.sku, rng.choices((1, 2, 3), weights=(80, 15, 5))[0], p.name,
-                  Decimal(rng.randint(399, 4999)) / 100)
+        LineDraft(
+            p.sku,
+            rng.choices((1, 2, 3), weights=(80, 15, 5))[0],
+            p.name,
+            Decimal(rng.randint(399, 4999)) / 100,
+        )
         for p in chosen.values()
     )
 
@@ -187,7 +284,10 @@ def _lines(rng: random.Random, products: list[ProductRow], fast: list[ProductRow
 def history_lines(rng: random.Random, product_count: int) -> list[tuple[int, int]]:
     """(product index, quantity) lines of one past order: 1 to 19 lines, ten on average."""
     size = rng.randint(1, 19)
-    return [(rng.randrange(product_count), rng.choices((1, 2, 3), weights=(80, 15, 5))[0]) for _ in range(size)]
+    return [
+        (rng.randrange(product_count), rng.choices((1, 2, 3), weights=(80, 15, 5))[0])
+        for _ in range(size)
+    ]
 
 
 def history_address(rng: random.Random) -> AddressDraft:

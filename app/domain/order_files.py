@@ -69,6 +69,8 @@ _JSON_ORDER = (
     *(k for k in ORDER_FIELDS if k.removeprefix("ship_") not in ADDRESS_FIELDS),
 )
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
+# A lone \ud800-style escape decodes to half a surrogate pair, which no database can store.
+_UNPAIRED = re.compile("[\ud800-\udfff]")
 _MAX_PROBLEMS = 3
 _JSON_CHUNK = 1 << 16
 _MAX_JSON_ORDER = 8 << 20  # characters one JSON order may span: bounds memory on a broken file
@@ -473,7 +475,9 @@ def _json_cells(
     for key in keys:
         value = found.get(key)
         flag = key == "requires_shipping"
-        if isinstance(value, str | int | Decimal) and (flag or not isinstance(value, bool)):
+        if isinstance(value, str) and not value.isascii() and _UNPAIRED.search(value):
+            problems.append(f"line {line_no}: {label(key)} holds a broken \\u escape")
+        elif isinstance(value, str | int | Decimal) and (flag or not isinstance(value, bool)):
             cells[key] = str(value)
         elif value is not None:
             want = "true or false" if flag else "text or a number"
@@ -489,7 +493,7 @@ def _json_order(line_no: int, found: object) -> _Item:
         )
     order = _json_cells(found, _JSON_ORDER, str, line_no, problems) or {}
     number = order.get("order_number", "").strip()
-    if not number:
+    if not number and (found.get("order_number") is None or "order_number" in order):
         problems.insert(0, f"line {line_no}: order_number is missing")
     if found.get("ship_to") is not None:
         ship_to = _json_cells(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -161,9 +162,16 @@ def dots_to_mm(dots: float, dpi: int) -> float:
     return dots * 25.4 / dpi
 
 
-def snap_mm(mm: float, dpi: int) -> float:
-    """`mm` moved to the nearest printer dot, so bars start on a dot edge."""
-    return dots_to_mm(round(mm * dpi / 25.4), dpi)
+def snap_mm(mm: float, dpi: int, direction: int = 0) -> float:
+    """`mm` moved onto a printer-dot edge: nearest (0), rightwards (1) or leftwards (-1)."""
+    dots = mm * dpi / 25.4
+    if direction > 0:
+        whole = math.ceil(dots - 1e-9)
+    elif direction < 0:
+        whole = math.floor(dots + 1e-9)
+    else:
+        whole = round(dots)
+    return dots_to_mm(whole, dpi)
 
 
 def fitting_module_dots(

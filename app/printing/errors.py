@@ -77,3 +77,7 @@ class OutputNotWritable(PrintFailed):
 
 class PrintCancelled(PrintFailed):
     """The operator cancelled a batch before it was sent."""
+
+
+class BadValue(PrintingError):
+    """A value of the wrong kind, e.g. table rows that are not a list of rows."""

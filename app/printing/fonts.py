@@ -129,9 +129,9 @@ class FontBook:
         file = bold_file if bold and bold_file else regular
         name = f"Baton-{family}{'-bold' if bold else ''}"
         with self._lock:
-            face = self._faces.get(key) or _load(name, BUNDLED_DIR / file)
-            self._faces[key] = face
-        return face
+            loaded = self._faces.get(key) or _load(name, BUNDLED_DIR / file)
+            self._faces[key] = loaded
+        return loaded
 
     def split(self, text: str, family: str, bold: bool = False) -> TextRuns:
         """Split `text` into runs of the bundled font and fallbacks; list uncovered characters."""
@@ -216,4 +216,4 @@ def default_fonts() -> FontBook:
 
 def text_width(runs: TextRuns, size: float) -> float:
     """Width in points of `runs` at `size` points."""
-    return sum(pdfmetrics.stringWidth(text, face.name, size) for face, text in runs.runs)
+    return float(sum(pdfmetrics.stringWidth(t, face.name, size) for face, t in runs.runs))

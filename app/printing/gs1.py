@@ -14,8 +14,8 @@ MAX_DATA_CHARS = 48  # GS1 General Specifications: at most 48 data characters pe
 # AIs whose first two digits are listed here have a predefined length, so no FNC1
 # separator follows them (GS1 General Specifications, "predefined length" table).
 _PREDEFINED = frozenset(
-    ["00", "01", "02", "03", "04", *(str(n) for n in range(11, 21)), "31", "32", "33"]
-    + ["34", "35", "36", "41"]
+    ["00", "01", "02", "03", "04", *(str(n) for n in range(11, 21)), "31", "32", "33", "34"]
+    + ["35", "36", "41"]  # noqa: RUF005 - two lines keep the table readable
 )
 
 # The GS1 AI encodable character set 82 (what alphanumeric AIs may carry).
@@ -137,7 +137,8 @@ def make_sscc(extension: int, company_prefix: str, serial: int) -> str:
     """An SSCC-18: extension digit, GS1 company prefix, serial reference, mod-10 check digit."""
     if not 0 <= extension <= 9:
         raise ValueError("the SSCC extension digit is 0-9")
-    if not (company_prefix.isascii() and company_prefix.isdigit() and 6 <= len(company_prefix) <= 12):
+    digits = company_prefix.isascii() and company_prefix.isdigit()
+    if not (digits and 6 <= len(company_prefix) <= 12):
         raise ValueError("a GS1 company prefix is 6 to 12 digits")
     width = 16 - len(company_prefix)
     if not 0 <= serial < 10**width:

@@ -113,7 +113,7 @@ def _history(
         return 0
     rng = random.Random(start)
     with factory() as session:
-        product_ids = dict(session.execute(select(Product.sku, Product.id)).tuples().all())
+        product_ids = dict(session.execute(select(Product.sku, Product.id)).all())
     catalogue = [(product_ids[p.sku], p.sku, p.name) for p in products]
     lines_written = 0
     for first in range(0, count, _CHUNK):
@@ -144,7 +144,8 @@ def _history_chunk(
                 "status": OrderStatus.DELIVERED.value,
                 "placed_at": placed,
                 "received_at": placed + timedelta(minutes=2),
-                "ship_by": placed.replace(hour=16, minute=0, second=0, microsecond=0) + timedelta(days=1),
+                "ship_by": placed.replace(hour=16, minute=0, second=0, microsecond=0)
+                + timedelta(days=1),
                 "priority": 0,
                 "carrier": "UPS",
                 "service": "Ground",
@@ -215,4 +216,3 @@ def demo_is_seeded(session: Session) -> bool:
     """Whether the demo floor is already in this database (its first demo operator exists)."""
     badge = demo_data.OPERATORS[0][0]
     return session.scalar(select(Operator.id).where(Operator.badge == badge)) is not None
-

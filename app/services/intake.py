@@ -69,7 +69,7 @@ def import_orders(
     progress: Callable[[int], None] | None = None,
     cancel: Event | None = None,
 ) -> ImportSummary:
-    """Receive every order in a file: each whole or not at all, good ones landing beside bad ones."""
+    """Receive every order in a file, each whole or not at all; good ones land beside bad ones."""
     actor.require(Role.SUPERVISOR)
     summary = ImportSummary()
     if fmt not in FORMATS:
@@ -140,7 +140,11 @@ def receive_order(
     session.add(order)
     session.flush()
     record_event(
-        session, order, actor, "received", f"from {draft.source} import",
+        session,
+        order,
+        actor,
+        "received",
+        f"from {draft.source} import",
         to_status=OrderStatus.RECEIVED,
     )
     _acknowledge(session, order)

@@ -52,12 +52,16 @@ class _Kind:
     apply: Callable[[Session, list[tuple[int, Any]], MasterImportSummary], None]
 
 
-def import_locations(factory: sessionmaker[Session], actor: Actor, path: Path) -> MasterImportSummary:
+def import_locations(
+    factory: sessionmaker[Session], actor: Actor, path: Path
+) -> MasterImportSummary:
     """`code,zone,aisle,bay,level`: create or update storage locations."""
     return _import(factory, actor, path, _LOCATIONS)
 
 
-def import_products(factory: sessionmaker[Session], actor: Actor, path: Path) -> MasterImportSummary:
+def import_products(
+    factory: sessionmaker[Session], actor: Actor, path: Path
+) -> MasterImportSummary:
     """`sku,name,barcodes,weight_g,length_mm,width_mm,height_mm`: create or update products."""
     return _import(factory, actor, path, _PRODUCTS)
 
@@ -74,7 +78,7 @@ def load_master_data(
     products: Iterable[rows.ProductRow] = (),
     stock: Iterable[rows.StockRow] = (),
 ) -> MasterImportSummary:
-    """Upsert already-parsed master data (the demo generator uses this; files go through import_*)."""
+    """Upsert already-parsed master data (the demo uses this; files go through import_*)."""
     actor.require(Role.SUPERVISOR)
     summary = MasterImportSummary()
     for kind, values in ((_LOCATIONS, locations), (_PRODUCTS, products), (_STOCK, stock)):
@@ -105,7 +109,9 @@ def _apply_all(
             kind.apply(session, batch, summary)
 
 
-def _parsed(source: Iterable[Row], kind: _Kind, summary: MasterImportSummary) -> Iterator[tuple[int, Any]]:
+def _parsed(
+    source: Iterable[Row], kind: _Kind, summary: MasterImportSummary
+) -> Iterator[tuple[int, Any]]:
     first_seen: dict[tuple[str, ...], tuple[int, Any]] = {}
     for row in source:
         try:
@@ -118,7 +124,10 @@ def _parsed(source: Iterable[Row], kind: _Kind, summary: MasterImportSummary) ->
             line, earlier = first_seen[key]
             if earlier != value:
                 summary.rejected.append(
-                    (row.line_no, f"{' '.join(key)} was already given on line {line} with other values")
+                    (
+                        row.line_no,
+                        f"{' '.join(key)} was already given on line {line} with other values",
+                    )
                 )
             else:
                 summary.unchanged += 1
@@ -155,7 +164,9 @@ def _apply_locations(
 ) -> None:
     existing = {
         loc.code: loc
-        for loc in session.scalars(select(Location).where(Location.code.in_([r.code for _, r in batch])))
+        for loc in session.scalars(
+            select(Location).where(Location.code.in_([r.code for _, r in batch]))
+        )
     }
     for _, row in batch:
         values = {"zone": row.zone, "aisle": row.aisle, "bay": row.bay, "level": row.level}
@@ -182,7 +193,7 @@ def _apply_products(
             select(ProductBarcode.code, Product.sku)
             .join(Product)
             .where(ProductBarcode.code.in_(codes))
-        ).tuples().all()
+        ).all()
     )
     claimed: dict[str, str] = {}
     for line_no, row in batch:
@@ -192,7 +203,9 @@ def _apply_products(
             if (owner := owners.get(code, claimed.get(code, row.sku))) != row.sku
         ]
         if taken:
-            summary.rejected.append((line_no, "barcode belongs to another product: " + ", ".join(taken)))
+            summary.rejected.append(
+                (line_no, "barcode belongs to another product: " + ", ".join(taken))
+            )
             continue
         claimed.update(dict.fromkeys(row.barcodes, row.sku))
         values = {
@@ -205,7 +218,9 @@ def _apply_products(
         product = existing.get(row.sku)
         if product is None:
             session.add(
-                Product(sku=row.sku, barcodes=[ProductBarcode(code=c) for c in row.barcodes], **values)
+                Product(
+                    sku=row.sku, barcodes=[ProductBarcode(code=c) for c in row.barcodes], **values
+                )
             )
             summary.created += 1
             continue
@@ -215,7 +230,8 @@ def _apply_products(
             changed = True
             session.execute(
                 delete(ProductBarcode).where(
-                    ProductBarcode.product_id == product.id, ProductBarcode.code.not_in(row.barcodes)
+                    ProductBarcode.product_id == product.id,
+                    ProductBarcode.code.not_in(row.barcodes),
                 )
             )
             session.flush()
@@ -232,13 +248,15 @@ def _apply_stock(
 ) -> None:
     location_ids = dict(
         session.execute(
-            select(Location.code, Location.id).where(Location.code.in_({r.location for _, r in batch}))
-        ).tuples().all()
+            select(Location.code, Location.id).where(
+                Location.code.in_({r.location for _, r in batch})
+            )
+        ).all()
     )
     product_ids = dict(
         session.execute(
             select(Product.sku, Product.id).where(Product.sku.in_({r.sku for _, r in batch}))
-        ).tuples().all()
+        ).all()
     )
     for line_no, row in batch:
         location_id, product_id = location_ids.get(row.location), product_ids.get(row.sku)
@@ -249,7 +267,11 @@ def _apply_stock(
             continue
         stock = session.scalars(
             select(Stock)
-            .where(Stock.location_id == location_id, Stock.product_id == product_id, Stock.lot == row.lot)
+            .where(
+                Stock.location_id == location_id,
+                Stock.product_id == product_id,
+                Stock.lot == row.lot,
+            )
             .with_for_update()
         ).one_or_none()
         if stock is None:
@@ -279,7 +301,9 @@ def _apply_stock(
             _tally(summary, changed)
 
 
-_LOCATIONS = _Kind(rows.LOCATION_COLUMNS, rows.parse_location, lambda r: (r.code,), _apply_locations)
+_LOCATIONS = _Kind(
+    rows.LOCATION_COLUMNS, rows.parse_location, lambda r: (r.code,), _apply_locations
+)
 _PRODUCTS = _Kind(rows.PRODUCT_COLUMNS, rows.parse_product, lambda r: (r.sku,), _apply_products)
 _STOCK = _Kind(
     rows.STOCK_COLUMNS, rows.parse_stock, lambda r: (r.location, r.sku, r.lot), _apply_stock

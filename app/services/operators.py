@@ -63,7 +63,9 @@ def add_operator(
         raise InvalidInput("A PIN is 4 to 8 digits.")
     if session.scalar(select(Operator.id).where(Operator.badge == badge)) is not None:
         raise InvalidInput(f"Badge {badge} already belongs to an operator.")
-    operator = Operator(badge=badge, name=name, role=role.value, pin_hash=hash_pin(pin), active=True)
+    operator = Operator(
+        badge=badge, name=name, role=role.value, pin_hash=hash_pin(pin), active=True
+    )
     session.add(operator)
     session.flush()
     return _info(operator)
@@ -95,4 +97,6 @@ def check_pin(session: Session, badge: str, pin: str) -> OperatorInfo:
 
 
 def _info(operator: Operator) -> OperatorInfo:
-    return OperatorInfo(operator.id, operator.badge, operator.name, Role(operator.role), operator.active)
+    return OperatorInfo(
+        operator.id, operator.badge, operator.name, Role(operator.role), operator.active
+    )

@@ -9,7 +9,12 @@ from app.domain.states import CANCELLABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import WrongState
 from app.services.timeline import move_order, record_event
-from app.services.verification import Verdict, load_order_for_update, release_allocations, verify_loaded
+from app.services.verification import (
+    Verdict,
+    load_order_for_update,
+    release_allocations,
+    verify_loaded,
+)
 
 
 def release_hold(session: Session, actor: Actor, number: str, note: str = "") -> Verdict:
@@ -23,7 +28,7 @@ def release_hold(session: Session, actor: Actor, number: str, note: str = "") ->
 
 
 def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> int:
-    """Cancel an order that has not shipped; its reserved stock goes back. Returns units released."""
+    """Cancel an order that has not shipped; its stock goes back. Returns the units released."""
     actor.require(Role.SUPERVISOR)
     order = load_order_for_update(session, number)
     if OrderStatus(order.status) not in CANCELLABLE:

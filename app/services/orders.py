@@ -177,4 +177,3 @@ def _row(order: Order) -> OrderRow:
             for line in order.lines
         ),
     )
-

@@ -45,8 +45,6 @@ def move_order(
         raise WrongState(
             f"Order {order.number} is {current.value}; it cannot become {target.value}."
         )
-    event = record_event(
-        session, order, actor, kind, detail, from_status=current, to_status=target
-    )
+    event = record_event(session, order, actor, kind, detail, from_status=current, to_status=target)
     order.status = target.value
     return event

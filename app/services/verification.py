@@ -102,6 +102,8 @@ def verify_loaded(session: Session, actor: Actor, order: Order) -> Verdict:
         reasons.append(("payment", problem))
     reasons += [
         ("sku", f"unknown SKU '{line.sku}' on line {line.line_no}")
+        if line.sku
+        else ("sku", f"line {line.line_no} ({line.name or 'no name'}) has no SKU")
         for line in order.lines
         if line.to_pick and line.product_id is None
     ]
@@ -155,7 +157,7 @@ def verify_many(
     numbers: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Verdict]:
-    """Verify the named orders, or every RECEIVED and ON_HOLD order by cutoff; one transaction each."""
+    """Verify the named orders, or all RECEIVED and ON_HOLD ones by cutoff; a transaction each."""
     actor.require(Role.SUPERVISOR)
     if numbers is None:
         with factory() as session:
@@ -186,14 +188,14 @@ def _resolve_products(session: Session, lines: Sequence[OrderLine]) -> None:
     if not unknown:
         return
     found = dict(
-        session.execute(select(Product.sku, Product.id).where(Product.sku.in_(unknown))).tuples().all()
+        session.execute(select(Product.sku, Product.id).where(Product.sku.in_(unknown))).all()
     )
     by_code = dict(
         session.execute(
             select(ProductBarcode.code, ProductBarcode.product_id).where(
                 ProductBarcode.code.in_(unknown - found.keys()), ProductBarcode.pack_quantity == 1
             )
-        ).tuples().all()
+        ).all()
     )
     for line in lines:
         if line.product_id is None:
@@ -216,7 +218,7 @@ def _plan(
         )
         .join(Location, Location.id == Stock.location_id)
         .where(Stock.product_id.in_(product_ids), Stock.quantity > Stock.reserved)
-    ).tuples().all()
+    ).all()
     available: dict[int, dict[int, StockOption]] = {}
     for stock_id, product_id, code, free, lot, expiry in rows:
         available.setdefault(product_id, {})[stock_id] = StockOption(

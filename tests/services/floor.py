@@ -1,0 +1,88 @@
+"""A tiny floor for service tests: a few locations, products and stock rows, loaded for real."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db.database import Database
+from app.db.models import Stock
+from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
+from app.services.actor import Actor
+from app.services.masterdata import load_master_data
+
+SUPERVISOR = Actor.command_line("test station")
+
+LOCATIONS = [LocationRow(f"A0{a}-0{b}-1", "PICK", a, b, 1) for a in (1, 2) for b in (1, 2, 3)]
+PRODUCTS = [
+    ProductRow("MUG-BLUE", "Blue Mug", ("4006381333931",), 380, 120, 90, 100),
+    ProductRow("TEA-EARL", "Earl Grey 100 g", ("5901234123457",), 120, 150, 60, 60),
+    ProductRow("SOCK-ZOE", "Chaussettes « Zoë »", ("96385074",), 80, 200, 100, 20),
+]
+STOCK = [
+    StockRow("A01-01-1", "MUG-BLUE", 10, "", None),
+    StockRow("A01-02-1", "TEA-EARL", 5, "L1", date(2027, 1, 31)),
+    StockRow("A02-01-1", "TEA-EARL", 20, "L2", date(2027, 6, 30)),
+    StockRow("A02-02-1", "SOCK-ZOE", 3, "", None),
+]
+
+ORDER_COLUMNS = [
+    "order_number",
+    "sku",
+    "quantity",
+    "name",
+    "email",
+    "ship_name",
+    "ship_address1",
+    "ship_city",
+    "ship_postal_code",
+    "ship_country",
+    "payment_status",
+    "ship_by",
+]
+ZURICH = {
+    "email": "zoe@example.com",
+    "ship_name": "Zoë Ångström",
+    "ship_address1": "Bahnhofstrasse 12",
+    "ship_city": "Zürich",
+    "ship_postal_code": "8001",
+    "ship_country": "CH",
+    "payment_status": "paid",
+}
+
+
+def load_floor(db: Database) -> None:
+    summary = load_master_data(db.sessions, SUPERVISOR, LOCATIONS, PRODUCTS, STOCK)
+    assert summary.rejected == [] and summary.created == len(LOCATIONS) + len(PRODUCTS) + len(STOCK)
+
+
+def write_orders(path: Path, orders: dict[str, list[tuple[str, int]]], **overrides: str) -> Path:
+    """A generic-format order file: {number: [(sku, quantity), ...]} shipped to Zürich."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ORDER_COLUMNS)
+        writer.writeheader()
+        for number, lines in orders.items():
+            for sku, quantity in lines:
+                writer.writerow(
+                    {
+                        "order_number": number,
+                        "sku": sku,
+                        "quantity": quantity,
+                        "name": sku.title(),
+                        **ZURICH,
+                        **overrides,
+                    }
+                )
+    return path
+
+
+def stock_levels(db: Database) -> dict[tuple[int, str], tuple[int, int]]:
+    """(stock id, lot) -> (quantity, reserved) for every stock row."""
+    with db.sessions() as session:
+        return {
+            (s.id, s.lot): (s.quantity, s.reserved)
+            for s in session.scalars(select(Stock).order_by(Stock.id))
+        }

@@ -169,7 +169,7 @@ class Order(Base):
     ship_city: Mapped[str] = mapped_column(String(120), default="")
     ship_region: Mapped[str] = mapped_column(String(120), default="")
     ship_postal_code: Mapped[str] = mapped_column(String(32), default="")
-    ship_country: Mapped[str] = mapped_column(String(2), default="")
+    ship_country: Mapped[str] = mapped_column(String(60), default="")
     ship_phone: Mapped[str] = mapped_column(String(64), default="")
 
     version: Mapped[int] = mapped_column(Integer, default=1)

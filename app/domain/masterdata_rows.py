@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,8 @@ from app.domain.tabular import Row
 LOCATION_COLUMNS = ("code", "zone", "aisle", "bay", "level")
 PRODUCT_COLUMNS = ("sku", "name", "barcodes", "weight_g", "length_mm", "width_mm", "height_mm")
 STOCK_COLUMNS = ("location", "sku", "quantity")  # lot and expiry are optional
+# The largest value an Integer column holds on every database (PostgreSQL's int4).
+MAX_WHOLE_NUMBER = 2**31 - 1
 
 
 class RowError(ValueError):
@@ -47,7 +50,7 @@ class StockRow:
 
 
 def whole_number(row: Row, column: str, minimum: int) -> int:
-    """The column's value as an integer of at least `minimum`, or RowError naming it."""
+    """The column's value as an integer from `minimum` up to MAX_WHOLE_NUMBER, or RowError naming it."""
     raw = row.get(column).strip()
     try:
         value = int(raw)
@@ -55,16 +58,27 @@ def whole_number(row: Row, column: str, minimum: int) -> int:
         raise RowError(f"{column} must be a whole number, got '{raw}'") from None
     if value < minimum:
         raise RowError(f"{column} must be at least {minimum}, got {value}")
+    if value > MAX_WHOLE_NUMBER:
+        raise RowError(f"{column} must be at most {MAX_WHOLE_NUMBER}, got {value}")
+    return value
+
+
+def optional_text(row: Row, column: str, max_length: int) -> str:
+    """The column's trimmed text, possibly empty; it must fit its database column."""
+    value = row.get(column).strip()
+    if len(value) > max_length:
+        raise RowError(f"{column} is longer than {max_length} characters")
+    # PostgreSQL refuses NUL in text, and a tab or line break would garble labels and lists.
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise RowError(f"{column} contains control characters (a tab, line break or similar)")
     return value
 
 
 def required_text(row: Row, column: str, max_length: int) -> str:
     """The column's trimmed text, which must be present and fit its database column."""
-    value = row.get(column).strip()
+    value = optional_text(row, column, max_length)
     if not value:
         raise RowError(f"{column} is empty")
-    if len(value) > max_length:
-        raise RowError(f"{column} is longer than {max_length} characters")
     return value
 
 
@@ -80,7 +94,7 @@ def parse_location(row: Row) -> LocationRow:
     """A location row: code, zone, aisle, bay, level (integers from 1)."""
     return LocationRow(
         code=code_text(row, "code", 40),
-        zone=row.get("zone").strip()[:20],
+        zone=optional_text(row, "zone", 20),
         aisle=whole_number(row, "aisle", 1),
         bay=whole_number(row, "bay", 1),
         level=whole_number(row, "level", 1),
@@ -99,6 +113,8 @@ def parse_barcode(code: str) -> str:
 def parse_product(row: Row) -> ProductRow:
     """A product row; `barcodes` holds one or more codes separated by ';'."""
     codes = [c.strip() for c in row.get("barcodes").split(";") if c.strip()]
+    if not codes:
+        raise RowError("barcodes is empty: give at least one code")
     barcodes = tuple(dict.fromkeys(parse_barcode(c) for c in codes))
     return ProductRow(
         sku=code_text(row, "sku", 64),
@@ -118,9 +134,7 @@ def parse_stock(row: Row) -> StockRow:
         expiry = date.fromisoformat(raw_expiry) if raw_expiry else None
     except ValueError:
         raise RowError(f"expiry must be a date like 2027-03-31, got '{raw_expiry}'") from None
-    lot = row.get("lot").strip()
-    if len(lot) > 40:
-        raise RowError("lot is longer than 40 characters")
+    lot = optional_text(row, "lot", 40)
     return StockRow(
         location=code_text(row, "location", 40),
         sku=code_text(row, "sku", 64),

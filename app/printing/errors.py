@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 class PrintingError(Exception):
     """Anything that stops a document from being rendered or printed."""
 
+    # Set by a printer when the error ended a print job, ready to be recorded.
+    outcome: PrintOutcome | None = None
+
 
 class LayoutError(PrintingError):
     """A layout file that cannot be used (bad syntax, unknown field, element off the page)."""

@@ -165,13 +165,12 @@ class FontBook:
             # Load further candidates lazily until one covers the character.
             candidates = self._candidate_paths()
             while candidates:
-                path = candidates.pop(0)
-                face = self._try_load(path)
-                if face is None:
+                loaded = self._try_load(candidates.pop(0))
+                if loaded is None:
                     continue
-                self._fallbacks.append(face)
-                if code in face.cmap:
-                    return face
+                self._fallbacks.append(loaded)
+                if code in loaded.cmap:
+                    return loaded
         return None
 
     def _candidate_paths(self) -> list[Path]:

@@ -14,8 +14,8 @@ MAX_DATA_CHARS = 48  # GS1 General Specifications: at most 48 data characters pe
 # AIs whose first two digits are listed here have a predefined length, so no FNC1
 # separator follows them (GS1 General Specifications, "predefined length" table).
 _PREDEFINED = frozenset(
-    ["00", "01", "02", "03", "04", *(str(n) for n in range(11, 21)), "31", "32", "33", "34"]
-    + ["35", "36", "41"]  # noqa: RUF005 - two lines keep the table readable
+    {"00", "01", "02", "03", "04", "31", "32", "33", "34", "35", "36", "41"}
+    | {str(n) for n in range(11, 21)}
 )
 
 # The GS1 AI encodable character set 82 (what alphanumeric AIs may carry).

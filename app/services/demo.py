@@ -24,7 +24,7 @@ from app.domain import demo_data
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.intake import ImportSummary, ProductCache, receive_order
+from app.services.intake import ImportSummary, receive_all
 from app.services.masterdata import load_master_data
 from app.services.operators import hash_pin
 
@@ -67,15 +67,10 @@ def seed_demo(
     history_lines = _history(factory, floor.products, history, start, now, progress)
 
     summary = ImportSummary()
-    cache = ProductCache()
     drafts = demo_data.day_of_orders(floor.products, live, start + history, now)
-    for i, draft in enumerate(drafts, start=1):
-        with unit_of_work(factory) as session:
-            outcome = receive_order(session, actor, draft, cache)
-        if outcome.verdict is not None:
-            summary.received.append(outcome.verdict)
-        if progress:
-            progress("live orders", i, live)
+    receive_all(
+        factory, actor, drafts, summary, lambda done: progress and progress("orders", done, live)
+    )
     return DemoSummary(
         locations=len(floor.locations),
         products=len(floor.products),

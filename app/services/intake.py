@@ -1,28 +1,42 @@
-"""Order intake: receive and acknowledge each order, then verify it, one transaction per order."""
+"""Order intake: receive and acknowledge orders, then verify them.
+
+Orders are received in small batches, one transaction each, so a large store's day lands in
+seconds while the write lock is never held long enough to stall a scan. Every order is whole
+or absent: if a batch fails, its orders are retried one transaction each, so one bad order
+cannot take good ones down with it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from threading import Event
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import unit_of_work
-from app.db.models import Customer, Order, OrderLine, OutboxMessage, Product
+from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
+from app.db.types import utcnow
+from app.domain.intake_rules import draft_problem
 from app.domain.order_drafts import OrderDraft, RejectedOrder
-from app.domain.order_files import read_orders
+from app.domain.order_files import FORMATS, read_orders
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.domain.tabular import FileUnusable
 from app.services.actor import Actor
-from app.services.timeline import record_event
-from app.services.verification import Verdict, verify_loaded
+from app.services.errors import BatonError
+from app.services.timeline import event_values
+from app.services.verification import LineFacts, OrderFacts, Verdict, verify_facts
 
-FORMATS = ("shopify", "csv", "json")
+# Orders per transaction: large enough to amortise a commit, small enough that the write
+# lock is released within a few milliseconds for the stations scanning meanwhile.
+BATCH = 25
 
 
 @dataclass
@@ -51,12 +65,22 @@ class ImportSummary:
             return 2
         return 1 if self.rejected or self.unusable else 0
 
+    def add(self, draft: OrderDraft, outcome: ReceiveOutcome) -> None:
+        if outcome.verdict is not None:
+            self.received.append(outcome.verdict)
+        elif outcome.kind == "already_received":
+            self.already_received.append(draft.number)
+        elif outcome.kind == "rejected":
+            self.rejected.append(RejectedOrder(draft.line_no, outcome.reason, draft.number))
+        else:
+            self.skipped.append((draft.number, outcome.reason))
+
 
 @dataclass(frozen=True)
 class ReceiveOutcome:
     """What happened to one order draft."""
 
-    kind: str  # "received", "already_received" or "skipped"
+    kind: str  # "received", "already_received", "skipped" or "rejected"
     verdict: Verdict | None = None
     reason: str = ""
 
@@ -76,169 +100,270 @@ def import_orders(
         summary.unusable = f"Unknown order format '{fmt}'; use one of {', '.join(FORMATS)}."
         return summary
     try:
-        _receive_all(factory, actor, read_orders(path, fmt), summary, progress, cancel)
+        receive_all(factory, actor, read_orders(path, fmt), summary, progress, cancel)
     except FileUnusable as exc:
         summary.unusable = str(exc)
     return summary
 
 
-def _receive_all(
+def receive_all(
     factory: sessionmaker[Session],
     actor: Actor,
     drafts: Iterable[OrderDraft | RejectedOrder],
     summary: ImportSummary,
-    progress: Callable[[int], None] | None,
-    cancel: Event | None,
+    progress: Callable[[int], None] | None = None,
+    cancel: Event | None = None,
 ) -> None:
-    products = ProductCache()
-    for seen, draft in enumerate(drafts, start=1):
+    """Receive a stream of drafts in batches, adding every outcome to `summary`."""
+    actor.require(Role.SUPERVISOR)
+    seen = 0
+    for chunk in _chunks(drafts, BATCH):
         if cancel is not None and cancel.is_set():
             summary.cancelled = True
             return
-        if isinstance(draft, RejectedOrder):
-            summary.rejected.append(draft)
-        else:
-            outcome = _receive_one(factory, actor, draft, products)
-            if outcome.kind == "received":
-                assert outcome.verdict is not None
-                summary.received.append(outcome.verdict)
-            elif outcome.kind == "already_received":
-                summary.already_received.append(draft.number)
+        batch: list[OrderDraft] = []
+        for draft in chunk:
+            if isinstance(draft, RejectedOrder):
+                summary.rejected.append(draft)
             else:
-                summary.skipped.append((draft.number, outcome.reason))
+                batch.append(draft)
+        for draft, outcome in zip(batch, _receive_batch(factory, actor, batch), strict=True):
+            summary.add(draft, outcome)
+        seen += len(chunk)
         if progress is not None:
             progress(seen)
 
 
-def _receive_one(
-    factory: sessionmaker[Session], actor: Actor, draft: OrderDraft, products: ProductCache
-) -> ReceiveOutcome:
+def _chunks(
+    items: Iterable[OrderDraft | RejectedOrder], size: int
+) -> Iterator[list[OrderDraft | RejectedOrder]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _receive_batch(
+    factory: sessionmaker[Session], actor: Actor, drafts: Sequence[OrderDraft]
+) -> list[ReceiveOutcome]:
+    if not drafts:
+        return []
     try:
         with unit_of_work(factory) as session:
-            return receive_order(session, actor, draft, products)
+            return receive_orders(session, actor, drafts)
+    except (SQLAlchemyError, BatonError):
+        if len(drafts) == 1:
+            return [_alone(factory, actor, drafts[0])]
+    # Something in the batch failed (a race with another import, a value the database
+    # refuses): receive each order alone so the failure stays with the order that caused it.
+    return [_alone(factory, actor, draft) for draft in drafts]
+
+
+def _alone(factory: sessionmaker[Session], actor: Actor, draft: OrderDraft) -> ReceiveOutcome:
+    try:
+        with unit_of_work(factory) as session:
+            return receive_orders(session, actor, [draft])[0]
     except IntegrityError:
-        # Another import received the same order number between our check and our insert.
+        # Another station received the same order number between our check and our insert.
         return ReceiveOutcome("already_received")
+    except BatonError as exc:
+        return ReceiveOutcome("rejected", reason=exc.message)
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return ReceiveOutcome("rejected", reason=f"the database refused this order: {cause}")
 
 
-def receive_order(
-    session: Session, actor: Actor, draft: OrderDraft, products: ProductCache | None = None
-) -> ReceiveOutcome:
-    """Receive one order: store it whole, acknowledge it, record RECEIVED, then verify it."""
+def receive_orders(
+    session: Session, actor: Actor, drafts: Sequence[OrderDraft]
+) -> list[ReceiveOutcome]:
+    """Receive orders in one transaction: store each whole, acknowledge it, then verify."""
     actor.require(Role.SUPERVISOR)
-    if session.scalar(select(Order.id).where(Order.number == draft.number)) is not None:
-        return ReceiveOutcome("already_received")
-    if draft.cancelled:
-        return ReceiveOutcome("skipped", reason="cancelled before it reached the warehouse")
-    if draft.fulfilled:
-        return ReceiveOutcome("skipped", reason="already fulfilled")
-    if not any(line.requires_shipping and not line.fulfilled_before for line in draft.lines):
-        return ReceiveOutcome("skipped", reason="nothing to ship (no line needs shipping)")
-
-    products = products or ProductCache()
-    order = _new_order(session, draft, products)
-    session.add(order)
-    session.flush()
-    record_event(
-        session,
-        order,
-        actor,
-        "received",
-        f"from {draft.source} import",
-        to_status=OrderStatus.RECEIVED,
+    known = set(
+        session.scalars(select(Order.number).where(Order.number.in_([d.number for d in drafts])))
     )
-    _acknowledge(session, order)
-    return ReceiveOutcome("received", verify_loaded(session, actor, order))
+    outcomes: dict[int, ReceiveOutcome] = {}
+    new: list[tuple[int, OrderDraft]] = []
+    for i, draft in enumerate(drafts):
+        if draft.number in known:
+            outcomes[i] = ReceiveOutcome("already_received")
+        elif problem := draft_problem(draft):
+            outcomes[i] = ReceiveOutcome("rejected", reason=problem)
+        elif reason := _not_for_the_floor(draft):
+            outcomes[i] = ReceiveOutcome("skipped", reason=reason)
+        else:
+            known.add(draft.number)  # the same number twice in one batch: the first wins
+            new.append((i, draft))
+    if new:
+        facts = _store(session, actor, [draft for _, draft in new])
+        for (i, _), verdict in zip(new, verify_facts(session, actor, facts), strict=True):
+            outcomes[i] = ReceiveOutcome("received", verdict)
+    return [outcomes[i] for i in range(len(drafts))]
 
 
-def _new_order(session: Session, draft: OrderDraft, products: ProductCache) -> Order:
-    address = draft.ship_to
-    return Order(
-        number=draft.number,
-        source=draft.source,
-        status=OrderStatus.RECEIVED.value,
-        customer=_customer(session, draft),
-        placed_at=draft.placed_at,
-        ship_by=draft.ship_by,
-        priority=draft.priority,
-        carrier=draft.carrier,
-        service=draft.service,
-        payment_status=draft.payment_status,
-        currency=draft.currency,
-        total=draft.total,
-        email=draft.email,
-        note=draft.note,
-        ship_name=address.name,
-        ship_company=address.company,
-        ship_address1=address.address1,
-        ship_address2=address.address2,
-        ship_city=address.city,
-        ship_region=address.region,
-        ship_postal_code=address.postal_code,
-        ship_country=address.country.upper(),
-        ship_phone=address.phone,
-        lines=[
-            OrderLine(
-                line_no=i,
-                sku=line.sku,
-                product_id=products.get(session, line.sku),
-                name=line.name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                requires_shipping=line.requires_shipping,
-                fulfilled_before=line.fulfilled_before,
+def _not_for_the_floor(draft: OrderDraft) -> str:
+    if draft.cancelled:
+        return "cancelled before it reached the warehouse"
+    if draft.fulfilled:
+        return "already fulfilled"
+    if not any(line.requires_shipping and not line.fulfilled_before for line in draft.lines):
+        return "nothing to ship (no line needs shipping)"
+    return ""
+
+
+def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list[OrderFacts]:
+    """Insert the orders, their lines, RECEIVED events and acknowledgements in bulk."""
+    skus = {line.sku for draft in drafts for line in draft.lines if line.sku}
+    product_ids: dict[str, int] = dict(
+        session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
+    )
+    customer_ids = _customer_ids(session, drafts)
+    now = utcnow()
+    order_ids = session.scalars(
+        insert(Order).returning(Order.id, sort_by_parameter_order=True),
+        [_order_values(d, customer_ids.get(_email(d)), now) for d in drafts],
+    ).all()
+    line_values = [
+        {
+            "order_id": order_id,
+            "line_no": n,
+            "sku": line.sku,
+            "product_id": product_ids.get(line.sku),
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "requires_shipping": line.requires_shipping,
+            "fulfilled_before": line.fulfilled_before,
+        }
+        for order_id, draft in zip(order_ids, drafts, strict=True)
+        for n, line in enumerate(draft.lines, start=1)
+    ]
+    line_ids = session.scalars(
+        insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True), line_values
+    ).all()
+    session.execute(
+        insert(OrderEvent),
+        [
+            event_values(
+                order_id,
+                actor,
+                "received",
+                f"from {d.source} import",
+                to_status=OrderStatus.RECEIVED,
             )
-            for i, line in enumerate(draft.lines, start=1)
+            for order_id, d in zip(order_ids, drafts, strict=True)
         ],
     )
+    messages = [
+        acknowledgement(order_id, d)
+        for order_id, d in zip(order_ids, drafts, strict=True)
+        if d.email
+    ]
+    if messages:
+        session.execute(insert(OutboxMessage), messages)
 
-
-def _customer(session: Session, draft: OrderDraft) -> Customer:
-    email = draft.email.strip().lower() or None
-    customer = (
-        session.scalars(select(Customer).where(Customer.email == email)).one_or_none()
-        if email
-        else None
-    )
-    if customer is None:
-        customer = Customer(email=email, name=draft.customer_name, phone=draft.ship_to.phone)
-        session.add(customer)
-    return customer
-
-
-def _acknowledge(session: Session, order: Order) -> None:
-    """Queue the customer's acknowledgement in the same transaction as the order itself."""
-    if not order.email:
-        return
-    greeting = f"Dear {order.ship_name}," if order.ship_name else "Hello,"
-    items = "\n".join(
-        f"  {line.quantity} x {line.name or line.sku}" for line in order.lines if line.to_pick
-    )
-    session.add(
-        OutboxMessage(
-            order_id=order.id,
-            kind="acknowledgement",
-            recipient=order.email,
-            subject=f"We have received your order {order.number}",
-            body=(
-                f"{greeting}\n\nThank you for your order {order.number}. Our warehouse has "
-                f"received it and is getting it ready:\n\n{items}\n\n"
-                "We will write again when it ships, with its tracking number.\n"
-            ),
+    lines_by_order: dict[int, list[LineFacts]] = {order_id: [] for order_id in order_ids}
+    for line_id, values in zip(line_ids, line_values, strict=True):
+        lines_by_order[values["order_id"]].append(
+            LineFacts(
+                id=line_id,
+                line_no=values["line_no"],
+                sku=values["sku"],
+                name=values["name"],
+                product_id=values["product_id"],
+                quantity=values["quantity"],
+                to_pick=values["requires_shipping"] and not values["fulfilled_before"],
+            )
         )
+    return [
+        OrderFacts(
+            id=order_id,
+            number=d.number,
+            status=OrderStatus.RECEIVED,
+            version=1,
+            ship_to=replace(d.ship_to, country=d.ship_to.country.upper()),
+            payment_status=d.payment_status,
+            lines=lines_by_order[order_id],
+        )
+        for order_id, d in zip(order_ids, drafts, strict=True)
+    ]
+
+
+def _order_values(draft: OrderDraft, customer_id: int | None, now: datetime) -> dict[str, Any]:
+    address = draft.ship_to
+    return {
+        "number": draft.number,
+        "source": draft.source,
+        "status": OrderStatus.RECEIVED.value,
+        "customer_id": customer_id,
+        "placed_at": draft.placed_at,
+        "received_at": now,
+        "ship_by": draft.ship_by,
+        "priority": draft.priority,
+        "carrier": draft.carrier,
+        "service": draft.service,
+        "payment_status": draft.payment_status,
+        "currency": draft.currency,
+        "total": draft.total,
+        "email": draft.email,
+        "note": draft.note,
+        "ship_name": address.name,
+        "ship_company": address.company,
+        "ship_address1": address.address1,
+        "ship_address2": address.address2,
+        "ship_city": address.city,
+        "ship_region": address.region,
+        "ship_postal_code": address.postal_code,
+        "ship_country": address.country.upper(),
+        "ship_phone": address.phone,
+        "version": 1,
+    }
+
+
+def _email(draft: OrderDraft) -> str:
+    return draft.email.strip().lower()
+
+
+def _customer_ids(session: Session, drafts: Sequence[OrderDraft]) -> dict[str, int]:
+    """Customer ids by e-mail for the batch: the known ones, and a new one per new address."""
+    emails = {_email(d) for d in drafts} - {""}
+    found: dict[str, int] = dict(
+        session.execute(select(Customer.email, Customer.id).where(Customer.email.in_(emails))).all()
     )
+    fresh: dict[str, dict[str, Any]] = {}
+    for draft in drafts:
+        email = _email(draft)
+        if email and email not in found and email not in fresh:
+            fresh[email] = {
+                "email": email,
+                "name": draft.customer_name,
+                "phone": draft.ship_to.phone,
+            }
+    if fresh:
+        ids = session.scalars(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            list(fresh.values()),
+        ).all()
+        found.update(zip(fresh, ids, strict=True))
+    return found
 
 
-class ProductCache:
-    """SKU -> product id for one import run, so 20,000 orders do not ask 60,000 times."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-
-    def get(self, session: Session, sku: str) -> int | None:
-        if sku not in self._ids:
-            product_id = session.scalar(select(Product.id).where(Product.sku == sku))
-            if product_id is None:
-                return None  # unknown now; verification asks again next time
-            self._ids[sku] = product_id
-        return self._ids[sku]
+def acknowledgement(order_id: int, draft: OrderDraft) -> dict[str, Any]:
+    """The customer's "we have received your order" message, queued in the outbox."""
+    address = draft.ship_to
+    greeting = f"Dear {address.name}," if address.name else "Hello,"
+    items = "\n".join(
+        f"  {line.quantity} x {line.name or line.sku}"
+        for line in draft.lines
+        if line.requires_shipping and not line.fulfilled_before
+    )
+    return {
+        "order_id": order_id,
+        "kind": "acknowledgement",
+        "recipient": draft.email,
+        "subject": f"We have received your order {draft.number}",
+        "body": (
+            f"{greeting}\n\nThank you for your order {draft.number}. Our warehouse has "
+            f"received it and is getting it ready:\n\n{items}\n\n"
+            "We will write again when it ships, with its tracking number.\n"
+        ),
+        "created_at": utcnow(),
+    }

@@ -92,6 +92,10 @@ def _import(
     actor.require(Role.SUPERVISOR)
     summary = MasterImportSummary()
     try:
+        # Read the whole file once before applying any of it: a CSV fault late in a large
+        # file would otherwise stop the import after earlier batches were committed.
+        for _ in read_csv(path, kind.columns):
+            pass
         _apply_all(factory, kind, _parsed(read_csv(path, kind.columns), kind, summary), summary)
     except FileUnusable as exc:
         summary.unusable = str(exc)
@@ -112,7 +116,9 @@ def _apply_all(
 def _parsed(
     source: Iterable[Row], kind: _Kind, summary: MasterImportSummary
 ) -> Iterator[tuple[int, Any]]:
-    first_seen: dict[tuple[str, ...], tuple[int, Any]] = {}
+    # Per key its first line and a hash of its values, not the row itself: holding every row
+    # would make memory grow with the file, to many times its size.
+    first_seen: dict[tuple[str, ...], tuple[int, int]] = {}
     for row in source:
         try:
             value = kind.parse(row)
@@ -122,17 +128,15 @@ def _parsed(
         key = kind.key(value)
         if key in first_seen:
             line, earlier = first_seen[key]
-            if earlier != value:
+            if earlier != hash(value):
+                named = " ".join(part for part in key if part)  # an empty lot is no word
                 summary.rejected.append(
-                    (
-                        row.line_no,
-                        f"{' '.join(key)} was already given on line {line} with other values",
-                    )
+                    (row.line_no, f"{named} was already given on line {line} with other values")
                 )
             else:
                 summary.unchanged += 1
             continue
-        first_seen[key] = (row.line_no, value)
+        first_seen[key] = (row.line_no, hash(value))
         yield row.line_no, value
 
 

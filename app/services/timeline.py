@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderEvent
@@ -9,6 +11,28 @@ from app.db.types import utcnow
 from app.domain.states import OrderStatus, can_move
 from app.services.actor import Actor
 from app.services.errors import WrongState
+
+
+def event_values(
+    order_id: int,
+    actor: Actor,
+    kind: str,
+    detail: str = "",
+    *,
+    from_status: OrderStatus | None = None,
+    to_status: OrderStatus | None = None,
+) -> dict[str, Any]:
+    """The column values of one timeline event, for single and bulk inserts alike."""
+    return {
+        "order_id": order_id,
+        "at": utcnow(),
+        "kind": kind,
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value if to_status else None,
+        "operator_id": actor.operator_id,
+        "station": actor.station,
+        "detail": detail,
+    }
 
 
 def record_event(
@@ -23,14 +47,7 @@ def record_event(
 ) -> OrderEvent:
     """Append an event to the order's timeline (the statuses only say what the event shows)."""
     event = OrderEvent(
-        order_id=order.id,
-        at=utcnow(),
-        kind=kind,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        operator_id=actor.operator_id,
-        station=actor.station,
-        detail=detail,
+        **event_values(order.id, actor, kind, detail, from_status=from_status, to_status=to_status)
     )
     session.add(event)
     return event

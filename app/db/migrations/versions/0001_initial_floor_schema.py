@@ -90,7 +90,7 @@ def upgrade() -> None:
         sa.Column("ship_city", sa.String(length=120), nullable=False),
         sa.Column("ship_region", sa.String(length=120), nullable=False),
         sa.Column("ship_postal_code", sa.String(length=32), nullable=False),
-        sa.Column("ship_country", sa.String(length=2), nullable=False),
+        sa.Column("ship_country", sa.String(length=60), nullable=False),
         sa.Column("ship_phone", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

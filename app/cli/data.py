@@ -11,10 +11,11 @@ from typing import Any
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
 from app.db.schema import current_revision, head_revision, upgrade
+from app.domain.order_files import FORMATS
 from app.domain.roles import Role
 from app.services import masterdata, operators
 from app.services.actor import Actor
-from app.services.intake import FORMATS, ImportSummary, import_orders
+from app.services.intake import ImportSummary, import_orders
 from app.services.masterdata import MasterImportSummary
 from app.services.order_desk import cancel_order, release_hold
 from app.services.orders import list_orders, show_order, to_json

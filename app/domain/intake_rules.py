@@ -48,3 +48,14 @@ def draft_problem(draft: OrderDraft) -> str:
     if not draft.lines:
         return "the order has no lines"
     return ""
+
+
+def address_length_problem(address: AddressDraft) -> str:
+    """Why an address does not fit the database, or "" when it does."""
+    for f in fields(AddressDraft):
+        value = getattr(address, f.name)
+        if "\x00" in value:
+            return f"ship-to {f.name} contains a NUL character"
+        if len(value) > _LIMITS[f.name]:
+            return f"ship-to {f.name} is longer than {_LIMITS[f.name]} characters"
+    return ""

@@ -13,5 +13,6 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The role as people write it: `Picker`."""
         return self.value.capitalize()

@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, Literal
 
 from app.printing.document import Composed
 from app.printing.errors import PrintingError
-from app.printing.fonts import FontBook
+from app.printing.fonts import FontBook, default_fonts
 from app.printing.layout import Layout
 from app.printing.library import LayoutLibrary
 from app.printing.pdf import PdfWriter
@@ -96,7 +96,7 @@ def pdf_batch_steps(
     """Render every document into one PDF, yielding progress after each document."""
     resolved = resolve_layout(layout, library)
     buffer = io.BytesIO()
-    writer = PdfWriter(buffer, resolved.title)
+    writer = PdfWriter(buffer, resolved.title, fonts or default_fonts())
     failed: list[tuple[int, str]] = []
     warnings: list[str] = []
     rendered = 0

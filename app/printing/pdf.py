@@ -14,6 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.printing.document import Bars, Line, PageOut, Picture, Rect, TextLine
+from app.printing.fonts import FontBook
 
 MM = 72 / 25.4  # points per millimetre
 IMAGE_DPI = 300  # pictures are embedded at this resolution, whatever their file's size
@@ -44,9 +45,12 @@ def _image(path: Path, mtime: float, width_mm: float, height_mm: float) -> Image
 class PdfWriter:
     """One PDF file receiving pages one after another (a single label or a batch of 1,000)."""
 
-    def __init__(self, out: BinaryIO, title: str) -> None:
-        # invariant: no timestamps or random ids, so equal input gives equal bytes.
-        self.canvas = Canvas(out, invariant=True, pageCompression=1)
+    def __init__(self, out: BinaryIO, title: str, fonts: FontBook) -> None:
+        # invariant: no timestamps or random ids, so equal input gives equal bytes. The
+        # initial font is ours, so no unused, unembedded Helvetica is listed in the file.
+        self.canvas = Canvas(
+            out, invariant=True, pageCompression=1, initialFontName=fonts.face("sans").name
+        )
         self.canvas.setTitle(title)
         self.canvas.setCreator("Baton")
         self.canvas.setProducer("Baton")

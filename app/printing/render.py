@@ -80,7 +80,7 @@ def render_pdf(
     composed = compose(layout, data, dpi=dpi, fonts=fonts, library=library)
 
     def write(fh: BinaryIO) -> None:
-        writer = PdfWriter(fh, composed.layout.title)
+        writer = PdfWriter(fh, composed.layout.title, fonts or default_fonts())
         for page in composed.pages:
             writer.page(page)
         writer.save()

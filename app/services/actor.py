@@ -26,5 +26,5 @@ class Actor:
         """Raise NotAllowed unless the actor has one of `roles` (supervisors may do anything)."""
         if self.role is Role.SUPERVISOR or self.role in roles:
             return
-        wanted = " or ".join(r.title.lower() for r in roles)
+        wanted = " or ".join(r.value for r in roles)
         raise NotAllowed(f"{self.name} is a {self.role.value}; this needs a {wanted}.")

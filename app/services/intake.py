@@ -221,23 +221,40 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
         insert(Order).returning(Order.id, sort_by_parameter_order=True),
         [_order_values(d, customer_ids.get(_email(d)), now) for d in drafts],
     ).all()
-    line_values = [
-        {
-            "order_id": order_id,
-            "line_no": n,
-            "sku": line.sku,
-            "product_id": product_ids.get(line.sku),
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "requires_shipping": line.requires_shipping,
-            "fulfilled_before": line.fulfilled_before,
-        }
-        for order_id, draft in zip(order_ids, drafts, strict=True)
+    lines = [
+        LineFacts(
+            id=0,
+            line_no=n,
+            sku=line.sku,
+            name=line.name,
+            product_id=product_ids.get(line.sku),
+            quantity=line.quantity,
+            to_pick=line.requires_shipping and not line.fulfilled_before,
+        )
+        for draft in drafts
         for n, line in enumerate(draft.lines, start=1)
     ]
+    drafted = [
+        (order_id, line)
+        for order_id, draft in zip(order_ids, drafts, strict=True)
+        for line in draft.lines
+    ]
     line_ids = session.scalars(
-        insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True), line_values
+        insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True),
+        [
+            {
+                "order_id": order_id,
+                "line_no": facts.line_no,
+                "sku": line.sku,
+                "product_id": facts.product_id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "requires_shipping": line.requires_shipping,
+                "fulfilled_before": line.fulfilled_before,
+            }
+            for (order_id, line), facts in zip(drafted, lines, strict=True)
+        ],
     ).all()
     session.execute(
         insert(OrderEvent),
@@ -261,18 +278,9 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
         session.execute(insert(OutboxMessage), messages)
 
     lines_by_order: dict[int, list[LineFacts]] = {order_id: [] for order_id in order_ids}
-    for line_id, values in zip(line_ids, line_values, strict=True):
-        lines_by_order[values["order_id"]].append(
-            LineFacts(
-                id=line_id,
-                line_no=values["line_no"],
-                sku=values["sku"],
-                name=values["name"],
-                product_id=values["product_id"],
-                quantity=values["quantity"],
-                to_pick=values["requires_shipping"] and not values["fulfilled_before"],
-            )
-        )
+    for line_id, (order_id, _), facts in zip(line_ids, drafted, lines, strict=True):
+        facts.id = line_id
+        lines_by_order[order_id].append(facts)
     return [
         OrderFacts(
             id=order_id,
@@ -325,9 +333,13 @@ def _email(draft: OrderDraft) -> str:
 def _customer_ids(session: Session, drafts: Sequence[OrderDraft]) -> dict[str, int]:
     """Customer ids by e-mail for the batch: the known ones, and a new one per new address."""
     emails = {_email(d) for d in drafts} - {""}
-    found: dict[str, int] = dict(
-        session.execute(select(Customer.email, Customer.id).where(Customer.email.in_(emails))).all()
-    )
+    found = {
+        email: customer_id
+        for email, customer_id in session.execute(
+            select(Customer.email, Customer.id).where(Customer.email.in_(emails))
+        )
+        if email is not None
+    }
     fresh: dict[str, dict[str, Any]] = {}
     for draft in drafts:
         email = _email(draft)

@@ -1,17 +1,27 @@
-"""Supervisor actions on single orders: release a hold (re-verifies) and cancel."""
+"""Supervisor actions on single orders: fix the ship-to address, release a hold, cancel."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderHold
+from app.domain.intake_rules import address_length_problem
+from app.domain.order_drafts import AddressDraft
 from app.domain.roles import Role
-from app.domain.states import CANCELLABLE, OrderStatus
+from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
-from app.services.errors import NotFound, WrongState
+from app.services.errors import InvalidInput, NotFound, WrongState
 from app.services.timeline import move_order, record_event
-from app.services.verification import Verdict, load_facts, release_allocations, verify_facts
+from app.services.verification import (
+    Verdict,
+    load_facts,
+    release_allocations,
+    ship_to,
+    verify_facts,
+)
 
 
 def release_hold(session: Session, actor: Actor, number: str, note: str = "") -> Verdict:
@@ -40,3 +50,38 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     session.execute(delete(OrderHold).where(OrderHold.order_id == order.id))
     move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", reason or "cancelled")
     return released
+
+
+def fix_address(
+    session: Session, actor: Actor, number: str, address: AddressDraft, note: str = ""
+) -> Verdict | None:
+    """Correct an order's ship-to address; an order not yet released is verified again."""
+    actor.require(Role.SUPERVISOR)
+    order = session.scalars(
+        select(Order).where(Order.number == number).with_for_update()
+    ).one_or_none()
+    if order is None:
+        raise NotFound(f"No order {number}.")
+    if OrderStatus(order.status) not in VERIFIABLE:
+        raise WrongState(
+            f"Order {number} is {order.status}; its address can no longer change here."
+        )
+    if problem := address_length_problem(address):
+        raise InvalidInput(problem)
+    before = ship_to(order)
+    address = AddressDraft(**{k: v.strip() for k, v in vars(address).items()})
+    address = replace(address, country=address.country.upper())
+    if address == before:
+        raise InvalidInput("The address is unchanged.")
+    changes = [
+        f"{field}: '{getattr(before, field)}' -> '{getattr(address, field)}'"
+        for field in vars(address)
+        if getattr(before, field) != getattr(address, field)
+    ]
+    for field, value in vars(address).items():
+        setattr(order, f"ship_{field}", value)
+    detail = "; ".join(changes) + (f" ({note})" if note else "")
+    record_event(session, order, actor, "address_fixed", detail)
+    session.flush()
+    (facts,) = load_facts(session, [number])
+    return verify_facts(session, actor, [facts])[0]

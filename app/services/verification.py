@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import unit_of_work
@@ -44,6 +44,10 @@ from app.services.timeline import event_values
 
 # product id -> stock id -> what is still free there
 _Free = dict[int, dict[int, StockOption]]
+# Core tables for executemany updates, which need no ORM objects.
+_STOCK = cast(Table, Stock.__table__)
+_ORDERS = cast(Table, Order.__table__)
+_LINES = cast(Table, OrderLine.__table__)
 
 
 @dataclass(frozen=True)
@@ -238,10 +242,10 @@ def adjust_reserved(session: Session, change: dict[int, int]) -> None:
     params = [{"sid": sid, "units": units} for sid, units in sorted(change.items()) if units]
     if not params:
         return
-    stock = Stock.__table__.c
-    units = bindparam("units")
+    stock = _STOCK.c
+    units: BindParameter[int] = bindparam("units")
     statement = (
-        update(Stock.__table__)
+        update(_STOCK)
         .where(
             stock.id == bindparam("sid"),
             stock.reserved + units <= stock.quantity,
@@ -256,9 +260,9 @@ def adjust_reserved(session: Session, change: dict[int, int]) -> None:
 
 def _move_all(session: Session, moves: list[dict[str, Any]]) -> None:
     """Set each order's new status if its version is still the one read (optimistic lock)."""
-    table = Order.__table__.c
+    table = _ORDERS.c
     statement = (
-        update(Order.__table__)
+        update(_ORDERS)
         .where(table.id == bindparam("oid"), table.version == bindparam("old"))
         .values(status=bindparam("status"), version=table.version + 1)
     )
@@ -306,11 +310,9 @@ def _resolve_products(session: Session, lines: Sequence[LineFacts]) -> None:
             line.product_id = found[line.sku]
             resolved.append({"lid": line.id, "pid": line.product_id})
     if resolved:
-        table = OrderLine.__table__.c
+        table = _LINES.c
         session.connection().execute(
-            update(OrderLine.__table__)
-            .where(table.id == bindparam("lid"))
-            .values(product_id=bindparam("pid")),
+            update(_LINES).where(table.id == bindparam("lid")).values(product_id=bindparam("pid")),
             resolved,
         )
 

@@ -48,7 +48,9 @@ def fresh_database(kind: str, folder: Path) -> Iterator[Database]:
     floor = demo_data.warehouse()
     # Deep stock so that the benchmark measures intake, not a floor running dry.
     stock = [s.__class__(s.location, s.sku, 100_000, s.lot, s.expiry) for s in floor.stock]
-    load_master_data(database.sessions, Actor.command_line(), floor.locations, floor.products, stock)
+    load_master_data(
+        database.sessions, Actor.command_line(), floor.locations, floor.products, stock
+    )
     try:
         yield database
     finally:
@@ -79,7 +81,9 @@ def main() -> None:
             for _ in range(args.repeat):
                 with fresh_database(kind, folder) as database:
                     started = time.perf_counter()
-                    summary = import_orders(database.sessions, Actor.command_line(), path, "shopify")
+                    summary = import_orders(
+                        database.sessions, Actor.command_line(), path, "shopify"
+                    )
                     elapsed = time.perf_counter() - started
                 assert len(summary.received) == args.orders, summary.rejected[:3]
                 rates.append(args.orders / elapsed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,24 @@ class Read:
 
 
 def rasterise(pdf: bytes | Path, dpi: int) -> list[Image.Image]:
-    """Every page of a PDF as a greyscale picture at `dpi`."""
+    """Every page of a PDF as a greyscale picture at exactly `dpi`, dots counted from top-left.
+
+    A page whose size is not a whole number of pixels is cut on the right and at the bottom
+    rather than stretched, so that pixel n is printer dot n as on a label printer.
+    """
     document = pdfium.PdfDocument(pdf if isinstance(pdf, Path) else io.BytesIO(pdf))
+    scale = dpi / 72
     try:
-        return [page.render(scale=dpi / 72, grayscale=True).to_pil() for page in document]
+        images = []
+        for page in document:
+            # PDFium stretches a page onto a whole number of pixels; crop the page to a whole
+            # number instead (keeping its top-left corner) so that nothing is stretched.
+            width, height = page.get_size()
+            fit_w = (math.floor(width * scale + 1e-6) - 0.01) / scale
+            fit_h = (math.floor(height * scale + 1e-6) - 0.01) / scale
+            page.set_cropbox(0, height - fit_h, fit_w, height)
+            images.append(page.render(scale=scale, grayscale=True).to_pil())
+        return images
     finally:
         document.close()
 

@@ -99,7 +99,7 @@ def test_bars_are_whole_dots_with_clear_quiet_zones(name: str, dpi: int) -> None
             # Dot-aligned bars render crisp: no grey edge pixels across a row of bars.
             row = image.crop((round(bars.x * px), (y0 + y1) // 2,
                               round((bars.x + bars.bars_width) * px), (y0 + y1) // 2 + 1))
-            grey = [v for v in row.getdata() if 40 < v < 215]
+            grey = [v for v in row.tobytes() if 40 < v < 215]
             assert grey == [], f"{bars.owner}: bar edges fall between dots"
 
 

@@ -21,7 +21,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `baton` command; returns the process exit status."""
-    from app.cli import data, demo
+    from app.cli import data, demo, station
 
     parser = argparse.ArgumentParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register(commands)
     demo.register(commands)
+    station.register(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler = args.handler

@@ -46,6 +46,7 @@ from app.printing.printers import (
 )
 from app.printing.render import RenderResult, compose, pdf_bytes, render_pdf, render_zpl
 from app.printing.tracking import check_tracking_number, scheme_for_carrier
+from app.printing.values import address_values, city_line
 
 __all__ = [
     "BadValue",
@@ -72,7 +73,9 @@ __all__ = [
     "RenderResult",
     "UnprintableText",
     "ZplTcpPrinter",
+    "address_values",
     "check_tracking_number",
+    "city_line",
     "compose",
     "list_layouts",
     "load_layout",

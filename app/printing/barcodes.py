@@ -104,8 +104,16 @@ def _code128_symbol(symbology: Symbology, text: str, human: str, scanned: str) -
     modules = _Code128(text).build()[0]
     symbology_id = "]C1" if symbology == "gs1-128" else "]C0"
     return Symbol(
-        symbology, human if symbology == "gs1-128" else text, modules, (), encoded, human,
-        scanned, symbology_id, QUIET_MODULES, QUIET_MODULES,
+        symbology,
+        human if symbology == "gs1-128" else text,
+        modules,
+        (),
+        encoded,
+        human,
+        scanned,
+        symbology_id,
+        QUIET_MODULES,
+        QUIET_MODULES,
     )
 
 
@@ -119,8 +127,16 @@ def _ean13_symbol(data: str) -> Symbol:
     pattern: str = ean.build()[0]
     guards = _runs(pattern.replace("1", "0").replace("G", "1"))
     return Symbol(
-        "ean13", digits, pattern.replace("G", "1"), guards, (), digits, digits, "]E0",
-        EAN_LEFT_QUIET, QUIET_MODULES,
+        "ean13",
+        digits,
+        pattern.replace("G", "1"),
+        guards,
+        (),
+        digits,
+        digits,
+        "]E0",
+        EAN_LEFT_QUIET,
+        QUIET_MODULES,
     )
 
 

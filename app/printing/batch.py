@@ -101,7 +101,12 @@ def pdf_batch_steps(
     warnings: list[str] = []
     rendered = 0
     steps = compose_each(
-        resolved, documents, dpi=dpi, cancel=cancel, on_error=on_error, fonts=fonts,
+        resolved,
+        documents,
+        dpi=dpi,
+        cancel=cancel,
+        on_error=on_error,
+        fonts=fonts,
         library=library,
     )
     while True:
@@ -172,7 +177,12 @@ def zpl_batch_steps(
     rendered = pages = 0
     produced: list[str] = []
     steps = compose_each(
-        resolved, documents, dpi=dpi, cancel=cancel, on_error=on_error, fonts=fonts,
+        resolved,
+        documents,
+        dpi=dpi,
+        cancel=cancel,
+        on_error=on_error,
+        fonts=fonts,
         library=library,
     )
     while True:

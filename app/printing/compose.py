@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,10 @@ from app.printing.layout import (
     LineElement,
     TableElement,
     TextElement,
+    TextStyle,
 )
 from app.printing.library import LayoutLibrary
+from app.printing.tables import page_count, table_capacity, table_items
 from app.printing.templates import value_text
 from app.printing.textfit import fit_text
 from app.printing.tracking import check_tracking_number
@@ -66,27 +68,15 @@ def _image_size(path: Path, mtime: float) -> tuple[int, int]:
         return image.size
 
 
-def table_capacity(table: TableElement, first_page: bool) -> int:
-    """How many rows fit on the first (or a following) page."""
-    top = table.y if first_page else table.continue_y
-    return int((table.bottom - top - table.header_height) / table.row_height + 1e-6)
-
-
-def page_count(table: TableElement | None, rows: int) -> int:
-    """Pages needed for `rows` table rows (1 without a table)."""
-    if table is None:
-        return 1
-    first = table_capacity(table, True)
-    if rows <= first:
-        return 1
-    return 1 + math.ceil((rows - first) / table_capacity(table, False))
-
-
 class Composer:
     """Composes one document; holds what every element of it shares."""
 
     def __init__(
-        self, layout: Layout, values: Mapping[str, Any], dpi: int, fonts: FontBook,
+        self,
+        layout: Layout,
+        values: Mapping[str, Any],
+        dpi: int,
+        fonts: FontBook,
         library: LayoutLibrary,
     ) -> None:
         self.layout = layout
@@ -139,15 +129,18 @@ class Composer:
             page = PageOut(self.layout.page.width, self.layout.page.height)
             for element in self.layout.elements:
                 shown = {
-                    "all": True, "first": number == 1, "rest": number > 1, "last": number == pages,
+                    "all": True,
+                    "first": number == 1,
+                    "rest": number > 1,
+                    "last": number == pages,
                 }[element.pages]
                 if not shown:
                     continue
                 get = self.getter(element.name, number, pages)
                 if isinstance(element, TableElement):
                     count = table_capacity(element, number == 1)
-                    page.items += self.table(
-                        element, rows[start : start + count], start, number, pages
+                    page.items += table_items(
+                        self, element, rows[start : start + count], start, number, pages
                     )
                     start += count
                 else:
@@ -169,64 +162,89 @@ class Composer:
     def element(self, element: Any, get: Getter) -> list[Item]:
         """The primitives of one non-table element."""
         if isinstance(element, TextElement):
-            return self.text(
-                element.text.fill(get), element.x, element.y, element.w, element.h,
-                family=element.font, size=element.size, bold=element.bold, align=element.align,
-                wrap=element.wrap, max_lines=element.max_lines, min_size=element.min_size,
-                line_height=element.line_height, color=element.color,
-                keep_blank_lines=element.keep_blank_lines, owner=element.name,
-            )
+            text = element.text.fill(get)
+            t = element
+            return self.text(text, t.x, t.y, t.w, t.h, t.style, t.name)
         if isinstance(element, LineElement):
-            e = element
-            return [Line(e.x1, e.y1, e.x2, e.y2, e.thickness, e.name)]
+            ends = (element.x1, element.y1, element.x2, element.y2)
+            return [Line(*ends, element.thickness, element.name)]
         if isinstance(element, BoxElement):
-            e2 = element
-            return [Rect(e2.x, e2.y, e2.w, e2.h, e2.fill, e2.thickness, e2.name)]
+            b = element
+            return [Rect(b.x, b.y, b.w, b.h, b.fill, b.thickness, b.name)]
         if isinstance(element, BarcodeElement):
-            return self.barcode(
-                element.spec, element.x, element.y, element.w, element.align, element.name, get
-            )
+            e = element
+            return self.barcode(e.spec, e.x, e.y, e.w, e.align, e.name, get)
         if isinstance(element, ImageElement):
             return self.image(element, get)
         raise TypeError(element)
 
     def text(
-        self, text: str, x: float, y: float, w: float, h: float | None, *, family: str,
-        size: float, bold: bool, align: Align, wrap: bool, max_lines: int | None,
-        min_size: float | None, line_height: float, color: str, keep_blank_lines: bool,
+        self,
+        text: str,
+        x: float,
+        y: float,
+        w: float,
+        h: float | None,
+        style: TextStyle,
         owner: str,
     ) -> list[Item]:
         """Lines of fitted text with their top at `y`."""
         paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n")]
-        if not keep_blank_lines:
+        if not style.keep_blank_lines:
             paragraphs = [p for p in paragraphs if p]
         if not any(paragraphs):
             return []
-        missing = "".join(self.fonts.split("".join(paragraphs), family, bold).missing)
+        family, bold = style.family, style.bold
+        missing = self.fonts.split("".join(paragraphs), family, bold).missing
         if missing:
             raise UnprintableText(self.layout.name, owner, text, missing)
         fitted = fit_text(
-            paragraphs, w, fonts=self.fonts, family=family, bold=bold, size=size,
-            min_size=min_size, wrap=wrap, max_lines=max_lines, height=h, line_height=line_height,
+            paragraphs,
+            w,
+            fonts=self.fonts,
+            family=family,
+            bold=bold,
+            size=style.size,
+            min_size=style.min_size,
+            wrap=style.wrap,
+            max_lines=style.max_lines,
+            height=h,
+            line_height=style.line_height,
         )
         if fitted.truncated:
             self.warnings.append(f"{owner}: text shortened to fit: {text!r}")
-        primary = self.fonts.face(family, bold)
         size_mm = fitted.size * PT_TO_MM
-        baseline = y + primary.ascent / 1000 * size_mm
+        baseline = y + self.fonts.face(family, bold).ascent / 1000 * size_mm
         items: list[Item] = []
         for line in fitted.lines:
             runs = self.fonts.split(line, family, bold)
             width = text_width(runs, fitted.size) * PT_TO_MM
             items.append(
-                TextLine(x, w, align, baseline, fitted.size, runs.runs, line, width, bold, color,
-                         owner)
+                TextLine(
+                    x,
+                    w,
+                    style.align,
+                    baseline,
+                    fitted.size,
+                    runs.runs,
+                    line,
+                    width,
+                    bold,
+                    style.color,
+                    owner,
+                )
             )
-            baseline += size_mm * line_height
+            baseline += size_mm * style.line_height
         return items
 
     def barcode(
-        self, spec: BarcodeSpec, x: float, y: float, w: float, align: Align, owner: str,
+        self,
+        spec: BarcodeSpec,
+        x: float,
+        y: float,
+        w: float,
+        align: Align,
+        owner: str,
         get: Getter,
     ) -> list[Item]:
         """Bars sized to whole printer dots inside x..x+w, with the human-readable line."""
@@ -259,22 +277,27 @@ class Composer:
             top = y + spec.height + (0.15 * hri_mm if symbol.guards else HRI_GAP)
         else:
             top = y - HRI_GAP - hri_mm
-        line: dict[str, Any] = {
-            "family": "sans", "size": spec.hri_size, "bold": spec.hri_bold, "wrap": False,
-            "max_lines": 1, "min_size": spec.hri_size * 0.7, "line_height": 1.0,
-            "color": "black", "keep_blank_lines": False, "owner": owner,
-        }
+        style = TextStyle(
+            size=spec.hri_size,
+            bold=spec.hri_bold,
+            align="center",
+            wrap=False,
+            max_lines=1,
+            min_size=spec.hri_size * 0.7,
+            line_height=1.0,
+        )
         if symbol.symbology == "ean13" and spec.hri_text is None:
-            bars_w = bars.bars_width
-            items += self.text(text[0], bars_x - symbol.quiet_left * module, top,
-                               (symbol.quiet_left - 1) * module, None, align="right", **line)
-            items += self.text(text[1:7], bars_x + 3 * module, top, 42 * module, None,
-                               align="center", **line)
-            items += self.text(text[7:], bars_x + 50 * module, top, bars_w - 53 * module, None,
-                               align="center", **line)
+            # The retail look: first digit left of the bars, six under each half.
+            first = replace(style, align="right")
+            left_edge = bars_x - symbol.quiet_left * module
+            items += self.text(
+                text[0], left_edge, top, (symbol.quiet_left - 1) * module, None, first, owner
+            )
+            items += self.text(text[1:7], bars_x + 3 * module, top, 42 * module, None, style, owner)
+            items += self.text(text[7:], bars_x + 50 * module, top, 42 * module, None, style, owner)
             return items
         zone = bars.quiet_box
-        items += self.text(text, zone[0], top, zone[2] - zone[0], None, align="center", **line)
+        items += self.text(text, zone[0], top, zone[2] - zone[0], None, style, owner)
         return items
 
     def _verified(self, spec: BarcodeSpec, data: str, get: Getter) -> str:
@@ -298,57 +321,16 @@ class Composer:
             return []
         path = self.library.resolve(file)
         if not path.is_file():
-            raise LayoutError(self.layout.name, f"{element.name}: image file {file!r} not found "
-                              f"in {self.library.folder}")
+            raise LayoutError(
+                self.layout.name,
+                f"{element.name}: image file {file!r} not found in {self.library.folder}",
+            )
         iw, ih = _image_size(path, path.stat().st_mtime)
         scale = min(element.w / iw, element.h / ih)
         w, h = iw * scale, ih * scale
-        x = {"left": element.x, "center": element.x + (element.w - w) / 2,
-             "right": element.x + element.w - w}[element.align]
+        x = {
+            "left": element.x,
+            "center": element.x + (element.w - w) / 2,
+            "right": element.x + element.w - w,
+        }[element.align]
         return [Picture(x, element.y + (element.h - h) / 2, w, h, path, element.name)]
-
-    def table(
-        self, table: TableElement, rows: Sequence[Mapping[str, Any]], start: int, page: int,
-        pages: int,
-    ) -> list[Item]:
-        """The header and this page's share of rows."""
-        top = table.y if page == 1 else table.continue_y
-        items: list[Item] = []
-        pad = table.padding
-        common: dict[str, Any] = {
-            "wrap": True, "min_size": None, "line_height": 1.1, "color": "black",
-            "keep_blank_lines": False,
-        }
-        if table.header:
-            cx = table.x
-            for column in table.columns:
-                items += self.text(
-                    column.title, cx + pad, top + pad, column.w - 2 * pad, table.header_height,
-                    family="sans", size=table.header_size, bold=True, align=column.align,
-                    max_lines=1, owner=f"{table.name} header", **common,
-                )
-                cx += column.w
-            items.append(Line(table.x, top + table.header_height, table.x + table.w,
-                              top + table.header_height, 0.3, f"{table.name} header"))
-        y = top + table.header_height
-        for offset, row in enumerate(rows):
-            row_no = start + offset + 1
-            get = self.getter(table.name, page, pages, row, row_no)
-            cx = table.x
-            for i, column in enumerate(table.columns):
-                owner = f"{table.name} row {row_no} column {column.title or i + 1}"
-                if column.barcode is not None:
-                    items += self.barcode(column.barcode, cx, y + pad, column.w, column.align,
-                                          owner, get)
-                elif column.text is not None:
-                    items += self.text(
-                        column.text.fill(get), cx + pad, y + pad, column.w - 2 * pad,
-                        table.row_height - 2 * pad, family=column.font,
-                        size=column.size or table.size, bold=column.bold, align=column.align,
-                        max_lines=column.max_lines, owner=owner, **common,
-                    )
-                cx += column.w
-            y += table.row_height
-            if table.rules:
-                items.append(Line(table.x, y, table.x + table.w, y, 0.1, f"{table.name} rules"))
-        return items

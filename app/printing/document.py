@@ -91,8 +91,10 @@ class Line:
         dx = t if self.x1 == self.x2 else 0.0
         dy = t if self.y1 == self.y2 else 0.0
         return (
-            min(self.x1, self.x2) - dx, min(self.y1, self.y2) - dy,
-            max(self.x1, self.x2) + dx, max(self.y1, self.y2) + dy,
+            min(self.x1, self.x2) - dx,
+            min(self.y1, self.y2) - dy,
+            max(self.x1, self.x2) + dx,
+            max(self.y1, self.y2) + dy,
         )
 
 
@@ -187,8 +189,11 @@ def placement_problems(page: PageOut) -> list[str]:
     problems: list[str] = []
     for item in page.items:
         for box in item_boxes(item):
-            if box[0] < -0.01 or box[1] < -0.01 or box[2] > page.width + 0.01 or (
-                box[3] > page.height + 0.01
+            if (
+                box[0] < -0.01
+                or box[1] < -0.01
+                or box[2] > page.width + 0.01
+                or (box[3] > page.height + 0.01)
             ):
                 problems.append(f"{item.owner} reaches outside the page")
                 break

@@ -56,6 +56,22 @@ class Placed:
 
 
 @dataclass(frozen=True)
+class TextStyle:
+    """How text is set and fitted into its box."""
+
+    family: str = "sans"
+    size: float = 10.0
+    bold: bool = False
+    align: Align = "left"
+    wrap: bool = True
+    max_lines: int | None = None
+    min_size: float | None = None
+    line_height: float = 1.15
+    color: Literal["black", "white"] = "black"
+    keep_blank_lines: bool = False
+
+
+@dataclass(frozen=True)
 class TextElement(Placed):
     """Text in a box `w` wide with its top at `y`; wraps, shrinks and ellipsises to fit."""
 
@@ -74,6 +90,22 @@ class TextElement(Placed):
     line_height: float = 1.15
     color: Literal["black", "white"] = "black"
     keep_blank_lines: bool = False
+
+    @property
+    def style(self) -> TextStyle:
+        """The element's text settings."""
+        return TextStyle(
+            self.font,
+            self.size,
+            self.bold,
+            self.align,
+            self.wrap,
+            self.max_lines,
+            self.min_size,
+            self.line_height,
+            self.color,
+            self.keep_blank_lines,
+        )
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,7 @@ class LayoutLibrary:
         """Layout names (file names without .toml), sorted."""
         if not self.folder.is_dir():
             return []
-        return sorted(
-            p.stem for p in self.folder.glob("*.toml") if _NAME.fullmatch(p.stem)
-        )
+        return sorted(p.stem for p in self.folder.glob("*.toml") if _NAME.fullmatch(p.stem))
 
     def infos(self) -> list[LayoutInfo]:
         """Every layout with its title and page size."""
@@ -66,8 +64,12 @@ class LayoutLibrary:
             layout = self.load(name)
             out.append(
                 LayoutInfo(
-                    name, layout.title, layout.description, layout.page.width,
-                    layout.page.height, self.folder / f"{name}.toml",
+                    name,
+                    layout.title,
+                    layout.description,
+                    layout.page.width,
+                    layout.page.height,
+                    self.folder / f"{name}.toml",
                 )
             )
         return out

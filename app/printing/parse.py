@@ -41,7 +41,7 @@ class _Fields:
         self.where = where
         self.used: set[str] = set()
 
-    def _get(self, key: str, default: object) -> Any:
+    def get(self, key: str, default: object) -> Any:
         self.used.add(key)
         if key in self.raw:
             return self.raw[key]
@@ -53,7 +53,7 @@ class _Fields:
         return LayoutError(self.layout, f"{self.where}: {message}")
 
     def num(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
+        value = self.get(key, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise self.fail(f"'{key}' must be a number, not {value!r}")
         if value is not None and value < 0:
@@ -61,25 +61,25 @@ class _Fields:
         return float(value) if value is not None else None
 
     def int_(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
+        value = self.get(key, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise self.fail(f"'{key}' must be a whole number, not {value!r}")
         return value
 
     def text(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
+        value = self.get(key, default)
         if value is not None and not isinstance(value, str):
             raise self.fail(f"'{key}' must be text, not {value!r}")
         return value
 
     def flag(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
+        value = self.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(f"'{key}' must be true or false, not {value!r}")
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
+        value = self.get(key, default)
         if value not in options:
             raise self.fail(f"'{key}' must be one of {', '.join(options)}, not {value!r}")
         return value
@@ -155,32 +155,64 @@ def _element(raw: Mapping[str, Any], layout: str, index: int) -> Element:
     if kind == "text":
         bold = f.flag("bold", False)
         element = TextElement(
-            name, pages, f.num("x"), f.num("y"), f.num("w"), f.num("h", None), f.template("text"),
-            font=_font(f, bold), size=f.num("size", 10.0), bold=bold,
+            name,
+            pages,
+            f.num("x"),
+            f.num("y"),
+            f.num("w"),
+            f.num("h", None),
+            f.template("text"),
+            font=_font(f, bold),
+            size=f.num("size", 10.0),
+            bold=bold,
             align=f.choice("align", ("left", "center", "right"), "left"),
-            wrap=f.flag("wrap", True), max_lines=f.int_("max_lines", None),
-            min_size=f.num("min_size", None), line_height=f.num("line_height", 1.15),
+            wrap=f.flag("wrap", True),
+            max_lines=f.int_("max_lines", None),
+            min_size=f.num("min_size", None),
+            line_height=f.num("line_height", 1.15),
             color=f.choice("color", ("black", "white"), "black"),
             keep_blank_lines=f.flag("keep_blank_lines", False),
         )
     elif kind == "line":
         element = LineElement(
-            name, pages, f.num("x1"), f.num("y1"), f.num("x2"), f.num("y2"),
+            name,
+            pages,
+            f.num("x1"),
+            f.num("y1"),
+            f.num("x2"),
+            f.num("y2"),
             f.num("thickness", 0.3),
         )
     elif kind == "box":
         element = BoxElement(
-            name, pages, f.num("x"), f.num("y"), f.num("w"), f.num("h"),
-            f.num("thickness", 0.3), f.flag("fill", False),
+            name,
+            pages,
+            f.num("x"),
+            f.num("y"),
+            f.num("w"),
+            f.num("h"),
+            f.num("thickness", 0.3),
+            f.flag("fill", False),
         )
     elif kind == "barcode":
         element = BarcodeElement(
-            name, pages, f.num("x"), f.num("y"), f.num("w"), _barcode_spec(f),
+            name,
+            pages,
+            f.num("x"),
+            f.num("y"),
+            f.num("w"),
+            _barcode_spec(f),
             f.choice("align", ("left", "center", "right"), "center"),
         )
     elif kind == "image":
         element = ImageElement(
-            name, pages, f.num("x"), f.num("y"), f.num("w"), f.num("h"), f.template("file"),
+            name,
+            pages,
+            f.num("x"),
+            f.num("y"),
+            f.num("w"),
+            f.num("h"),
+            f.template("file"),
             f.choice("align", ("left", "center", "right"), "center"),
         )
     else:
@@ -191,7 +223,7 @@ def _element(raw: Mapping[str, Any], layout: str, index: int) -> Element:
 
 def _table(f: _Fields, name: str, pages: Any) -> TableElement:
     x, y, w = f.num("x"), f.num("y"), f.num("w")
-    raw_columns = f._get("columns", _MISSING)
+    raw_columns = f.get("columns", _MISSING)
     if not isinstance(raw_columns, list) or not raw_columns:
         raise f.fail("'columns' must be a list of column tables")
     columns: list[Column] = []
@@ -203,10 +235,22 @@ def _table(f: _Fields, name: str, pages: Any) -> TableElement:
     if used > w + 0.01:
         raise f.fail(f"columns are {used:g} mm wide but the table is {w:g} mm")
     return TableElement(
-        name, pages, x, y, w, f.text("rows"), tuple(columns), f.num("row_height"), f.num("bottom"),
-        f.num("continue_y", y), size=f.num("size", 9.0), header=f.flag("header", True),
-        header_size=f.num("header_size", 8.0), header_height=f.num("header_height", 6.0),
-        rules=f.flag("rules", True), padding=f.num("padding", 1.0),
+        name,
+        pages,
+        x,
+        y,
+        w,
+        f.text("rows"),
+        tuple(columns),
+        f.num("row_height"),
+        f.num("bottom"),
+        f.num("continue_y", y),
+        size=f.num("size", 9.0),
+        header=f.flag("header", True),
+        header_size=f.num("header_size", 8.0),
+        header_height=f.num("header_height", 6.0),
+        rules=f.flag("rules", True),
+        padding=f.num("padding", 1.0),
     )
 
 
@@ -230,17 +274,22 @@ def _page(raw: Any, layout: str) -> Page:
 def parse_layout(name: str, data: Mapping[str, Any], source: Path | None = None) -> Layout:
     """Build a Layout from a parsed layout file; LayoutError names the first problem."""
     top = _Fields(data, name, "layout")
-    page = _page(top._get("page", _MISSING), name)
-    raw_elements = top._get("element", _MISSING)
-    if not isinstance(raw_elements, list):
-        raise LayoutError(name, "elements are written as [[element]] tables")
+    page = _page(top.get("page", _MISSING), name)
+    raw_elements = top.get("element", [])
+    if not isinstance(raw_elements, list) or not raw_elements:
+        raise LayoutError(name, "has no elements: they are written as [[element]] tables")
     elements = tuple(_element(raw, name, i) for i, raw in enumerate(raw_elements))
-    sample = top._get("sample", {})
+    sample = top.get("sample", {})
     if not isinstance(sample, Mapping):
         raise LayoutError(name, "[sample] must be a table of example values")
     layout = Layout(
-        name, top.text("title", name), top.text("description", ""), page, elements,
-        dict(sample), source,
+        name,
+        top.text("title", name),
+        top.text("description", ""),
+        page,
+        elements,
+        dict(sample),
+        source,
     )
     top.finish()
     _check_geometry(layout)
@@ -257,9 +306,12 @@ def _check_geometry(layout: Layout) -> None:
             box = (min(e.x1, e.x2), min(e.y1, e.y2), max(e.x1, e.x2), max(e.y1, e.y2))
         elif isinstance(e, TableElement):
             box = (e.x, e.y, e.x + e.w, e.bottom)
-            require(e.bottom > e.y + e.header_height + e.row_height and
-                    e.bottom > e.continue_y + e.header_height + e.row_height,
-                    layout.name, f"{e.name}: 'bottom' leaves no room for a row")
+            require(
+                e.bottom > e.y + e.header_height + e.row_height
+                and e.bottom > e.continue_y + e.header_height + e.row_height,
+                layout.name,
+                f"{e.name}: 'bottom' leaves no room for a row",
+            )
         elif isinstance(e, TextElement):
             box = (e.x, e.y, e.x + e.w, e.y + (e.h or 0.0))
         elif isinstance(e, BarcodeElement):

@@ -75,8 +75,12 @@ class PdfWriter:
             elif isinstance(item, Picture):
                 reader = _image(item.path, item.path.stat().st_mtime, item.w, item.h)
                 c.drawImage(
-                    reader, item.x * MM,
-                    (height - item.y - item.h) * MM, item.w * MM, item.h * MM, mask="auto",
+                    reader,
+                    item.x * MM,
+                    (height - item.y - item.h) * MM,
+                    item.w * MM,
+                    item.h * MM,
+                    mask="auto",
                 )
         c.showPage()
         self.pages += 1
@@ -103,8 +107,14 @@ class PdfWriter:
         t = rect.thickness
         c.setLineWidth(t * MM)
         c.setStrokeGray(0)
-        c.rect((rect.x + t / 2) * MM, (top + t / 2) * MM, (rect.w - t) * MM, (rect.h - t) * MM,
-               stroke=1, fill=0)
+        c.rect(
+            (rect.x + t / 2) * MM,
+            (top + t / 2) * MM,
+            (rect.w - t) * MM,
+            (rect.h - t) * MM,
+            stroke=1,
+            fill=0,
+        )
 
     def _bars(self, bars: Bars, height: float) -> None:
         c = self.canvas

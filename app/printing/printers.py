@@ -135,8 +135,9 @@ class BasePrinter(ABC):
         result = delivery.result
         if result.cancelled:
             message = f"printing {job.what or layout} was cancelled; nothing was sent"
-            outcome = self._outcome(job, layout, started, False, message, delivery.destination,
-                                    result)
+            outcome = self._outcome(
+                job, layout, started, False, message, delivery.destination, result
+            )
             raise PrintCancelled(message, outcome)
         message = (
             f"{result.documents} document(s), {result.pages} page(s) sent to {self.name} "
@@ -147,16 +148,30 @@ class BasePrinter(ABC):
         return self._outcome(job, layout, started, True, message, delivery.destination, result)
 
     def _outcome(
-        self, job: PrintJob, layout: str, started: datetime, ok: bool, message: str,
-        destination: str, result: BatchResult | None = None,
+        self,
+        job: PrintJob,
+        layout: str,
+        started: datetime,
+        ok: bool,
+        message: str,
+        destination: str,
+        result: BatchResult | None = None,
     ) -> PrintOutcome:
         return PrintOutcome(
-            what=job.what, layout=layout, printer=self.name, backend=self.backend,
-            destination=destination, ok=ok, message=message,
+            what=job.what,
+            layout=layout,
+            printer=self.name,
+            backend=self.backend,
+            destination=destination,
+            ok=ok,
+            message=message,
             documents=result.documents if result and not result.cancelled else 0,
             pages=result.pages if result and not result.cancelled else 0,
-            reprint=job.reprint, started_at=started, finished_at=datetime.now(UTC),
-            warnings=result.warnings if result else (), failed=result.failed if result else (),
+            reprint=job.reprint,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            warnings=result.warnings if result else (),
+            failed=result.failed if result else (),
         )
 
 
@@ -208,7 +223,11 @@ class PdfFolderPrinter(BasePrinter):
             raise self._problem("permission denied")
         path = self.file_for(job, datetime.now())
         steps = pdf_batch_steps(
-            resolve_layout(job.layout), job.documents, path, dpi=self.dpi, cancel=cancel,
+            resolve_layout(job.layout),
+            job.documents,
+            path,
+            dpi=self.dpi,
+            cancel=cancel,
             on_error=job.on_error,
         )
         try:
@@ -224,8 +243,13 @@ class ZplTcpPrinter(BasePrinter):
     backend = "zpl-tcp"
 
     def __init__(
-        self, host: str, port: int = 9100, name: str | None = None, dpi: int = 203,
-        connect_timeout: float = 5.0, send_timeout: float = 10.0,
+        self,
+        host: str,
+        port: int = 9100,
+        name: str | None = None,
+        dpi: int = 203,
+        connect_timeout: float = 5.0,
+        send_timeout: float = 10.0,
     ) -> None:
         super().__init__(name or f"{host}:{port}")
         self.host = host
@@ -243,7 +267,11 @@ class ZplTcpPrinter(BasePrinter):
         """Render all labels first (cancellable), then send them in one connection."""
         chunks: list[str] = []
         steps = zpl_batch_steps(
-            resolve_layout(job.layout), job.documents, chunks, dpi=self.dpi, cancel=cancel,
+            resolve_layout(job.layout),
+            job.documents,
+            chunks,
+            dpi=self.dpi,
+            cancel=cancel,
             on_error=job.on_error,
         )
         result = drive_steps(steps, progress)

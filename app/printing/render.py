@@ -48,7 +48,10 @@ def compose(
     library = library or default_library()
     resolved = resolve_layout(layout, library)
     composer = Composer(
-        resolved, library.values_for(data), dpi or resolved.page.dpi, fonts or default_fonts(),
+        resolved,
+        library.values_for(data),
+        dpi or resolved.page.dpi,
+        fonts or default_fonts(),
         library,
     )
     return composer.compose()
@@ -89,9 +92,7 @@ def render_pdf(
         write_atomically(Path(out), write)
     else:
         write(out)
-    return RenderResult(
-        composed.layout.name, 1, len(composed.pages), tuple(composed.warnings)
-    )
+    return RenderResult(composed.layout.name, 1, len(composed.pages), tuple(composed.warnings))
 
 
 def pdf_bytes(layout: Layout | str, data: Mapping[str, Any], *, dpi: int | None = None) -> bytes:

@@ -75,8 +75,10 @@ class TrackingScheme:
     def complete(self, without_check: str) -> str:
         """The tracking number with its check digit put in its place (after the body)."""
         end = len(without_check) - self.suffix
-        return without_check[:end] + self.check(without_check[self.prefix : end]) + (
-            without_check[end:]
+        return (
+            without_check[:end]
+            + self.check(without_check[self.prefix : end])
+            + (without_check[end:])
         )
 
 
@@ -84,24 +86,37 @@ SCHEMES: dict[str, TrackingScheme] = {
     s.name: s
     for s in (
         TrackingScheme(
-            "ups", re.compile(r"1Z(?P<body>[0-9A-Z]{15})(?P<check>\d)"), ups_check_digit,
-            "1Z5R89390357567127", prefix=2,
+            "ups",
+            re.compile(r"1Z(?P<body>[0-9A-Z]{15})(?P<check>\d)"),
+            ups_check_digit,
+            "1Z5R89390357567127",
+            prefix=2,
         ),
         TrackingScheme(
-            "fedex", re.compile(r"(?P<body>\d{11})(?P<check>\d)"), fedex_check_digit,
+            "fedex",
+            re.compile(r"(?P<body>\d{11})(?P<check>\d)"),
+            fedex_check_digit,
             "986578788855",
         ),
         TrackingScheme(
-            "usps", re.compile(r"(?P<body>\d{19}|\d{21})(?P<check>\d)"), usps_check_digit,
+            "usps",
+            re.compile(r"(?P<body>\d{19}|\d{21})(?P<check>\d)"),
+            usps_check_digit,
             "9400111201080805483016",
         ),
         TrackingScheme(
-            "dhl-express", re.compile(r"(?P<body>\d{9})(?P<check>\d)"), dhl_express_check_digit,
+            "dhl-express",
+            re.compile(r"(?P<body>\d{9})(?P<check>\d)"),
+            dhl_express_check_digit,
             "3318810025",
         ),
         TrackingScheme(
-            "s10", re.compile(r"[A-Z]{2}(?P<body>\d{8})(?P<check>\d)[A-Z]{2}"), s10_check_digit,
-            "RB123456785GB", prefix=2, suffix=2,
+            "s10",
+            re.compile(r"[A-Z]{2}(?P<body>\d{8})(?P<check>\d)[A-Z]{2}"),
+            s10_check_digit,
+            "RB123456785GB",
+            prefix=2,
+            suffix=2,
         ),
     )
 }

@@ -100,3 +100,15 @@ def _info(operator: Operator) -> OperatorInfo:
     return OperatorInfo(
         operator.id, operator.badge, operator.name, Role(operator.role), operator.active
     )
+
+
+def badge_login(session: Session, badge: str, station: str) -> Actor:
+    """Log in by scanning a badge: the badge is the credential on the floor."""
+    info = find_operator(session, badge)
+    return Actor(operator_id=info.id, name=info.name, role=info.role, station=station)
+
+
+def pin_login(session: Session, badge: str, pin: str, station: str) -> Actor:
+    """Log in by typing badge id and PIN (a forgotten or damaged badge)."""
+    info = check_pin(session, badge, pin)
+    return Actor(operator_id=info.id, name=info.name, role=info.role, station=station)

@@ -1,4 +1,4 @@
-"""The `baton` command as a script uses it: demo, orders, order show, verify, release, cancel, db."""
+"""The `baton` command as scripts use it: demo, orders, order show, verify, release, cancel."""
 
 from __future__ import annotations
 

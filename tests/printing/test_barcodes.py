@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.printing.barcodes import (
@@ -58,12 +60,21 @@ def test_bars_are_merged_runs() -> None:
     symbol = encode("code128", "A")
     runs = symbol.bars()
     assert sum(width for _, width in runs) == symbol.modules.count("1")
-    for (start, width), (next_start, _) in zip(runs, runs[1:], strict=False):
+    for (start, width), (next_start, _) in itertools.pairwise(runs):
         assert next_start > start + width  # a space between every two runs
 
 
-@pytest.mark.parametrize(("mm", "dpi", "dots"), [(0.375, 203, 3), (0.495, 203, 4), (0.495, 300, 6),
-                                                 (0.33, 300, 4), (0.25, 203, 2), (0.01, 203, 1)])
+@pytest.mark.parametrize(
+    ("mm", "dpi", "dots"),
+    [
+        (0.375, 203, 3),
+        (0.495, 203, 4),
+        (0.495, 300, 6),
+        (0.33, 300, 4),
+        (0.25, 203, 2),
+        (0.01, 203, 1),
+    ],
+)
 def test_narrow_bar_is_whole_dots(mm: float, dpi: int, dots: int) -> None:
     assert module_dots(mm, dpi) == dots
 

@@ -20,7 +20,14 @@ def test_sscc_published_example() -> None:
 
 @pytest.mark.parametrize(
     "gtin",
-    ["4006381333931", "9501101530003", "5901234123457", "036000291452", "96385074", "10614141000415"],
+    [
+        "4006381333931",
+        "9501101530003",
+        "5901234123457",
+        "036000291452",
+        "96385074",
+        "10614141000415",
+    ],
 )
 def test_published_gtins_are_valid(gtin: str) -> None:
     assert is_gtin(gtin)

@@ -45,8 +45,15 @@ def expected_reads(name: str, data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_the_issue_s_layouts_are_shipped() -> None:
     assert set(LAYOUTS) >= {
-        "shipping_4x6", "gs1_logistic_a6", "gs1_logistic_4x6", "packing_slip_a4",
-        "packing_slip_letter", "pick_list_a4", "location_100x50", "tote_label", "operator_badge",
+        "shipping_4x6",
+        "gs1_logistic_a6",
+        "gs1_logistic_4x6",
+        "packing_slip_a4",
+        "packing_slip_letter",
+        "pick_list_a4",
+        "location_100x50",
+        "tote_label",
+        "operator_badge",
     }
 
 
@@ -86,19 +93,28 @@ def test_bars_are_whole_dots_with_clear_quiet_zones(name: str, dpi: int) -> None
             # The first bar starts on a printer-dot edge and each module is whole dots.
             assert bars.x * px == pytest.approx(round(bars.x * px), abs=1e-6)
             left, top, right, bottom = bars.quiet_box
-            assert 0 <= left and right <= page.width and 0 <= top and bottom <= page.height
+            assert left >= 0 and top >= 0
+            assert right <= page.width and bottom <= page.height
             assert bars.x - left >= bars.symbol.quiet_left * bars.module_mm - 1e-9
             assert (right - bars.x - bars.bars_width) >= 10 * bars.module_mm - 1e-9
             # On the rendered page the quiet zones are white over the bars' full height.
             y0, y1 = round(top * px) + 1, round((top + bars.height) * px) - 1
-            zones = [(round(left * px), round(bars.x * px)),
-                     (round((bars.x + bars.bars_width) * px), round(right * px))]
+            zones = [
+                (round(left * px), round(bars.x * px)),
+                (round((bars.x + bars.bars_width) * px), round(right * px)),
+            ]
             for x0, x1 in zones:
                 region = image.crop((x0, y0, x1, y1))
                 assert region.getextrema()[0] > 200, f"ink in the quiet zone of {bars.owner}"
             # Dot-aligned bars render crisp: no grey edge pixels across a row of bars.
-            row = image.crop((round(bars.x * px), (y0 + y1) // 2,
-                              round((bars.x + bars.bars_width) * px), (y0 + y1) // 2 + 1))
+            row = image.crop(
+                (
+                    round(bars.x * px),
+                    (y0 + y1) // 2,
+                    round((bars.x + bars.bars_width) * px),
+                    (y0 + y1) // 2 + 1,
+                )
+            )
             grey = [v for v in row.tobytes() if 40 < v < 215]
             assert grey == [], f"{bars.owner}: bar edges fall between dots"
 

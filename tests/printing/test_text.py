@@ -53,7 +53,8 @@ def test_fonts_are_embedded() -> None:
     render_pdf("shipping_4x6", sample_data("shipping_4x6"), out)
     fonts = [ref.get_object() for ref in PdfReader(out).pages[0]["/Resources"]["/Font"].values()]
     assert {str(font["/BaseFont"]).split("+")[-1] for font in fonts} == {
-        "DejaVuSans", "DejaVuSans-Bold"
+        "DejaVuSans",
+        "DejaVuSans-Bold",
     }
     for font in fonts:  # each font's TrueType program is inside the file
         assert "/FontFile2" in font["/FontDescriptor"].get_object()
@@ -129,7 +130,9 @@ def _library_with(tmp_path: Path, elements: str) -> LayoutLibrary:
 
 
 def test_long_text_shrinks_then_ends_in_an_ellipsis(tmp_path: Path) -> None:
-    library = _library_with(tmp_path, """
+    library = _library_with(
+        tmp_path,
+        """
 [[element]]
 type = "text"
 name = "name"
@@ -140,7 +143,8 @@ text = "{name}"
 size = 14
 min_size = 8
 max_lines = 2
-""")
+""",
+    )
     short = compose("t", {"name": "Zoë Ångström"}, library=library)
     assert [line.size for line in short.pages[0].items] == [14]  # type: ignore[union-attr]
     longer = "Zoë Ångström-Lindqvist von Hohenzollern-Sigmaringen und Westfalen"
@@ -154,7 +158,9 @@ max_lines = 2
 
 
 def test_wrapping_breaks_at_spaces(tmp_path: Path) -> None:
-    library = _library_with(tmp_path, """
+    library = _library_with(
+        tmp_path,
+        """
 [[element]]
 type = "text"
 x = 2
@@ -162,9 +168,11 @@ y = 2
 w = 30
 text = "{note}"
 size = 10
-""")
-    composed = compose("t", {"note": "Leave the parcel with the neighbour at number 12"},
-                       library=library)
+""",
+    )
+    composed = compose(
+        "t", {"note": "Leave the parcel with the neighbour at number 12"}, library=library
+    )
     texts = [item.text for item in composed.pages[0].items]  # type: ignore[union-attr]
     assert len(texts) > 1
     assert " ".join(texts) == "Leave the parcel with the neighbour at number 12"

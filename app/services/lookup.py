@@ -1,0 +1,177 @@
+"""Scan anything: what is this order, location, product, badge, tote or parcel?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Location, Operator, Product, ProductBarcode, Stock
+from app.domain.scan import Scan, ScanKind
+from app.services.catalog import find_product
+from app.services.errors import NotFound
+from app.services.orders import show_order
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled table of plain text."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a scan stands for, ready to show: a headline, a few facts, and tables."""
+
+    kind: str
+    title: str
+    facts: tuple[str, ...]
+    sections: tuple[Section, ...] = ()
+    state: str = ""  # e.g. an order's status
+
+
+def look_up(session: Session, scan: Scan) -> Found:
+    """Describe what `scan` refers to; NotFound with a clear message when nothing is."""
+    if scan.kind is ScanKind.ORDER:
+        return order_found(session, scan.code)
+    handler = {
+        ScanKind.LOCATION: _location,
+        ScanKind.PRODUCT: _product,
+        ScanKind.BADGE: _badge,
+    }.get(scan.kind)
+    if handler is None:
+        what = {
+            ScanKind.TOTE: f"Tote {scan.code}",
+            ScanKind.SLOT: f"Put-wall slot {scan.code}",
+            ScanKind.CARTON: f"Carton SSCC {scan.code}",
+            ScanKind.TRACKING: f"Tracking number {scan.code}",
+        }[scan.kind]
+        raise NotFound(f"{what} is not in use on this floor.")
+    return handler(session, scan)
+
+
+def order_found(session: Session, number: str) -> Found:
+    """An order's ship-to, cutoff, holds, lines and timeline."""
+    detail = show_order(session, number)
+    order = detail.order
+    address = detail.ship_to
+    place = " ".join(p for p in (address["postal_code"], address["city"]) if p)
+    facts = [
+        f"Ship to {address['name']}, {address['address1']}, {place}, {address['country']}",
+        f"Ship by {order.ship_by.astimezone():%a %d %b %H:%M}" if order.ship_by else "No cutoff",
+        f"{order.carrier} {order.service}".strip() or "Carrier not chosen yet",
+    ]
+    facts += [f"On hold: {reason}" for reason in order.hold_reasons]
+    lines = Section(
+        "Lines",
+        ("Line", "SKU", "Product", "Qty", "From"),
+        tuple(
+            (
+                str(line.line_no),
+                line.sku,
+                line.name,
+                str(line.quantity) if line.to_pick else f"{line.quantity} (not picked)",
+                ", ".join(f"{a.location} x{a.quantity}" for a in line.allocated) or "-",
+            )
+            for line in order.lines
+        ),
+    )
+    timeline = Section(
+        "Timeline",
+        ("When", "What", "Who", "Station", "Detail"),
+        tuple(
+            (
+                f"{e.at.astimezone():%d %b %H:%M:%S}",
+                e.kind.replace("_", " ") + (f" → {e.to_status}" if e.to_status else ""),
+                e.operator or "-",
+                e.station,
+                e.detail,
+            )
+            for e in detail.timeline
+        ),
+    )
+    return Found(
+        "order",
+        f"Order {order.number} · {order.status.replace('_', ' ')}",
+        tuple(facts),
+        (lines, timeline),
+        state=order.status,
+    )
+
+
+def _location(session: Session, scan: Scan) -> Found:
+    location = session.scalars(select(Location).where(Location.code == scan.code)).one_or_none()
+    if location is None:
+        raise NotFound(f"No location {scan.code}.")
+    rows = session.execute(
+        select(Product.sku, Product.name, Stock.lot, Stock.expiry, Stock.quantity, Stock.reserved)
+        .join(Product, Product.id == Stock.product_id)
+        .where(Stock.location_id == location.id)
+        .order_by(Product.sku, Stock.expiry)
+    ).all()
+    facts = [f"Aisle {location.aisle}, bay {location.bay}, level {location.level}"]
+    if location.zone:
+        facts.append(f"Zone {location.zone}")
+    if location.needs_count:
+        facts.append("Flagged for a cycle count")
+    if not rows:
+        facts.append("Empty")
+    stock = Section(
+        "Stock",
+        ("SKU", "Product", "Lot", "Expiry", "On hand", "Promised"),
+        tuple(
+            (sku, name, lot or "-", f"{expiry}" if expiry else "-", str(qty), str(reserved))
+            for sku, name, lot, expiry, qty, reserved in rows
+        ),
+    )
+    return Found("location", f"Location {location.code}", tuple(facts), (stock,))
+
+
+def _product(session: Session, scan: Scan) -> Found:
+    match = find_product(session, scan.code, scan.gtin)
+    if match is None:
+        raise NotFound(f"No product has the code {scan.gtin or scan.code}.")
+    product = session.get_one(Product, match.product_id)
+    codes = session.scalars(
+        select(ProductBarcode.code).where(ProductBarcode.product_id == product.id)
+    ).all()
+    rows = session.execute(
+        select(Location.code, Stock.lot, Stock.expiry, Stock.quantity, Stock.reserved)
+        .join(Location, Location.id == Stock.location_id)
+        .where(Stock.product_id == product.id)
+        .order_by(Location.code)
+    ).all()
+    on_hand = session.scalar(
+        select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0)).where(
+            Stock.product_id == product.id
+        )
+    )
+    facts = [
+        product.name,
+        f"Barcodes: {', '.join(codes) or '-'}",
+        f"{product.weight_g} g, {product.length_mm} x {product.width_mm} x {product.height_mm} mm",
+        f"{on_hand} free to promise",
+    ]
+    if scan.lot:
+        facts.append(f"Scanned lot {scan.lot}" + (f", expires {scan.expiry}" if scan.expiry else ""))
+    stored = Section(
+        "Stored at",
+        ("Location", "Lot", "Expiry", "On hand", "Promised"),
+        tuple(
+            (code, lot or "-", f"{expiry}" if expiry else "-", str(qty), str(reserved))
+            for code, lot, expiry, qty, reserved in rows
+        ),
+    )
+    return Found("product", f"Product {product.sku}", tuple(facts), (stored,))
+
+
+def _badge(session: Session, scan: Scan) -> Found:
+    operator = session.scalars(select(Operator).where(Operator.badge == scan.code)).one_or_none()
+    if operator is None:
+        raise NotFound(f"No operator has badge {scan.code}.")
+    state = "active" if operator.active else "inactive"
+    return Found("badge", f"Badge {operator.badge}", (f"{operator.name}, {operator.role}, {state}",))

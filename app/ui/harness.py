@@ -1,0 +1,117 @@
+"""Driving a real station window offscreen: for screenshots, scan replays and tests.
+
+A station is built exactly as `main.py` builds it, on a database and a throwaway settings
+file, and scans are typed into it as key events the way a wedge scanner types them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.config import DatabaseChoice
+from app.db.database import Database, open_database
+from app.services.actor import Actor
+from app.services.demo import demo_is_seeded, seed_demo
+from app.ui.main_window import MainWindow
+from app.ui.settings import SOUND_ON, STATION_NAME, WorkstationSettings
+
+# Screenshots and replays show the same day whenever they run.
+DEMO_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    """A station window on a database, offscreen."""
+
+    window: MainWindow
+    database: Database
+
+    def scan(self, text: str) -> None:
+        """Type `text` as a scanner does (GS as Ctrl+], a key event per character) then Enter."""
+        type_scan(self.window, text)
+
+    def feedback(self) -> tuple[str, str]:
+        """What the operator sees now: the band's level and message."""
+        band = self.window.station.feedback.band
+        return band.level.value, band.message
+
+
+def ensure_offscreen() -> QApplication:
+    """A QApplication that renders without a display (set before Qt starts)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.ui.app import application
+
+    return application()
+
+
+@contextmanager
+def demo_station(database_url: str | None = None, size: tuple[int, int] = (1600, 1000)) -> Iterator[Harness]:
+    """A station window on `database_url`, or on a fresh demo database in a temporary folder."""
+    ensure_offscreen()
+    from app.ui.app import build_station
+
+    with tempfile.TemporaryDirectory(prefix="baton-") as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
+        database = open_database(DatabaseChoice(url, embedded_default=database_url is None))
+        with database.sessions() as session:
+            seeded = demo_is_seeded(session)
+        if not seeded and database_url is None:
+            seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
+        settings = WorkstationSettings(Path(folder) / "station.ini")
+        settings.set(SOUND_ON, False)
+        settings.set(STATION_NAME, "demo-station")
+        window = MainWindow(build_station(database, settings))
+        window.resize(*size)
+        window.show()
+        settle()
+        try:
+            yield Harness(window, database)
+        finally:
+            window.close()
+            window.deleteLater()
+            settle()
+            database.close()
+
+
+def settle() -> None:
+    """Let Qt lay out, paint and deliver queued signals."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        for _ in range(3):
+            app.processEvents()
+
+
+def type_scan(window: QWidget, text: str) -> None:
+    """Send `text` and Enter to the window's focus widget as a wedge scanner would."""
+    target = window.focusWidget() or window
+    for char in text:
+        if char == "\x1d":
+            key, modifiers = Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier
+        else:
+            key = _key_for(char)
+            modifiers = (
+                Qt.KeyboardModifier.ShiftModifier
+                if char.isalpha() and char.isupper()
+                else Qt.KeyboardModifier.NoModifier
+            )
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, char))
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+    settle()
+
+
+def _key_for(char: str) -> Qt.Key:
+    if char.isascii() and (char.isalnum() or char in " #-_.|()/:;,+*"):
+        return Qt.Key(ord(char.upper()))
+    return Qt.Key.Key_unknown

@@ -1,0 +1,226 @@
+"""The station window: feedback band on top, the role's screens below, status bar at the bottom.
+
+Every scan comes in through one ScanInput, is classified once, and is handed to the screen
+showing. A badge scan logs in (or switches operator) from anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import text
+
+from app.domain.roles import Role
+from app.domain.scan import Scan, ScanKind, ScanRejected
+from app.services.actor import Actor
+from app.services.operators import badge_login
+from app.ui.scanner import RawScan, ScanInput
+from app.ui.screens.base import Screen
+from app.ui.screens.login import LoginScreen
+from app.ui.screens.lookup import LookupScreen
+from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.settings import IDLE_LOGOUT_MINUTES, STATION_ROLE, TAB_ENDS_SCAN
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.station import StationContext
+
+log = logging.getLogger(__name__)
+PING_MS = 10_000
+
+
+class MainWindow(QMainWindow):
+    """One station: log in by badge, then the screens the operator's role may use."""
+
+    reachable = Signal(bool)  # emitted from the ping thread, delivered on the GUI thread
+
+    def __init__(self, station: StationContext) -> None:
+        super().__init__()
+        self.station = station
+        self.setWindowTitle(f"Baton · {station.station_name}")
+        self.login = LoginScreen(station)
+        self.login.logged_in.connect(self.log_in)
+        self.screens: list[Screen] = [OrderDeskScreen(station), LookupScreen(station)]
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.login)
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+
+        self.nav = QHBoxLayout()
+        self.nav_buttons: dict[str, QPushButton] = {}
+        for number, screen in enumerate(self.screens, start=1):
+            button = QPushButton(f"{screen.title}  [F{number}]")
+            button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
+            QShortcut(QKeySequence(f"F{number}"), self, activated=lambda s=screen: self.show_screen(s))
+            self.nav_buttons[screen.title] = button
+            self.nav.addWidget(button)
+        self.nav.addStretch(1)
+        self.settings_button = QPushButton("Settings")
+        self.settings_button.clicked.connect(self._on_settings)
+        self.logout_button = QPushButton("Log out  [F12]")
+        self.logout_button.clicked.connect(self.log_out)
+        QShortcut(QKeySequence("F12"), self, activated=self.log_out)
+        self.nav.addWidget(self.settings_button)
+        self.nav.addWidget(self.logout_button)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(station.feedback.band)
+        layout.addLayout(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.operator_label = QLabel()
+        self.database_label = QLabel()
+        self.reachable_label = QLabel()
+        for label in (self.operator_label, self.database_label, self.reachable_label):
+            self.statusBar().addPermanentWidget(label)
+        self.database_label.setText(f"Database: {station.database.description}")
+
+        self.scanner = ScanInput(self, tab_ends_scan=station.settings.get(TAB_ENDS_SCAN))
+        self.scanner.scanned.connect(self._on_scanned)
+        station.on_data_changed.append(self._on_data_changed)
+
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self._on_idle)
+        self.installEventFilter(self)
+        self.reachable.connect(self._show_reachable)
+        self._ping = QTimer(self)
+        self._ping.timeout.connect(self.check_database)
+        self._ping.start(PING_MS)
+        self.check_database()
+        self.log_out()
+
+    # -- who is here --------------------------------------------------------------------
+    def log_in(self, actor: Actor) -> None:
+        """Open the screens the operator's role may use."""
+        self.station.actor = actor
+        allowed = self.allowed_screens()
+        for screen in self.screens:
+            self.nav_buttons[screen.title].setVisible(screen in allowed)
+        for button in (self.settings_button, self.logout_button):
+            button.setVisible(True)
+        self.operator_label.setText(f"Operator: {actor.name} ({actor.role.value})")
+        self._restart_idle()
+        self.show_screen(allowed[0])
+        self.station.feedback.ok(f"Welcome, {actor.name}.")
+
+    def log_out(self) -> None:
+        self.station.actor = None
+        for button in (*self.nav_buttons.values(), self.settings_button, self.logout_button):
+            button.setVisible(False)
+        self.operator_label.setText(f"Station {self.station.station_name}: nobody logged in")
+        self.idle.stop()
+        self.stack.setCurrentWidget(self.login)
+        self.login.activate()
+
+    def allowed_screens(self) -> list[Screen]:
+        """The screens for the operator's role; a station set to a role opens that role's first."""
+        actor = self.station.actor
+        if actor is None:
+            return []
+        allowed = [s for s in self.screens if actor.role in s.roles]
+        try:
+            preferred = Role(self.station.settings.get(STATION_ROLE))
+        except ValueError:
+            return allowed
+        # A station set up as, say, a packing bench opens that role's screen first.
+        return sorted(allowed, key=lambda s: preferred not in s.roles or len(s.roles) > 1)
+
+    def show_screen(self, screen: Screen) -> None:
+        if screen not in self.allowed_screens():
+            self.station.feedback.error(f"{screen.title} is not open to your role.")
+            return
+        for title, button in self.nav_buttons.items():
+            button.setProperty("current", title == screen.title)
+            button.style().polish(button)
+        self.stack.setCurrentWidget(screen)
+        screen.activate()
+
+    @property
+    def current_screen(self) -> Screen:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Screen)
+        return widget
+
+    # -- scans --------------------------------------------------------------------------
+    def _on_scanned(self, raw: RawScan) -> None:
+        self._restart_idle()
+        result = self.station.classify(raw.text)
+        if isinstance(result, ScanRejected):
+            self.station.feedback.error(result.reason)
+            return
+        if result.kind is ScanKind.BADGE and self.station.actor is not None:
+            self._switch_operator(result)
+            return
+        self.current_screen.on_scan(result)
+
+    def _switch_operator(self, scan: Scan) -> None:
+        """A badge scanned while someone is logged in: the same badge logs out, another switches."""
+        actor = self.station.actor
+        assert actor is not None
+        other = self.station.read(lambda s: badge_login(s, scan.code, actor.station))
+        if other is None:
+            return
+        if other.operator_id == actor.operator_id:
+            self.log_out()
+            self.station.feedback.ok(f"Goodbye, {actor.name}.")
+        else:
+            self.log_in(other)
+
+    # -- housekeeping -------------------------------------------------------------------
+    def _restart_idle(self) -> None:
+        minutes = self.station.settings.get(IDLE_LOGOUT_MINUTES)
+        if minutes > 0 and self.station.actor is not None:
+            self.idle.start(minutes * 60_000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._restart_idle()
+        return super().eventFilter(watched, event)
+
+    def _on_idle(self) -> None:
+        if self.station.actor is not None:
+            name = self.station.actor.name
+            self.log_out()
+            self.station.feedback.attention(f"{name} was logged out after being idle.")
+
+    def _on_data_changed(self) -> None:
+        screen = self.stack.currentWidget()
+        if isinstance(screen, OrderDeskScreen):
+            screen.refresh()
+
+    def _on_settings(self) -> None:
+        SettingsDialog(self, self.station).exec()
+
+    def check_database(self) -> None:
+        """Show in the status bar whether the database answers (asked off the GUI thread)."""
+        engine = self.station.database.engine
+
+        def ping() -> None:
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                ok = True
+            except Exception:  # noqa: BLE001 - any failure means "not reachable"
+                log.warning("database ping failed", exc_info=True)
+                ok = False
+            self.reachable.emit(ok)
+
+        QThreadPool.globalInstance().start(ping)
+
+    def _show_reachable(self, ok: bool) -> None:
+        self.reachable_label.setText("● connected" if ok else "● DATABASE NOT REACHABLE")
+        self.reachable_label.setStyleSheet(
+            "color: #1b7f3b; font-weight: 700;" if ok else "color: #c62828; font-weight: 700;"
+        )

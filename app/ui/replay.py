@@ -1,0 +1,55 @@
+"""`baton replay FILE --screen SCREEN`: drive a real station screen with a scan script.
+
+One scan per line; `\\x1d` stands for GS; `#` starts a comment (a line that is only a
+comment is skipped, but `#1001` alone is an order number). The first scans log in by badge.
+For each scan the result is what the operator would have seen: the band's level and message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ui.harness import demo_station
+
+SCREEN_TITLES = {"order-desk": "Order desk", "lookup": "Look up"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One scan of the script and the feedback it got."""
+
+    line: int
+    scan: str
+    level: str
+    message: str
+
+
+def read_script(path: Path) -> list[tuple[int, str]]:
+    """(line number, scan) for each scan in a script file."""
+    scans = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("# ") or text == "#":
+            continue
+        scans.append((number, text.replace("\\x1d", "\x1d")))
+    return scans
+
+
+def replay(path: Path, screen: str, database_url: str | None = None) -> list[Step]:
+    """Feed the script's scans to `screen` and collect the feedback after each."""
+    if screen not in SCREEN_TITLES:
+        raise KeyError(screen)
+    steps = []
+    with demo_station(database_url) as harness:
+        window = harness.window
+        for number, text in read_script(path):
+            before = window.station.actor
+            harness.scan(text)
+            if window.station.actor is not None and before is None:
+                target = next(s for s in window.screens if s.title == SCREEN_TITLES[screen])
+                if target in window.allowed_screens():
+                    window.show_screen(target)
+            level, message = harness.feedback()
+            steps.append(Step(number, text.replace("\x1d", "\\x1d"), level, message))
+    return steps

@@ -1,0 +1,37 @@
+"""What a station screen is: a widget that takes scans and forwards them to services."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.domain.roles import Role
+from app.domain.scan import Scan
+from app.ui.station import StationContext
+
+
+class Screen(QWidget):
+    """A station screen. Subclasses set `title` and `roles` and handle the scans they expect."""
+
+    title = ""
+    roles: frozenset[Role] = frozenset(Role)
+
+    def __init__(self, station: StationContext) -> None:
+        super().__init__()
+        self.station = station
+
+    def on_scan(self, scan: Scan) -> None:
+        """A classified scan arrived while this screen is showing."""
+        self.station.feedback.attention(f"{scan.describe()}: not used on the {self.title} screen.")
+
+    def activate(self) -> None:
+        """The screen is about to be shown (refresh what it displays)."""
+
+
+def heading(text: str, size: int = 26) -> QLabel:
+    """A large bold label for screen titles and key facts."""
+    label = QLabel(text)
+    label.setProperty("role", "heading")
+    label.setStyleSheet(f"font-size: {size}pt; font-weight: 700;")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label

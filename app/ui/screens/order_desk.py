@@ -1,0 +1,275 @@
+"""The supervisor's order desk: every open order, the hold queue, and what to do about a hold."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.order_drafts import AddressDraft
+from app.domain.order_files import FORMATS
+from app.domain.roles import Role
+from app.domain.scan import Scan, ScanKind
+from app.services.desk import DeskFilter, DeskRow, count_orders, desk_rows, status_counts
+from app.services.intake import ImportSummary, import_orders
+from app.services.lookup import order_found
+from app.services.order_desk import cancel_order, fix_address, release_hold
+from app.services.orders import show_order
+from app.ui.address_dialog import ask_address
+from app.ui.background import BackgroundJob, Progress
+from app.ui.found_view import FoundView
+from app.ui.order_model import OrderTableModel
+from app.ui.screens.base import Screen
+from app.ui.station import StationContext
+
+FILTERS: tuple[tuple[str, str | None], ...] = (
+    ("Open", None),
+    ("On hold", "ON_HOLD"),
+    ("Ready", "READY"),
+    ("Released", "RELEASED"),
+    ("Short", "SHORT"),
+    ("All", "ALL"),
+)
+PLACEHOLDER = "Select an order, or scan its number"
+
+
+class OrderDeskScreen(Screen):
+    """Orders by urgency with filters and search; the selected order's holds, lines and timeline."""
+
+    title = "Order desk"
+    roles = frozenset({Role.SUPERVISOR})
+
+    def __init__(self, station: StationContext) -> None:
+        super().__init__(station)
+        self._filter = DeskFilter()
+        self.model = OrderTableModel(self._load_page, self._count, self)
+        self.filter_buttons = QButtonGroup(self)
+        bar = QHBoxLayout()
+        for i, (label, _) in enumerate(FILTERS):
+            button = QPushButton(label)
+            button.setCheckable(True)
+            button.setChecked(i == 0)
+            self.filter_buttons.addButton(button, i)
+            bar.addWidget(button)
+        self.filter_buttons.idClicked.connect(self._on_filter)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search number, name, e-mail, city")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self._on_search)
+        bar.addWidget(self.search, 1)
+        import_button = QPushButton("Import orders…")
+        import_button.clicked.connect(self._on_import)
+        bar.addWidget(import_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selected)
+
+        self.detail = FoundView(PLACEHOLDER, headline_pt=22)
+        self.fix_button = QPushButton("Fix address…")
+        self.release_button = QPushButton("Release hold")
+        self.cancel_button = QPushButton("Cancel order…")
+        self.fix_button.clicked.connect(self._on_fix_address)
+        self.release_button.clicked.connect(self._on_release)
+        self.cancel_button.clicked.connect(self._on_cancel)
+        actions = QHBoxLayout()
+        for button in (self.fix_button, self.release_button, self.cancel_button):
+            actions.addWidget(button)
+        detail_box = QWidget()
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.addWidget(self.detail, 1)
+        detail_layout.addLayout(actions)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        self.selected: str | None = None
+        self._job: BackgroundJob | None = None
+        self._show_actions(None)
+
+    # -- data -----------------------------------------------------------------------------
+    def _load_page(self, offset: int, limit: int) -> list[DeskRow]:
+        rows = self.station.read(lambda s: desk_rows(s, self._filter, offset, limit))
+        return rows or []
+
+    def _count(self) -> int:
+        return self.station.read(lambda s: count_orders(s, self._filter)) or 0
+
+    def activate(self) -> None:
+        self.refresh()
+        self.station.feedback.prompt("Scan an order number, or pick an order from the list.")
+
+    def refresh(self) -> None:
+        """Reload the list and the counts, keeping the selected order in view."""
+        counts = self.station.read(status_counts) or {}
+        open_count = sum(n for s, n in counts.items() if s not in {"SHIPPED", "DELIVERED", "CANCELLED"})
+        for i, (label, status) in enumerate(FILTERS):
+            n = open_count if status is None else sum(counts.values()) if status == "ALL" else counts.get(status, 0)
+            button = self.filter_buttons.button(i)
+            button.setText(f"{label} ({n})")
+        self.model.reload()
+        if self.selected:
+            self.show_order(self.selected)
+
+    def _on_filter(self, index: int) -> None:
+        self._filter = DeskFilter(FILTERS[index][1], self._filter.text)
+        self.refresh()
+
+    def _on_search(self) -> None:
+        self._filter = DeskFilter(self._filter.status, self.search.text())
+        self.refresh()
+
+    def _on_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        row = self.model.row_at(indexes[0].row()) if indexes else None
+        if row is not None:
+            self.show_order(row.number)
+
+    def show_order(self, number: str) -> None:
+        """Show an order's holds, lines and timeline in the detail pane."""
+        found = self.station.read(lambda s: order_found(s, number))
+        if found is None:
+            self.selected = None
+            self.detail.clear(PLACEHOLDER)
+            self._show_actions(None)
+            return
+        self.selected = number
+        self.detail.show_found(found)
+        self._show_actions(found.state)
+        row = self.model.row_of(number)
+        if row >= 0 and self.table.currentIndex().row() != row:
+            self.table.selectRow(row)
+
+    def _show_actions(self, status: str | None) -> None:
+        open_order = status in {"RECEIVED", "ON_HOLD", "READY"}
+        self.fix_button.setEnabled(open_order)
+        self.release_button.setEnabled(status == "ON_HOLD")
+        self.cancel_button.setEnabled(status not in {None, "SHIPPED", "DELIVERED", "CANCELLED"})
+
+    # -- scans ----------------------------------------------------------------------------
+    def on_scan(self, scan: Scan) -> None:
+        if scan.kind is not ScanKind.ORDER:
+            super().on_scan(scan)
+            return
+        self.show_order(scan.code)
+        if self.selected == scan.code:
+            self.station.feedback.ok(f"Order {scan.code}")
+
+    # -- actions --------------------------------------------------------------------------
+    def _on_release(self) -> None:
+        number = self.selected
+        if number is None:
+            return
+        verdict = self.station.act(lambda s, a: release_hold(s, a, number))
+        if verdict is not None:
+            self._report(number, verdict.status.value, verdict.reasons)
+
+    def _on_fix_address(self) -> None:
+        number = self.selected
+        if number is None:
+            return
+        detail = self.station.read(lambda s: show_order(s, number))
+        if detail is None:
+            return
+        address = ask_address(self, number, AddressDraft(**detail.ship_to))
+        if address is None:
+            return
+        verdict = self.station.act(lambda s, a: fix_address(s, a, number, address))
+        if verdict is not None:
+            self._report(number, verdict.status.value, verdict.reasons)
+
+    def _on_cancel(self) -> None:
+        number = self.selected
+        if number is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, f"Cancel order {number}", "Why is this order cancelled? (the timeline keeps it)"
+        )
+        if not ok:
+            return
+        if not reason.strip():
+            self.station.feedback.attention("A cancellation needs a reason; nothing changed.")
+            return
+        released = self.station.act(lambda s, a: cancel_order(s, a, number, reason.strip()))
+        if released is not None:
+            self.station.feedback.done(f"Order {number} cancelled; {released} units back to stock.")
+            self.station.changed()
+
+    def _report(self, number: str, status: str, reasons: tuple[str, ...]) -> None:
+        if reasons:
+            self.station.feedback.attention(f"{number} still on hold: {reasons[0]}")
+        else:
+            self.station.feedback.ok(f"{number} is {status.replace('_', ' ').lower()}.")
+        self.station.changed()
+
+    def _on_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import orders", "", "Orders (*.csv *.json)")
+        if not path:
+            return
+        default = FORMATS.index("json") if path.lower().endswith(".json") else 0
+        fmt, ok = QInputDialog.getItem(self, "Import orders", "File format", FORMATS, default, False)
+        if ok:
+            self.import_file(Path(path), fmt)
+
+    def import_file(self, path: Path, fmt: str) -> BackgroundJob | None:
+        """Import an order file off the GUI thread with a cancellable progress dialog."""
+        actor = self.station.actor
+        if actor is None:
+            return None
+        factory = self.station.database.sessions
+
+        def work(progress: Progress, cancel: threading.Event) -> ImportSummary:
+            report = lambda seen: progress(seen, 0)  # noqa: E731 - total unknown while streaming
+            return import_orders(factory, actor, path, fmt, progress=report, cancel=cancel)
+
+        self._job = BackgroundJob(self, f"Importing {path.name}", work)
+        self._job.done.connect(self._on_imported)
+        self._job.failed.connect(lambda exc: self.station.feedback.error(f"Import failed: {exc}"))
+        self._job.start()
+        return self._job
+
+    def _on_imported(self, summary: ImportSummary) -> None:
+        if summary.exit_code == 2:
+            self.station.feedback.error(summary.unusable or "The file could not be used.")
+            return
+        text = (
+            f"{len(summary.received)} orders received ({summary.ready} ready, "
+            f"{summary.on_hold} on hold), {len(summary.already_received)} already here"
+        )
+        if summary.cancelled:
+            self.station.feedback.attention(f"Import cancelled: {text}.")
+        elif summary.rejected:
+            first = summary.rejected[0]
+            self.station.feedback.attention(
+                f"{text}; {len(summary.rejected)} rejected (line {first.line_no}: {first.reason})"
+            )
+        else:
+            self.station.feedback.done(f"{text}.")
+        self.station.changed()
+

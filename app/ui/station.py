@@ -1,0 +1,78 @@
+"""What every screen of a station shares: the database, settings, feedback and who is logged in.
+
+`act` is the one place where a screen's action meets the services: it opens the unit of work
+(one user action, one transaction), and turns every failure into red feedback instead of a
+crash. The screen shows success only after the transaction committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.domain.scan import DEFAULT_PATTERNS, Scan, ScanPatterns, ScanRejected, classify
+from app.services.actor import Actor
+from app.services.errors import BatonError
+from app.ui.feedback import Feedback
+from app.ui.settings import GS_SUBSTITUTE, STATION_NAME, WorkstationSettings
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+@dataclass
+class StationContext:
+    """The station's shared state, passed to every screen (no global singletons)."""
+
+    database: Database
+    settings: WorkstationSettings
+    feedback: Feedback
+    patterns: ScanPatterns = DEFAULT_PATTERNS
+    actor: Actor | None = None
+    on_data_changed: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def station_name(self) -> str:
+        return self.settings.get(STATION_NAME)
+
+    def classify(self, text: str) -> Scan | ScanRejected:
+        """Classify scanned or typed text with this warehouse's patterns and this scanner's GS."""
+        return classify(text, self.patterns, self.settings.get(GS_SUBSTITUTE))
+
+    def act(self, action: Callable[[Session, Actor], R]) -> R | None:
+        """Run one user action in its own transaction; None (and red feedback) on failure."""
+        actor = self.actor
+        if actor is None:
+            self.feedback.error("Scan your badge first.")
+            return None
+        return self.read(lambda session: action(session, actor), write=True)
+
+    def read(self, query: Callable[[Session], R], *, write: bool = False) -> R | None:
+        """Run a query (or, with `write`, a committed change); None and red feedback on failure."""
+        try:
+            if write:
+                with unit_of_work(self.database.sessions) as session:
+                    return query(session)
+            with self.database.sessions() as session:
+                return query(session)
+        except BatonError as exc:
+            self.feedback.error(exc.message)
+        except OperationalError as exc:
+            log.warning("database unavailable: %s", exc)
+            self.feedback.error("Database not reachable or busy: nothing was recorded. Try again.")
+        except SQLAlchemyError:
+            log.exception("database error")
+            self.feedback.error("The database refused this: nothing was recorded.")
+        return None
+
+    def changed(self) -> None:
+        """Tell every screen that data changed, so lists refresh."""
+        for callback in self.on_data_changed:
+            callback()

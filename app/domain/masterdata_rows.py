@@ -50,7 +50,7 @@ class StockRow:
 
 
 def whole_number(row: Row, column: str, minimum: int) -> int:
-    """The column's value as an integer from `minimum` up to MAX_WHOLE_NUMBER, or RowError naming it."""
+    """The column's value as an integer from `minimum` to MAX_WHOLE_NUMBER, else RowError."""
     raw = row.get(column).strip()
     try:
         value = int(raw)

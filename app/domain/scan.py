@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -184,8 +185,8 @@ def classify(
         return _Reader(raw, patterns, gs_substitute).read()
     except Exception as exc:
         # One bad scan must never take a station down; the reason still names the failure.
-        shown = raw if isinstance(raw, str) else repr(raw)
-        return ScanRejected(shown, f"Baton could not read this scan ({type(exc).__name__})")
+        as_text = raw if isinstance(raw, str) else repr(raw)
+        return ScanRejected(as_text, f"Baton could not read this scan ({type(exc).__name__})")
 
 
 # A reading step's outcome: a Scan, a reason why the data looked like something but was not
@@ -259,21 +260,21 @@ class _Reader:
         return ScanRejected(self.raw, reason, self.symbology)
 
     def _scan(self, kind: ScanKind, code: str, fields: Sequence[tuple[str, str]]) -> Scan:
-        shown: list[tuple[str, str]] = []
+        first: list[tuple[str, str]] = []
         if self.symbology:
             name = SYMBOLOGY_NAMES.get(self.symbology, "symbology identifier")
-            shown.append(("Symbology", f"{self.symbology} {name}"))
-        return Scan(kind, code, self.raw, self.symbology, fields=(*shown, *fields))
+            first.append(("Symbology", f"{self.symbology} {name}"))
+        return Scan(kind, code, self.raw, self.symbology, fields=(*first, *fields))
 
     # --- the warehouse's own codes -------------------------------------------------------
 
-    def _own_code(self, text: str) -> _Outcome:
+    def _own_code(self, text: str) -> Scan | None:
         for name, pattern in self.patterns.kinds:
             match = pattern.fullmatch(text)
             if match:
                 kind = _PATTERN_KINDS[name]
                 parts = tuple(
-                    (group, str(int(value)) if value.isdigit() else value)
+                    (group, str(int(value)) if is_digits(value) else value)
                     for group, value in match.groupdict().items()
                     if value
                 )
@@ -290,10 +291,12 @@ class _Reader:
         return None
 
     def _own_code_relaxed(self, text: str) -> _Outcome:
-        # A person typing a code may use lower case or copy the spaced form off a label.
-        for variant in (text.upper(), "".join(text.split()).upper()):
+        # A person typing may use lower case or copy a code with its spaces off a label; a
+        # keyboard left in a full-width input mode types "ＯＰ－１００１" for OP-1001.
+        compact = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        for variant in dict.fromkeys((text.upper(), compact)):
             if variant != text:
-                found = self._own_code(variant)
+                found = self._own_code(variant) or self._number(variant)
                 if found is not None:
                     return found
         return None
@@ -343,7 +346,7 @@ class _Reader:
         try:
             message = GS1Message.parse(self._with_gs(text))
         except Exception as exc:
-            return f"GS1 code could not be read: {exc}"
+            return _gs1_problem(exc)
         return self._from_gs1(message.element_strings, required=True)
 
     def _human_readable_gs1(self, text: str) -> _Outcome:
@@ -352,7 +355,7 @@ class _Reader:
         try:
             message = GS1Message.parse_hri(text)
         except Exception as exc:
-            return f"GS1 code could not be read: {exc}"
+            return _gs1_problem(exc)
         return self._from_gs1(message.element_strings, required=True)
 
     def _digital_link(self, text: str) -> _Outcome:
@@ -379,7 +382,7 @@ class _Reader:
             message = GS1Message.parse(data)
         except Exception as exc:
             if opening and has_valid_check_digit(opening.group(1) or opening.group(2)):
-                return f"GS1 code could not be read: {exc}"
+                return _gs1_problem(exc)
             return None
         return self._from_gs1(message.element_strings, required=False)
 
@@ -431,6 +434,21 @@ def _element_value(element: GS1ElementString) -> str:
     if element.date is not None:
         return f"{element.value} ({element.date.isoformat()})"
     return element.value
+
+
+def _gs1_problem(exc: Exception) -> str:
+    """biip's wording for the usual faults, turned into the operator's; others are passed on."""
+    message, detail = str(exc), None
+    if match := re.match(r"Failed to parse GS1 AI \((\d+)\) date/time from '(.*)'", message):
+        detail = f"field ({match[1]}) {shown(match[2])} is not a real date"
+    elif match := re.match(r"Failed to match '(.*)' with GS1 AI \((\d+)\)", message):
+        ai, data = match[2], match[1].removeprefix(match[2])
+        detail = f"field ({ai}) has the wrong length or characters: {shown(data)}"
+    elif match := re.match(r"Failed to get GS1 Application Identifier from '(.*)'", message):
+        detail = f"no application identifier at {shown(match[1])}"
+    elif match := re.match(r"Unknown GS1 Application Identifier '(\d+)'", message):
+        detail = f"application identifier ({match[1]}) is unknown"
+    return f"GS1 code could not be read: {detail or message}"
 
 
 def _upc_e_valid(digits: str) -> bool:

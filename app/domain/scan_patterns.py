@@ -32,7 +32,7 @@ DEFAULT_TRACKING: tuple[tuple[str, str], ...] = (
     ("DHL Express", r"\d{10}"),
     ("Royal Mail", r"[A-Z]{2}\d{9}GB"),
     ("Swiss Post", r"[A-Z]{2}\d{9}CH"),
-    ("Postal (UPU S10)", r"[A-Z]{2}\d{9}[A-Z]{2}"),
+    ("Postal service", r"[A-Z]{2}\d{9}[A-Z]{2}"),
 )
 
 # AIM symbology identifiers (ISO/IEC 15424) a scanner may put in front of the data.
@@ -60,6 +60,36 @@ GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
 EAN_SYMBOLOGIES = frozenset({"]E0", "]E3", "]E4"})
 
 
+def control_character(text: str) -> str | None:
+    """Why `text` is refused for a control character other than GS, or None when it has none."""
+    for position, char in enumerate(text, start=1):
+        if char != GS and unicodedata.category(char) in _CONTROL_CATEGORIES:
+            return f"Scan contains control characters (U+{ord(char):04X} at position {position})"
+    return None
+
+
+def is_digits(text: str) -> bool:
+    """Only the ASCII digits a barcode carries (not full-width or other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
+def shown(text: str) -> str:
+    """`text` quoted for a message, cut short so a long scan cannot flood the screen."""
+    if len(text) > _SHOWN_CHARS:
+        text = text[:_SHOWN_CHARS] + "…"
+    return repr(text)
+
+
+def _compile(key: str, pattern: str) -> re.Pattern[str]:
+    # ASCII: barcodes carry ASCII, and \d must not match full-width or Arabic-Indic digits.
+    if not isinstance(pattern, str):
+        raise ValueError(f"scan pattern {key!r} must be text, not {type(pattern).__name__}")
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise ValueError(f"scan pattern {key!r} is not a valid regular expression: {exc}") from exc
+
+
 @dataclass(frozen=True)
 class ScanPatterns:
     """Regular expressions for a warehouse's own codes; each must match the whole scan."""
@@ -74,6 +104,8 @@ class ScanPatterns:
 
     def __post_init__(self) -> None:
         """Refuse a pattern that does not compile, naming the setting it came from."""
+        # A list from a settings file would make the patterns unhashable (they key a cache).
+        object.__setattr__(self, "tracking", tuple((c, rx) for c, rx in self.tracking))
         for key, pattern in self.as_dict().items():
             _compile(key, pattern)
         carriers = [carrier for carrier, _ in self.tracking]
@@ -92,9 +124,11 @@ class ScanPatterns:
         singles = {f.name for f in fields(cls) if f.name != "tracking"}
         changes: dict[str, str] = {}
         tracking = dict(cls().tracking)
-        for key, pattern in overrides.items():
-            if not isinstance(pattern, str):
-                raise ValueError(f"scan pattern {key!r} must be text, not {type(pattern).__name__}")
+        for key, value in overrides.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise ValueError(f"scan pattern {key!r} must be text, not {type(value).__name__}")
+            # A scan is stripped before matching, so edge spaces in a pattern could never match.
+            pattern = value.strip()
             if key in singles:
                 _compile(key, pattern)
                 changes[key] = pattern
@@ -115,6 +149,9 @@ class ScanPatterns:
         result = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tracking"}
         result.update({f"{TRACKING_PREFIX}{carrier}": rx for carrier, rx in self.tracking})
         return result
+
+
+DEFAULT_PATTERNS = ScanPatterns()
 
 
 @dataclass(frozen=True)
@@ -141,36 +178,3 @@ def compiled(patterns: ScanPatterns) -> CompiledPatterns:
             if rx
         ),
     )
-
-
-def _compile(key: str, pattern: str) -> re.Pattern[str]:
-    # ASCII: barcodes carry ASCII, and \d must not match full-width or Arabic-Indic digits.
-    if not isinstance(pattern, str):
-        raise ValueError(f"scan pattern {key!r} must be text, not {type(pattern).__name__}")
-    try:
-        return re.compile(pattern, re.ASCII)
-    except re.error as exc:
-        raise ValueError(f"scan pattern {key!r} is not a valid regular expression: {exc}") from exc
-
-
-def control_character(text: str) -> str | None:
-    """Why `text` is refused for a control character other than GS, or None when it has none."""
-    for position, char in enumerate(text, start=1):
-        if char != GS and unicodedata.category(char) in _CONTROL_CATEGORIES:
-            return f"Scan contains control characters (U+{ord(char):04X} at position {position})"
-    return None
-
-
-def is_digits(text: str) -> bool:
-    """Only the ASCII digits a barcode carries (not full-width or other scripts' digits)."""
-    return text.isascii() and text.isdigit()
-
-
-def shown(text: str) -> str:
-    """`text` quoted for a message, cut short so a long scan cannot flood the screen."""
-    if len(text) > _SHOWN_CHARS:
-        text = text[:_SHOWN_CHARS] + "…"
-    return repr(text)
-
-
-DEFAULT_PATTERNS = ScanPatterns()

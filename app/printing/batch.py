@@ -96,7 +96,7 @@ def pdf_batch_steps(
     """Render every document into one PDF, yielding progress after each document."""
     resolved = resolve_layout(layout, library)
     buffer = io.BytesIO()
-    writer = PdfWriter(buffer, resolved.title, fonts or default_fonts())
+    writer = PdfWriter(buffer, resolved.title, fonts or default_fonts(), dpi or resolved.page.dpi)
     failed: list[tuple[int, str]] = []
     warnings: list[str] = []
     rendered = 0

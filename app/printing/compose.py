@@ -53,7 +53,7 @@ from app.printing.layout import (
     TextStyle,
 )
 from app.printing.library import LayoutLibrary
-from app.printing.tables import page_count, table_capacity, table_items
+from app.printing.tables import RowBlock, compose_rows, paginate, table_items
 from app.printing.templates import value_text
 from app.printing.textfit import fit_text
 from app.printing.tracking import check_tracking_number
@@ -119,12 +119,13 @@ class Composer:
     def compose(self) -> Composed:
         """All pages of the document."""
         table = self.layout.table
-        rows: Sequence[Mapping[str, Any]] = ()
+        blocks: list[RowBlock] = []
+        page_rows: list[list[int]] = [[]]
         if table is not None:
-            rows = self._rows(table)
-        pages = page_count(table, len(rows))
+            blocks = compose_rows(self, table, self._rows(table))
+            page_rows = paginate(table, blocks)
+        pages = len(page_rows)
         out: list[PageOut] = []
-        start = 0
         for number in range(1, pages + 1):
             page = PageOut(self.layout.page.width, self.layout.page.height)
             for element in self.layout.elements:
@@ -138,11 +139,8 @@ class Composer:
                     continue
                 get = self.getter(element.name, number, pages)
                 if isinstance(element, TableElement):
-                    count = table_capacity(element, number == 1)
-                    page.items += table_items(
-                        self, element, rows[start : start + count], start, number, pages
-                    )
-                    start += count
+                    rows = page_rows[number - 1]
+                    page.items += table_items(self, element, blocks, rows, number)
                 else:
                     page.items += self.element(element, get)
             problems = placement_problems(page)
@@ -325,7 +323,12 @@ class Composer:
                 self.layout.name,
                 f"{element.name}: image file {file!r} not found in {self.library.folder}",
             )
-        iw, ih = _image_size(path, path.stat().st_mtime)
+        try:
+            iw, ih = _image_size(path, path.stat().st_mtime)
+        except OSError as exc:  # not a picture Pillow can read (PIL errors are OSErrors)
+            raise LayoutError(
+                self.layout.name, f"{element.name}: image file {file!r} cannot be read: {exc}"
+            ) from None
         scale = min(element.w / iw, element.h / ih)
         w, h = iw * scale, ih * scale
         x = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.printing.barcodes import Symbol, dots_to_mm
@@ -164,6 +164,15 @@ class Composed:
     dpi: int
     pages: list[PageOut]
     warnings: list[str]
+
+
+def shifted(item: Item, dy: float) -> Item:
+    """The same item moved down by `dy` millimetres."""
+    if isinstance(item, TextLine):
+        return replace(item, baseline=item.baseline + dy)
+    if isinstance(item, Line):
+        return replace(item, y1=item.y1 + dy, y2=item.y2 + dy)
+    return replace(item, y=item.y + dy)
 
 
 def item_boxes(item: Item) -> list[Box]:

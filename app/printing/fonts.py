@@ -110,10 +110,10 @@ class FontBook:
     """The fonts a renderer may use; fallbacks are searched only when a character needs one."""
 
     fallback_dirs: Sequence[Path] = field(default_factory=system_font_dirs)
-    _faces: dict[tuple[str, bool], FontFace] = field(default_factory=dict)
-    _fallbacks: list[FontFace] | None = None
-    _candidates: list[Path] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _faces: dict[tuple[str, bool], FontFace] = field(default_factory=dict, init=False)
+    _fallbacks: list[FontFace] | None = field(default=None, init=False)
+    _candidates: list[Path] | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def face(self, family: str, bold: bool = False) -> FontFace:
         """The bundled font for `family` ("sans" or "mono"), registered on first use."""

@@ -8,6 +8,7 @@ import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -141,17 +142,10 @@ class LayoutLibrary:
         return data
 
 
-_default: LayoutLibrary | None = None
-_default_lock = threading.Lock()
-
-
+@lru_cache(maxsize=1)
 def default_library() -> LayoutLibrary:
-    """The library over the repository's labels/ folder (created once, then cached)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = LayoutLibrary()
-        return _default
+    """The library over the repository's labels/ folder (one per process: it caches layouts)."""
+    return LayoutLibrary()
 
 
 def list_layouts() -> list[LayoutInfo]:

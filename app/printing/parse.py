@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from app.printing.barcodes import SYMBOLOGIES
 from app.printing.errors import LayoutError
@@ -27,7 +27,6 @@ from app.printing.layout import (
 from app.printing.templates import Template, parse_template
 
 _MISSING = object()
-T = TypeVar("T")
 
 
 class _Fields:
@@ -234,6 +233,12 @@ def _table(f: _Fields, name: str, pages: Any) -> TableElement:
         columns.append(column)
     if used > w + 0.01:
         raise f.fail(f"columns are {used:g} mm wide but the table is {w:g} mm")
+    for column in columns:
+        templates: list[Template | None] = [column.text]
+        if column.barcode:
+            templates += [column.barcode.data, column.barcode.hri_text, column.barcode.carrier]
+        if any(t and {"page", "pages"} & set(t.names) for t in templates):
+            raise f.fail("{page} and {pages} cannot be used in table cells")
     return TableElement(
         name,
         pages,
@@ -320,8 +325,3 @@ def _check_geometry(layout: Layout) -> None:
             box = (e.x, e.y, e.x + e.w, e.y + e.h)
         inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width + 0.01 and box[3] <= height + 0.01
         require(inside, layout.name, f"{e.name} reaches outside the {width:g} x {height:g} mm page")
-
-
-def template_or_none(value: Template | None) -> str | None:
-    """The source text of an optional template (for messages and docs)."""
-    return value.source if value is not None else None

@@ -17,7 +17,6 @@ from app.printing.document import Bars, Line, PageOut, Picture, Rect, TextLine
 from app.printing.fonts import FontBook
 
 MM = 72 / 25.4  # points per millimetre
-IMAGE_DPI = 300  # pictures are embedded at this resolution, whatever their file's size
 
 # Binary (not ASCII85) streams: smaller files, and ReportLab's ASCII85 encoder runs in pure
 # Python unless its optional C accelerator is installed, which made every label 3x slower.
@@ -25,7 +24,7 @@ rl_config.useA85 = 0
 
 
 @lru_cache(maxsize=32)
-def _image(path: Path, mtime: float, width_mm: float, height_mm: float) -> ImageReader:
+def _image(path: Path, mtime: float, width_mm: float, height_mm: float, dpi: int) -> ImageReader:
     """The picture at its printed size on white (labels are white): small and quick to embed."""
     with Image.open(path) as original:
         rgba = original.convert("RGBA")
@@ -35,8 +34,8 @@ def _image(path: Path, mtime: float, width_mm: float, height_mm: float) -> Image
     r, g, b = image.split()
     if r.tobytes() == g.tobytes() == b.tobytes():
         image = r  # grey only: one channel, a third of the data
-    width = max(1, math.ceil(width_mm / 25.4 * IMAGE_DPI))
-    height = max(1, math.ceil(height_mm / 25.4 * IMAGE_DPI))
+    width = max(1, math.ceil(width_mm / 25.4 * dpi))
+    height = max(1, math.ceil(height_mm / 25.4 * dpi))
     if width < image.width and height < image.height:
         image = image.resize((width, height), Image.Resampling.LANCZOS)
     return ImageReader(image)
@@ -45,7 +44,7 @@ def _image(path: Path, mtime: float, width_mm: float, height_mm: float) -> Image
 class PdfWriter:
     """One PDF file receiving pages one after another (a single label or a batch of 1,000)."""
 
-    def __init__(self, out: BinaryIO, title: str, fonts: FontBook) -> None:
+    def __init__(self, out: BinaryIO, title: str, fonts: FontBook, dpi: int = 300) -> None:
         # invariant: no timestamps or random ids, so equal input gives equal bytes. The
         # initial font is ours, so no unused, unembedded Helvetica is listed in the file.
         self.canvas = Canvas(
@@ -55,6 +54,7 @@ class PdfWriter:
         self.canvas.setCreator("Baton")
         self.canvas.setProducer("Baton")
         self.pages = 0
+        self.dpi = max(dpi, 203)  # pictures are embedded at the printer's resolution
 
     def page(self, page: PageOut) -> None:
         """Draw one page and close it."""
@@ -73,7 +73,8 @@ class PdfWriter:
                 c.setStrokeGray(0)
                 c.line(item.x1 * MM, (height - item.y1) * MM, item.x2 * MM, (height - item.y2) * MM)
             elif isinstance(item, Picture):
-                reader = _image(item.path, item.path.stat().st_mtime, item.w, item.h)
+                mtime = item.path.stat().st_mtime
+                reader = _image(item.path, mtime, item.w, item.h, self.dpi)
                 c.drawImage(
                     reader,
                     item.x * MM,

@@ -83,7 +83,7 @@ def render_pdf(
     composed = compose(layout, data, dpi=dpi, fonts=fonts, library=library)
 
     def write(fh: BinaryIO) -> None:
-        writer = PdfWriter(fh, composed.layout.title, fonts or default_fonts())
+        writer = PdfWriter(fh, composed.layout.title, fonts or default_fonts(), composed.dpi)
         for page in composed.pages:
             writer.page(page)
         writer.save()

@@ -30,16 +30,17 @@ def gtin_forms(gtin: str) -> list[str]:
 def find_product(session: Session, code: str, gtin: str | None = None) -> ProductMatch | None:
     """The product whose barcode (any GTIN length) or SKU is `code`, or None."""
     codes = gtin_forms(gtin) if gtin else [code]
-    row = session.execute(
+    by_barcode = session.execute(
         select(Product.id, Product.sku, Product.name, ProductBarcode.pack_quantity)
         .join(ProductBarcode, ProductBarcode.product_id == Product.id)
         .where(ProductBarcode.code.in_(codes))
         .limit(1)
     ).first()
-    if row is None and not gtin:
-        row = session.execute(
-            select(Product.id, Product.sku, Product.name).where(Product.sku == code)
-        ).first()
-        if row is not None:
-            return ProductMatch(row[0], row[1], row[2], 1)
-    return ProductMatch(row[0], row[1], row[2], row[3]) if row else None
+    if by_barcode is not None:
+        return ProductMatch(*by_barcode)
+    if gtin:
+        return None
+    by_sku = session.execute(
+        select(Product.id, Product.sku, Product.name).where(Product.sku == code)
+    ).first()
+    return ProductMatch(*by_sku, pack_quantity=1) if by_sku is not None else None

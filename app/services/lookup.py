@@ -32,6 +32,7 @@ class Found:
     facts: tuple[str, ...]
     sections: tuple[Section, ...] = ()
     state: str = ""  # e.g. an order's status
+    alerts: tuple[str, ...] = ()  # what needs a person's attention, e.g. hold reasons
 
 
 def look_up(session: Session, scan: Scan) -> Found:
@@ -65,7 +66,6 @@ def order_found(session: Session, number: str) -> Found:
         f"Ship by {order.ship_by.astimezone():%a %d %b %H:%M}" if order.ship_by else "No cutoff",
         f"{order.carrier} {order.service}".strip() or "Carrier not chosen yet",
     ]
-    facts += [f"On hold: {reason}" for reason in order.hold_reasons]
     lines = Section(
         "Lines",
         ("Line", "SKU", "Product", "Qty", "From"),
@@ -100,6 +100,7 @@ def order_found(session: Session, number: str) -> Found:
         tuple(facts),
         (lines, timeline),
         state=order.status,
+        alerts=tuple(f"On hold: {reason}" for reason in order.hold_reasons),
     )
 
 
@@ -116,10 +117,9 @@ def _location(session: Session, scan: Scan) -> Found:
     facts = [f"Aisle {location.aisle}, bay {location.bay}, level {location.level}"]
     if location.zone:
         facts.append(f"Zone {location.zone}")
-    if location.needs_count:
-        facts.append("Flagged for a cycle count")
     if not rows:
         facts.append("Empty")
+    alerts = ("Flagged for a cycle count",) if location.needs_count else ()
     stock = Section(
         "Stock",
         ("SKU", "Product", "Lot", "Expiry", "On hand", "Promised"),
@@ -128,7 +128,7 @@ def _location(session: Session, scan: Scan) -> Found:
             for sku, name, lot, expiry, qty, reserved in rows
         ),
     )
-    return Found("location", f"Location {location.code}", tuple(facts), (stock,))
+    return Found("location", f"Location {location.code}", tuple(facts), (stock,), alerts=alerts)
 
 
 def _product(session: Session, scan: Scan) -> Found:

@@ -97,6 +97,8 @@ def _import(
         for _ in read_csv(path, kind.columns):
             pass
         _apply_all(factory, kind, _parsed(read_csv(path, kind.columns), kind, summary), summary)
+        # Bad values are found while reading, conflicts with the database while applying.
+        summary.rejected.sort()
     except FileUnusable as exc:
         summary.unusable = str(exc)
     return summary

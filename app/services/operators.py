@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -59,6 +60,11 @@ def add_operator(
         raise InvalidInput("A badge is 1 to 40 characters with no spaces.")
     if not name:
         raise InvalidInput("An operator needs a name.")
+    # The column holds 120 characters; PostgreSQL refuses longer text and NUL outright.
+    if len(name) > 120:
+        raise InvalidInput("An operator's name is at most 120 characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise InvalidInput("An operator's name cannot contain control characters.")
     if not (pin.isdigit() and pin.isascii() and 4 <= len(pin) <= 8):
         raise InvalidInput("A PIN is 4 to 8 digits.")
     if session.scalar(select(Operator.id).where(Operator.badge == badge)) is not None:

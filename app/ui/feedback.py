@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 SOUNDS_DIR = RESOURCES / "sounds"
 BAND_FONT = RESOURCES / "fonts" / "DejaVuSans-Bold.ttf"
 MIN_POINT_SIZE = 28  # smallest type still readable at arm's length on a 1280x800 handheld
+GLYPH_SCALE = 1.3
 
 
 class FeedbackLevel(StrEnum):
@@ -81,6 +82,11 @@ class FeedbackBand(QFrame):
         self._point_size = max(MIN_POINT_SIZE, point_size)
         self._glyph = QLabel()
         self._glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # As wide as the widest glyph, so the message does not shift when the level changes.
+        glyph_font = QFont(_band_font_family(), self._glyph_size())
+        glyph_font.setBold(True)
+        metrics = QFontMetrics(glyph_font)
+        self._glyph.setFixedWidth(max(metrics.horizontalAdvance(g.glyph) for g in LOOKS.values()))
         self._text = QLabel()
         self._text.setWordWrap(True)  # a long message wraps rather than being cut off
         self._text.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
@@ -154,6 +160,9 @@ class FeedbackBand(QFrame):
         self._prompt = message
         self._apply(FeedbackLevel.PROMPT, message)
 
+    def _glyph_size(self) -> int:
+        return round(self._point_size * GLYPH_SCALE)  # a bit bigger: the glyph is read first
+
     def _on_fade_due(self) -> None:
         if self._level is FeedbackLevel.OK:
             self._apply(FeedbackLevel.PROMPT, self._prompt)
@@ -167,13 +176,12 @@ class FeedbackBand(QFrame):
             )
             # On the labels themselves: a label's own sheet beats an application-wide
             # `QWidget { font-size: ... }`, which would otherwise shrink the message.
-            family = _band_font_family()
-            label_sheet = (
-                f"color: {look.foreground}; background: transparent; font-family: '{family}';"
-                f" font-weight: 700; font-size: {self._point_size}pt;"
+            sheet = (
+                f"color: {look.foreground}; background: transparent;"
+                f" font-family: '{_band_font_family()}'; font-weight: 700;"
             )
-            self._text.setStyleSheet(label_sheet)
-            self._glyph.setStyleSheet(label_sheet)
+            self._text.setStyleSheet(f"{sheet} font-size: {self._point_size}pt;")
+            self._glyph.setStyleSheet(f"{sheet} font-size: {self._glyph_size()}pt;")
         self._level = level
         self._message = message
         self._glyph.setText(look.glyph)

@@ -28,10 +28,18 @@ class FoundView(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setStyleSheet("font-size: 15pt;")
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.alerts = QLabel()
+        self.alerts.setWordWrap(True)
+        self.alerts.setStyleSheet(
+            "font-size: 16pt; font-weight: 700; color: #4a2c00; background: #ffd180;"
+            "border-left: 8px solid #e65100; padding: 6px 10px;"
+        )
+        self.alerts.hide()
         self._tables = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.headline)
+        layout.addWidget(self.alerts)
         layout.addWidget(self.facts)
         layout.addLayout(self._tables, 1)
         self.found: Found | None = None
@@ -40,6 +48,8 @@ class FoundView(QWidget):
         self.found = found
         self.headline.setText(found.title)
         self.facts.setText("\n".join(found.facts))
+        self.alerts.setText("\n".join(f"! {alert}" for alert in found.alerts))
+        self.alerts.setVisible(bool(found.alerts))
         self._clear_tables()
         for section in found.sections:
             title = QLabel(section.title)
@@ -51,6 +61,7 @@ class FoundView(QWidget):
         self.found = None
         self.headline.setText(placeholder)
         self.facts.clear()
+        self.alerts.hide()
         self._clear_tables()
 
     def _clear_tables(self) -> None:
@@ -72,5 +83,7 @@ def _table(section: Section) -> QTableWidget:
             table.setItem(r, c, QTableWidgetItem(value))
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    # The last column (details, sources) takes the room left and wraps instead of hiding text.
+    header.setSectionResizeMode(len(section.columns) - 1, QHeaderView.ResizeMode.Stretch)
+    table.resizeRowsToContents()
     return table

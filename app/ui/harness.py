@@ -49,6 +49,8 @@ class Harness:
 def ensure_offscreen() -> QApplication:
     """A QApplication that renders without a display (set before Qt starts)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # No display and no sound card here: Qt's notes about them are noise for the reader.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.qpa.*=false")
     from app.ui.app import application
 
     return application()

@@ -17,13 +17,14 @@ _STATUS_COLOURS = {"ON_HOLD": "#fde2b8", "CANCELLED": "#e6e6e6", "SHORT": "#f9c7
 COLUMNS: tuple[tuple[str, Callable[[DeskRow], str]], ...] = (
     ("Order", lambda r: r.number),
     ("Status", lambda r: r.status.replace("_", " ").title()),
-    ("Ship by", lambda r: r.ship_by.astimezone().strftime("%a %d %b %H:%M") if r.ship_by else "-"),
+    ("Ship by", lambda r: r.ship_by.astimezone().strftime("%d %b %H:%M") if r.ship_by else "-"),
+    ("Hold reasons", lambda r: "; ".join(r.hold_reasons)),
     ("Lines", lambda r: str(r.lines)),
     ("Units", lambda r: str(r.units)),
     ("Carrier", lambda r: f"{r.carrier} {r.service}".strip() or "-"),
     ("Ship to", lambda r: f"{r.customer}, {r.country}" if r.country else r.customer),
-    ("Hold reasons", lambda r: "; ".join(r.hold_reasons)),
 )
+HOLD_COLUMN = 3
 
 
 class OrderTableModel(QAbstractTableModel):

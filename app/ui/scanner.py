@@ -182,9 +182,12 @@ class ScanInput(QObject):
     ) -> None:
         super().__init__(window)
         self._window = window
+        self._max_gap_ms = max(1, round(max_gap_ms))
         self._max_gap_s = max_gap_ms / 1000
         self._min_length = max(2, min_length)
         self._max_length = max_length
+        # Silence after which a half-finished run is dropped: short for a scanner burst
+        # (the rest is not coming), long for a person typing a code off a torn label.
         self._burst_timeout_s = burst_timeout_s
         self._typing_timeout_s = typing_timeout_s
         self._tab_ends_scan = tab_ends_scan
@@ -193,10 +196,11 @@ class ScanInput(QObject):
         self._replaying = False
         self._run: _Run | None = None
         self._held: _Held | None = None
+        # Wakes up to check whether held keys have gone quiet; the clock decides, so the
+        # timer is started once per hold and never stopped (a late wake-up finds nothing).
         self._hold_timer = QTimer(self)
         self._hold_timer.setSingleShot(True)
-        self._hold_timer.setInterval(max(1, round(max_gap_ms)))
-        self._hold_timer.timeout.connect(self._on_hold_expired)
+        self._hold_timer.timeout.connect(self._on_hold_due)
         # The application, not the window, is watched: keys are delivered to the focus
         # widget, and one that a QLineEdit accepts never propagates up to the window. A
         # filter on each child would miss widgets that screens add later. Events for other
@@ -243,7 +247,7 @@ class ScanInput(QObject):
         if event.key() in _MODIFIER_KEYS:
             return False  # scanners press Shift for capitals; it must not break a burst
         if etype == QEvent.Type.ShortcutOverride:
-            return self._claims_shortcut(event)
+            return self._claims_shortcut(watched, event)
         if _takes_text(watched):
             return self._on_key_in_field(watched, event)
         self._release_held()
@@ -255,17 +259,19 @@ class ScanInput(QObject):
         top = self._window.window()
         return top.focusWidget() or top
 
-    def _claims_shortcut(self, event: QKeyEvent) -> bool:
+    def _claims_shortcut(self, widget: QWidget, event: QKeyEvent) -> bool:
         # Accepting the override keeps a one-letter shortcut or a Return action from firing
-        # in the middle of a scan; the key press then arrives here as usual.
+        # in the middle of a scan; the key press then arrives here as usual. A text field
+        # already claims its printable keys itself.
         pending = self._run is not None or self._held is not None
         text = _scan_text(event)
-        if (text is not None and (pending or text.strip())) or (
-            pending and _is_terminator(event, self._tab_ends_scan)
-        ):
+        if text == GS or (pending and _is_terminator(event, self._tab_ends_scan)):
+            claim = True
+        else:
+            claim = text is not None and not _takes_text(widget) and bool(pending or text.strip())
+        if claim:
             event.accept()
-            return True
-        return False
+        return claim
 
     def _on_key_elsewhere(self, event: QKeyEvent) -> bool:
         now = self._clock()
@@ -303,27 +309,31 @@ class ScanInput(QObject):
                 if not text.strip():
                     return False
                 self._held = held = _Held(widget, self._max_length, now)
-            key = _HeldKey(event.key(), event.modifiers(), event.text(), text)
-            held.add(key, now)
-            self._hold_timer.start()
+                self._hold_timer.start(self._max_gap_ms)
+            held.add(_HeldKey(event.key(), event.modifiers(), event.text(), text), now)
             return True
         terminated = held is not None and _is_terminator(event, self._tab_ends_scan)
         if held is not None and terminated and held.count >= self._min_length:
             self._held = None
-            self._hold_timer.stop()
             duration_ms = (now - held.started) * 1000
             self.scanned.emit(RawScan(held.text(), True, held.started, duration_ms, held.truncated))
             return True
         self._release_held()  # first the held keys, then this one: order is kept
         return False
 
-    def _on_hold_expired(self) -> None:
-        self._release_held()
+    def _on_hold_due(self) -> None:
+        held = self._held
+        if held is None:
+            return
+        quiet_s = self._clock() - held.last
+        if quiet_s >= self._max_gap_s:
+            self._release_held()
+        else:
+            self._hold_timer.start(max(1, round((self._max_gap_s - quiet_s) * 1000)))
 
     def _release_held(self) -> None:
         """Deliver held keys to the field they were meant for (unless it was overlong noise)."""
         held, self._held = self._held, None
-        self._hold_timer.stop()
         if held is None or held.truncated or not shiboken6.isValid(held.widget):
             return
         self._replaying = True

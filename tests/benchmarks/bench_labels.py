@@ -48,28 +48,37 @@ def main() -> None:
     render_pdf(LAYOUT, documents[0], io.BytesIO())  # warm-up: fonts and layout parsed once
 
     with tempfile.TemporaryDirectory() as folder:
-        runs = []
+        runs, cpu_runs = [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             result = render_batch_pdf(LAYOUT, documents, Path(folder) / "batch.pdf")
             runs.append(time.perf_counter() - started)
+            cpu_runs.append(time.process_time() - started_cpu)
             size = (Path(folder) / "batch.pdf").stat().st_size
         batch = statistics.median(runs)
     print(
         f"batch: {result.documents} labels in one PDF in {batch:.2f} s "
-        f"({result.documents / batch:.0f} labels/s, {size / 1e6:.1f} MB), median of {args.repeat}"
+        f"({result.documents / batch:.0f} labels/s, {size / 1e6:.1f} MB, "
+        f"CPU {statistics.median(cpu_runs):.2f} s), median of {args.repeat}"
     )
 
-    times = []
+    times, cpu = [], []
     for data in labels(args.singles):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         render_pdf(LAYOUT, data, io.BytesIO())
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     times.sort()
+    cpu.sort()
     p50, p95, p99 = (percentile(times, s) * 1000 for s in (0.50, 0.95, 0.99))
     print(
         f"single PDF label: {len(times) / sum(times):.0f} labels/s, "
         f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms"
+    )
+    # CPU time is what the label costs; wall time also counts waiting on a busy machine.
+    print(
+        f"single PDF label CPU time: p50 {percentile(cpu, 0.5) * 1000:.1f} ms, "
+        f"p95 {percentile(cpu, 0.95) * 1000:.1f} ms"
     )
 
     zpl_times = []
@@ -82,8 +91,10 @@ def main() -> None:
         f"single ZPL label: p50 {percentile(zpl_times, 0.5) * 1000:.1f} ms, "
         f"p95 {percentile(zpl_times, 0.95) * 1000:.1f} ms"
     )
-    print(f"targets: batch under 10 s ({'met' if batch < 10 else 'MISSED'}), "
-          f"single p95 under 10 ms ({'met' if p95 < 10 else 'MISSED'})")
+    print(
+        f"targets: batch under 10 s ({'met' if batch < 10 else 'MISSED'}), "
+        f"single p95 under 10 ms ({'met' if p95 < 10 else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

@@ -125,3 +125,14 @@ def test_long_pick_list_keeps_route_order_and_barcodes() -> None:
     assert positions == sorted(positions)
     reads = [r.text for image in rasterise(out.getvalue(), 203) for r in read_barcodes(image)]
     assert {f"A{i:02d}-01-1" for i in range(20)} <= set(reads)
+
+
+def test_rows_grow_so_long_product_names_are_printed_whole() -> None:
+    data = sample_data("packing_slip_a4")
+    long_name = "Neoprene camera strap with quick-release buckles, padded, Kirschrot, 120 cm"
+    data["lines"] = [{"sku": "STRAP-NEO", "name": long_name, "quantity": 1}] * 30
+    out = io.BytesIO()
+    result = render_pdf("packing_slip_a4", data, out)
+    assert result.warnings == ()  # nothing shortened
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert text.count(long_name) == 30

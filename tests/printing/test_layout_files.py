@@ -166,3 +166,18 @@ file = "{logo}"
 def test_sample_data_of_a_new_layout_shows_every_name(tmp_path: Path) -> None:
     lib = library(tmp_path, TEXT + BARCODE.replace("y = 20", "y = 30"), '[sample]\nname = "Ann"')
     assert lib.sample_data(lib.load("t")) == {"name": "Ann", "code": "<code>"}
+
+
+def test_unreadable_image_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_text("not a picture")
+    image = """
+[[element]]
+type = "image"
+x = 2
+y = 2
+w = 20
+h = 10
+file = "logo.png"
+"""
+    with pytest.raises(LayoutError, match=r"image file 'logo\.png' cannot be read"):
+        compose("t", {}, library=library(tmp_path, image))

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.printing import LayoutLibrary, UnprintableText, render_zpl, sample_data
+from app.printing.document import Bars
 from app.printing.fonts import FontBook
 from app.printing.library import list_layouts
+from app.printing.render import compose
 from app.printing.zpl import escape_field_data
 from tests.printing.conftest import layout_text, write_layout
 
@@ -187,3 +189,16 @@ def test_text_no_font_has_is_refused() -> None:
 def test_white_text_is_field_reversed() -> None:
     zpl = render_zpl("shipping_4x6", sample_data("shipping_4x6"))
     assert re.search(r"\^FR\^FH\^FDUPS\^FS", zpl)
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("name", ["shipping_4x6", "gs1_logistic_4x6", "location_100x50"])
+def test_barcodes_sit_where_the_pdf_puts_them(name: str, dpi: int) -> None:
+    bars = [
+        i for i in compose(name, sample_data(name), dpi=dpi).pages[0].items if isinstance(i, Bars)
+    ]
+    zpl = render_zpl(name, sample_data(name), dpi)
+    origins = re.findall(r"\^FO(\d+),(\d+)\^BY(\d+)", zpl)
+    assert [(int(x), int(m)) for x, _, m in origins] == [
+        (round(b.x * dpi / 25.4), b.module_dots) for b in bars
+    ]

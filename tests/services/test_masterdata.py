@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.db.models import Location, Product, Stock
+from app.db.models import Location, Product, ProductBarcode, Stock
 from app.domain.gtin import with_check_digit
 from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.domain.roles import Role
@@ -86,9 +86,15 @@ def stock_in(db: Database) -> dict[tuple[str, str, str], tuple[int, date | None,
         }
 
 
-def floor(db: Database) -> tuple[Any, ...]:
-    """Everything the master-data imports can change, for before/after comparisons."""
-    return locations_in(db), products_in(db), stock_in(db)
+def floor(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row and column the master-data imports can touch (ids and versions too)."""
+    with db.sessions() as session:
+        return {
+            table.__tablename__: sorted(
+                tuple(row) for row in session.execute(select(table.__table__)).all()
+            )
+            for table in (Location, Product, ProductBarcode, Stock)
+        }
 
 
 def csv_file(tmp_path: Path, *lines: str, name: str = "data.csv", encoding: str = "utf-8") -> Path:
@@ -586,6 +592,19 @@ def test_changed_product_updates_and_its_barcodes_are_replaced(
     assert products_in(db) == found
 
 
+def test_barcodes_in_another_order_change_nothing(db: Database, tmp_path: Path) -> None:
+    import_products(db.sessions, SUPERVISOR, FIXTURES / "products.csv")
+    before = floor(db)
+    path = csv_file(
+        tmp_path,
+        PRODUCT_HEADER,
+        "TEA-EARL,Earl Grey Tea 100 g,TEA-EARL-CASE;5901234123457,120,150,60,60",
+    )
+    summary = import_products(db.sessions, SUPERVISOR, path)
+    assert (summary.updated, summary.unchanged) == (0, 1)
+    assert floor(db) == before
+
+
 def test_released_barcode_can_go_to_another_product(db: Database, tmp_path: Path) -> None:
     import_products(db.sessions, SUPERVISOR, FIXTURES / "products.csv")
     drop = csv_file(
@@ -679,7 +698,7 @@ def test_large_file_imports_in_bounded_memory(db: Database, tmp_path: Path) -> N
         last = session.scalars(select(Product).where(Product.sku == f"SKU-{rows - 1:06d}")).one()
         assert last.name.startswith(f"Ceramic Coffee Mug No. {rows - 1},")
     # Reading every row into memory, or keeping every ORM object, would cost far more.
-    print(f"peak {peak / size:.1f}x"); assert peak < 15 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+    assert peak < 15 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
 
 
 # --- stock -------------------------------------------------------------------------------
@@ -783,6 +802,19 @@ def test_unknown_location_or_sku_is_rejected(db: Database, tmp_path: Path) -> No
     assert stock_in(db) == before
 
 
+def test_rejected_rows_are_listed_in_line_order(db: Database, tmp_path: Path) -> None:
+    load_fixture_floor(db)
+    path = csv_file(
+        tmp_path,
+        STOCK_HEADER,
+        "Z09-09-9,MUG-BLUE,1,,",  # found while applying
+        "A01-01-1,MUG-BLUE,abc,,",  # found while reading
+        "A01-01-1,NO-SUCH-SKU,1,,",
+    )
+    summary = import_stock(db.sessions, SUPERVISOR, path)
+    assert [line for line, _ in summary.rejected] == [2, 3, 4]
+
+
 def test_unicode_sku_and_lot_in_stock(db: Database, tmp_path: Path) -> None:
     import_locations(
         db.sessions,
@@ -812,7 +844,7 @@ def test_load_master_data_upserts_and_checks_the_role(db: Database) -> None:
     stock = [StockRow("A01-01-1", "MUG-BLUE", 10, "", None)]
     with pytest.raises(NotAllowed):
         load_master_data(db.sessions, PICKER, locations, products, stock)
-    assert floor(db) == ({}, {}, {})
+    assert floor(db) == {"locations": [], "products": [], "product_barcodes": [], "stock": []}
     first = load_master_data(db.sessions, SUPERVISOR, locations, products, stock)
     assert (first.created, first.exit_code) == (3, 0)
     second = load_master_data(db.sessions, SUPERVISOR, locations, products, stock)

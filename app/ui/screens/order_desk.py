@@ -33,7 +33,7 @@ from app.services.orders import show_order
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress
 from app.ui.found_view import FoundView
-from app.ui.order_model import OrderTableModel
+from app.ui.order_model import HOLD_COLUMN, OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.station import StationContext
 
@@ -106,6 +106,7 @@ class OrderDeskScreen(Screen):
         splitter.addWidget(detail_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([900, 600])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
@@ -134,6 +135,9 @@ class OrderDeskScreen(Screen):
             button = self.filter_buttons.button(i)
             button.setText(f"{label} ({n})")
         self.model.reload()
+        self.table.resizeColumnsToContents()
+        hold = self.table.columnWidth(HOLD_COLUMN)
+        self.table.setColumnWidth(HOLD_COLUMN, max(160, min(hold, 420)))
         if self.selected:
             self.show_order(self.selected)
 

@@ -1,0 +1,283 @@
+"""The station window driven as a person drives it: scans typed as key events, buttons clicked."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QInputDialog, QLineEdit
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.config import DatabaseChoice
+from app.db.database import Database, open_database
+from app.db.models import Order
+from app.services.actor import Actor
+from app.services.demo import seed_demo
+from app.ui.app import build_station
+from app.ui.feedback import FeedbackLevel
+from app.ui.harness import DEMO_NOW, type_scan
+from app.ui.main_window import MainWindow
+from app.ui.order_model import OrderTableModel
+from app.ui.screens.lookup import LookupScreen
+from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.settings import SOUND_ON, WorkstationSettings
+
+SUPERVISOR, PICKER = "OP-9001", "OP-1001"
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo floor, seeded once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
+    seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def database(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
+    copy = tmp_path / "floor.sqlite3"
+    shutil.copy(demo_file, copy)
+    db = open_database(DatabaseChoice(f"sqlite:///{copy}", embedded_default=True))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, database: Database, tmp_path: Path) -> MainWindow:
+    settings = WorkstationSettings(tmp_path / "station.ini")
+    settings.set(SOUND_ON, False)
+    win = MainWindow(build_station(database, settings))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
+    feedback = window.station.feedback.band
+    return feedback.level, feedback.message
+
+
+def status_of(database: Database, number: str) -> str:
+    with database.sessions() as session:
+        return session.scalars(select(Order.status).where(Order.number == number)).one()
+
+
+def desk(window: MainWindow) -> OrderDeskScreen:
+    screen = window.current_screen
+    assert isinstance(screen, OrderDeskScreen)
+    return screen
+
+
+def test_badge_scan_logs_in_and_opens_the_roles_screens(window: MainWindow) -> None:
+    assert band(window)[0] is FeedbackLevel.PROMPT
+    type_scan(window, SUPERVISOR)
+    assert band(window) == (FeedbackLevel.OK, "Welcome, Alex Morgan.")
+    assert "Alex Morgan (supervisor)" in window.operator_label.text()
+    assert isinstance(window.current_screen, OrderDeskScreen)
+    assert [s.title for s in window.allowed_screens()] == ["Order desk", "Look up"]
+
+
+def test_a_picker_gets_look_up_only_and_cannot_open_the_desk(window: MainWindow) -> None:
+    type_scan(window, PICKER)
+    assert isinstance(window.current_screen, LookupScreen)
+    assert not window.nav_buttons["Order desk"].isVisibleTo(window)
+    window.show_screen(window.screens[0])
+    assert band(window) == (FeedbackLevel.ERROR, "Order desk is not open to your role.")
+    assert isinstance(window.current_screen, LookupScreen)
+
+
+def test_unknown_badge_and_non_badge_scans_are_refused_at_login(window: MainWindow) -> None:
+    type_scan(window, "OP-0000")
+    assert band(window) == (FeedbackLevel.ERROR, "No active operator has badge OP-0000.")
+    type_scan(window, "#100001")
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and "not a badge" in message
+    assert window.station.actor is None
+
+
+def _type(qtbot: QtBot, field: QLineEdit, text: str) -> None:
+    """Type at a person's speed, so the scanner input hands every key to the field."""
+    field.setFocus()
+    qtbot.keyClicks(field, text, delay=80)
+    qtbot.waitUntil(lambda: field.text() == text, timeout=2000)
+
+
+def test_typed_badge_and_pin(window: MainWindow, qtbot: QtBot) -> None:
+    login = window.login
+    _type(qtbot, login.badge, "OP-3001")
+    _type(qtbot, login.pin, "0000")
+    login.pin.returnPressed.emit()
+    assert band(window) == (FeedbackLevel.ERROR, "Badge or PIN not recognised.")
+    assert window.station.actor is None
+    _type(qtbot, login.pin, "1234")
+    login.pin.returnPressed.emit()
+    assert window.station.actor is not None and window.station.actor.name == "Sam Okafor"
+
+
+def test_scanning_your_badge_again_logs_out_and_another_switches(window: MainWindow) -> None:
+    type_scan(window, SUPERVISOR)
+    type_scan(window, PICKER)
+    assert window.station.actor is not None and window.station.actor.name == "Maria Lopez"
+    type_scan(window, PICKER)
+    assert window.station.actor is None
+    assert band(window) == (FeedbackLevel.OK, "Goodbye, Maria Lopez.")
+
+
+def test_idle_station_logs_out(window: MainWindow, qtbot: QtBot) -> None:
+    type_scan(window, PICKER)
+    window.idle.start(20)
+    qtbot.waitUntil(lambda: window.station.actor is None, timeout=2000)
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and "logged out after being idle" in message
+
+
+def test_hold_queue_fix_address_and_release(
+    window: MainWindow, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    type_scan(window, SUPERVISOR)
+    screen = desk(window)
+    screen.filter_buttons.button(1).click()  # On hold
+    held = [screen.model.row_at(i) for i in range(screen.model.rowCount())]
+    assert held and all(r is not None and r.status == "ON_HOLD" for r in held)
+    postal = next(r for r in held if r is not None and "postal code" in " ".join(r.hold_reasons))
+
+    type_scan(window, postal.number)  # scanning an order number selects it
+    assert screen.selected == postal.number
+    assert screen.detail.found is not None and screen.detail.found.alerts
+    assert screen.release_button.isEnabled() and screen.fix_button.isEnabled()
+
+    screen.release_button.click()
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and "still on hold" in message
+    assert status_of(database, postal.number) == "ON_HOLD"
+
+    def corrected(_parent: object, _number: str, current):  # type: ignore[no-untyped-def]
+        return current.__class__(**{**vars(current), "postal_code": "80331"})
+
+    monkeypatch.setattr("app.ui.screens.order_desk.ask_address", corrected)
+    screen.fix_button.click()
+    assert band(window)[0] is FeedbackLevel.OK
+    assert status_of(database, postal.number) == "READY"
+    assert screen.detail.found is not None and screen.detail.found.state == "READY"
+
+
+def test_cancel_asks_for_a_reason(
+    window: MainWindow, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    type_scan(window, SUPERVISOR)
+    screen = desk(window)
+    screen.table.selectRow(0)
+    number = screen.selected
+    assert number is not None
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    screen.cancel_button.click()
+    assert band(window)[0] is FeedbackLevel.ATTENTION
+    assert status_of(database, number) != "CANCELLED"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("customer asked", True))
+    screen.cancel_button.click()
+    level, message = band(window)
+    assert level is FeedbackLevel.OK and "cancelled" in message
+    assert status_of(database, number) == "CANCELLED"
+
+
+def test_import_runs_in_the_background_and_the_list_refreshes(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    type_scan(window, SUPERVISOR)
+    screen = desk(window)
+    before = screen.model.total
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_number,sku,quantity,ship_name,ship_address1,ship_city,ship_postal_code,ship_country\n"
+        "#900001,MUG-0001,1,Ann Lee,Main St 1,Bern,3011,CH\n"
+        "#900002,MUG-0001,0,Bob Roe,Main St 2,Bern,3011,CH\n",
+        encoding="utf-8",
+    )
+    job = screen.import_file(path, "csv")
+    assert job is not None
+    with qtbot.waitSignal(job.done, timeout=20_000):
+        pass
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION
+    assert "1 orders received" in message and "1 rejected (line 3" in message
+    assert screen.model.total == before + 1
+
+
+def test_look_up_a_gs1_scan_with_lot_and_expiry(window: MainWindow) -> None:
+    type_scan(window, PICKER)
+    type_scan(window, "]C10107612340000010" + "10LOT42\x1d" + "17270331")
+    screen = window.current_screen
+    assert isinstance(screen, LookupScreen)
+    found = screen.view.found
+    assert found is not None and found.title == "Product MUG-0001"
+    assert "Scanned lot LOT42, expires 2027-03-31" in found.facts
+
+
+def test_look_up_a_location_shows_its_stock(window: MainWindow) -> None:
+    type_scan(window, PICKER)
+    type_scan(window, "A01-01-1")
+    screen = window.current_screen
+    assert isinstance(screen, LookupScreen) and screen.view.found is not None
+    (stock,) = screen.view.found.sections
+    assert stock.rows and stock.rows[0][0]  # a SKU is stored there
+
+
+@pytest.mark.parametrize(
+    "noise",
+    ["hello world", "A01\x07-01-1", "x" * 10_000, "#", "]C1garbage"],
+    ids=["words", "control", "10k", "hash", "bad-gs1"],
+)
+def test_noise_is_refused_and_changes_nothing(
+    window: MainWindow, database: Database, noise: str
+) -> None:
+    type_scan(window, SUPERVISOR)
+    with database.sessions() as session:
+        before = session.scalars(select(Order.status).order_by(Order.id)).all()
+    type_scan(window, noise)
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and message
+    with database.sessions() as session:
+        assert session.scalars(select(Order.status).order_by(Order.id)).all() == before
+
+
+def test_unreachable_database_shows_in_the_status_bar(window: MainWindow, qtbot: QtBot) -> None:
+    broken = open_database(
+        DatabaseChoice("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1", False),
+        check_schema=False,
+    )
+    window.station.database = broken
+    with qtbot.waitSignal(window.reachable, timeout=10_000) as signal:
+        window.check_database()
+    assert signal.args == [False]
+    assert "NOT REACHABLE" in window.reachable_label.text()
+    type_scan(window, SUPERVISOR)
+    assert band(window) == (
+        FeedbackLevel.ERROR,
+        "Database not reachable or busy: nothing was recorded. Try again.",
+    )
+    broken.close()
+
+
+def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) -> None:  # type: ignore[no-untyped-def]
+    from app.services.desk import DeskFilter, count_orders, desk_rows
+
+    def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
+        with database.sessions() as session:
+            return desk_rows(session, DeskFilter(status="ALL"), offset, limit)
+
+    def count() -> int:
+        with database.sessions() as session:
+            return count_orders(session, DeskFilter(status="ALL"))
+
+    model = OrderTableModel(page, count)
+    model.reload()
+    assert model.total == 150
+    qtmodeltester.check(model)
+

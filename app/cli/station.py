@@ -8,14 +8,31 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli import emit_json
-from app.domain.scan import DEFAULT_PATTERNS, Scan, classify
+from app.cli import database, emit_json
+from app.db.engine import unit_of_work
+from app.domain.scan import Scan, classify
+from app.services.actor import Actor
+from app.services.warehouse import scan_patterns, set_scan_pattern
 
 
 def register(commands: Any) -> None:
     """Add the station commands to the parser."""
     scan = commands.add_parser("scan", help="how Baton reads a scan")
     scan_actions = scan.add_subparsers(dest="scan_action", required=True, metavar="ACTION")
+    p = scan_actions.add_parser("patterns", help="show or change the warehouse's code patterns")
+    p.add_argument(
+        "--set",
+        metavar="KEY=REGEX",
+        action="append",
+        default=[],
+        help="override a pattern (keys: badge, location, tote, slot, order, sku, "
+        "tracking:CARRIER); an empty REGEX turns that kind off",
+    )
+    p.add_argument(
+        "--reset", metavar="KEY", action="append", default=[], help="go back to the default for KEY"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=scan_patterns_command)
     p = scan_actions.add_parser("explain", help="classify TEXT exactly as a station would")
     p.add_argument("text", help="the scan; write GS as \\x1d")
     p.add_argument("--gs", default="|", help="the character that stands for GS (default |)")
@@ -36,8 +53,32 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=replay)
 
 
+def scan_patterns_command(args: argparse.Namespace) -> int:
+    db = database(args)
+    actor = Actor.command_line()
+    with unit_of_work(db.sessions) as session:
+        for item in args.set:
+            key, sep, pattern = item.partition("=")
+            if not sep:
+                print(f"baton: --set takes KEY=REGEX, got '{item}'", file=sys.stderr)
+                return 2
+            set_scan_pattern(session, actor, key.strip(), pattern)
+        for key in args.reset:
+            set_scan_pattern(session, actor, key.strip(), None)
+        patterns = scan_patterns(session)
+    if args.json:
+        emit_json(patterns.as_dict())
+    else:
+        for key, pattern in patterns.as_dict().items():
+            print(f"{key:<22} {pattern or '(off)'}")
+    return 0
+
+
 def scan_explain(args: argparse.Namespace) -> int:
-    result = classify(args.text.replace("\\x1d", "\x1d"), DEFAULT_PATTERNS, args.gs)
+    db = database(args)
+    with db.sessions() as session:
+        patterns = scan_patterns(session)
+    result = classify(args.text.replace("\\x1d", "\x1d"), patterns, args.gs)
     if args.json:
         emit_json(result.as_dict())
     else:
@@ -56,7 +97,10 @@ def screenshot(args: argparse.Namespace) -> int:
             print(f"{name:<18} {what}")
         return 0
     if args.screen not in SCREENS:
-        print(f"baton: no screen '{args.screen}'; `baton screenshot --list` names them", file=sys.stderr)
+        print(
+            f"baton: no screen '{args.screen}'; `baton screenshot --list` names them",
+            file=sys.stderr,
+        )
         return 2
     if args.out is None:
         print("baton: give --out FILE.png", file=sys.stderr)

@@ -20,6 +20,7 @@ from app.db.database import Database, open_database
 from app.db.schema import SchemaMismatch
 from app.services.actor import Actor
 from app.services.demo import demo_is_seeded, seed_demo
+from app.services.warehouse import scan_patterns
 from app.ui.feedback import Feedback
 from app.ui.main_window import MainWindow
 from app.ui.settings import SOUND_ON, WorkstationSettings
@@ -30,10 +31,12 @@ log = logging.getLogger("baton")
 
 
 def build_station(database: Database, settings: WorkstationSettings) -> StationContext:
-    """The shared state of one station window."""
+    """The shared state of one station window, with the warehouse's scan patterns."""
     feedback = Feedback()
     feedback.sound.enabled = settings.get(SOUND_ON)
-    return StationContext(database=database, settings=settings, feedback=feedback)
+    with database.sessions() as session:
+        patterns = scan_patterns(session)
+    return StationContext(database, settings, feedback, patterns)
 
 
 def application(argv: Sequence[str] = ()) -> QApplication:

@@ -46,10 +46,10 @@ def replay(path: Path, screen: str, database_url: str | None = None) -> list[Ste
         for number, text in read_script(path):
             before = window.station.actor
             harness.scan(text)
+            level, message = harness.feedback()
+            steps.append(Step(number, text.replace("\x1d", "\\x1d"), level, message))
             if window.station.actor is not None and before is None:
                 target = next(s for s in window.screens if s.title == SCREEN_TITLES[screen])
                 if target in window.allowed_screens():
                     window.show_screen(target)
-            level, message = harness.feedback()
-            steps.append(Step(number, text.replace("\x1d", "\\x1d"), level, message))
     return steps

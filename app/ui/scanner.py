@@ -54,6 +54,8 @@ _MODIFIER_KEYS = frozenset(
     }
 )
 _ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
+# Control characters that are editing or ending keys, never data inside a scan.
+_EDITING_CONTROLS = frozenset("\r\n\t\b\x1b\x7f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,14 @@ def _scan_text(event: QKeyEvent) -> str | None:
         return None
     if text and text.isprintable():
         return text
+    if len(text) == 1 and text < " " and text not in _EDITING_CONTROLS:
+        return text  # RS, EOT, ... (ISO 15434 envelopes); only ever data inside a run
     return None
+
+
+def _starts_scan(text: str) -> bool:
+    """Whether a key may begin a scan: a leading space or Ctrl+letter is a command, not data."""
+    return text == GS or (text.isprintable() and bool(text.strip()))
 
 
 def _is_terminator(event: QKeyEvent, tab_ends_scan: bool) -> bool:
@@ -265,10 +274,12 @@ class ScanInput(QObject):
         # already claims its printable keys itself.
         pending = self._run is not None or self._held is not None
         text = _scan_text(event)
-        if text == GS or (pending and _is_terminator(event, self._tab_ends_scan)):
-            claim = True
+        if text is None:
+            claim = pending and _is_terminator(event, self._tab_ends_scan)
+        elif _takes_text(widget):
+            claim = text == GS or (pending and not text.isprintable())
         else:
-            claim = text is not None and not _takes_text(widget) and bool(pending or text.strip())
+            claim = pending or _starts_scan(text)
         if claim:
             event.accept()
         return claim
@@ -283,8 +294,8 @@ class ScanInput(QObject):
         text = _scan_text(event)
         if text is not None:
             if run is None:
-                if not text.strip():
-                    return False  # a leading space is never scan data; Space clicks buttons
+                if not _starts_scan(text):
+                    return False  # Space still clicks a button, Ctrl+C still copies
                 self._run = run = _Run(self._max_length, now)
             fast = now - run.last < self._max_gap_s and not event.isAutoRepeat()
             run.add(text, now, fast)
@@ -306,7 +317,7 @@ class ScanInput(QObject):
         text = _scan_text(event)
         if text is not None and not event.isAutoRepeat():
             if held is None:
-                if not text.strip():
+                if not _starts_scan(text):
                     return False
                 self._held = held = _Held(widget, self._max_length, now)
                 self._hold_timer.start(self._max_gap_ms)

@@ -84,6 +84,11 @@ class Station:
                 GS,
                 Qt.KeyboardModifier.ControlModifier,
             )
+        elif char < " ":  # other controls as Ctrl+letter: RS is Ctrl+^, EOT is Ctrl+D
+            key = Qt.Key(ord(char) + 64)
+            QTest.sendKeyEvent(
+                QTest.KeyAction.Click, target, key, char, Qt.KeyboardModifier.ControlModifier
+            )
         elif char.isupper():  # scanners hold Shift for capitals, like a keyboard
             key = Qt.Key(ord(char))
             QTest.sendKeyEvent(
@@ -165,6 +170,29 @@ def test_gs_sent_as_plain_text_or_as_ctrl_bracket_both_count(
         QTest.keyClick(target, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
         station.type("2112", SCANNER_GAP)
     assert blocker.args[0].text == f"]C110AB{GS}{GS}2112"
+
+
+def test_other_control_characters_inside_a_scan_are_kept(station: Station, qtbot: QtBot) -> None:
+    rs, eot = "\x1e", "\x04"
+    envelope = f"[)>{rs}06{GS}1PABC-1{rs}{eot}"  # an ISO/IEC 15434 2D code
+    for focus in (station.confirm, station.search):
+        station.focus(focus)
+        with qtbot.waitSignal(station.scanner.scanned) as blocker:
+            station.type(envelope, SCANNER_GAP)
+        assert blocker.args[0].text == envelope
+    assert station.search.text() == ""
+
+
+def test_ctrl_keys_outside_a_scan_keep_their_meaning(station: Station, qtbot: QtBot) -> None:
+    copy = QShortcut(QKeySequence("Ctrl+K"), station.window)
+    station.focus(station.confirm)
+    with qtbot.waitSignal(copy.activated), qtbot.assertNotEmitted(station.scanner.scanned):
+        station.press("\x0b", TYPING_GAP)  # Ctrl+K
+        station.key(Qt.Key.Key_Return, TYPING_GAP)
+    station.search.setText("old search")
+    station.focus(station.search)
+    station.press("\x01", TYPING_GAP)  # Ctrl+A selects all in the field
+    assert station.search.selectedText() == "old search"
 
 
 def test_scan_into_a_line_edit_is_emitted_and_leaves_it_clean(

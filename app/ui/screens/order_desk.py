@@ -62,6 +62,7 @@ class OrderDeskScreen(Screen):
         bar = QHBoxLayout()
         for i, (label, _) in enumerate(FILTERS):
             button = QPushButton(label)
+            button.setProperty("compact", True)
             button.setCheckable(True)
             button.setChecked(i == 0)
             self.filter_buttons.addButton(button, i)
@@ -69,10 +70,12 @@ class OrderDeskScreen(Screen):
         self.filter_buttons.idClicked.connect(self._on_filter)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search number, name, e-mail, city")
+        self.search.setMinimumWidth(160)
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
         bar.addWidget(self.search, 1)
-        import_button = QPushButton("Import orders…")
+        import_button = QPushButton("Import…")
+        import_button.setToolTip("Import an order file (Shopify export, CSV or JSON)")
         import_button.clicked.connect(self._on_import)
         bar.addWidget(import_button)
 

@@ -297,3 +297,31 @@ class WarehouseSetting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PrintRecord(Base):
+    """One print or reprint as it happened: what, on which printer, by whom, where and how."""
+
+    __tablename__ = "print_records"
+    __table_args__ = (CheckConstraint("outcome IN ('ok', 'failed')", name="known_outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    layout: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    # The values printed, as JSON: one document's values, or a list of them for a batch, so
+    # that a reprint renders exactly what was printed even after the order has changed.
+    data: Mapped[str] = mapped_column(Text)
+    printer: Mapped[str] = mapped_column(String(120))
+    destination: Mapped[str] = mapped_column(String(500), default="")
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
+    station: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text, default="")
+    reprint_of: Mapped[int | None] = mapped_column(
+        ForeignKey("print_records.id"), nullable=True, index=True
+    )
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+
+    operator: Mapped[Operator | None] = relationship()

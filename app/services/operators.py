@@ -38,6 +38,9 @@ def hash_pin(pin: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
+_DECOY_HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 64
+
+
 def pin_matches(pin: str, stored: str) -> bool:
     """Whether `pin` is the one hashed in `stored` (constant-time comparison)."""
     try:
@@ -97,7 +100,9 @@ def check_pin(session: Session, badge: str, pin: str) -> OperatorInfo:
     operator = session.scalars(
         select(Operator).where(Operator.badge == badge, Operator.active)
     ).one_or_none()
-    if operator is None or not pin_matches(pin, operator.pin_hash):
+    # An unknown badge costs the same hash as a wrong PIN, so timing does not tell them apart.
+    stored = operator.pin_hash if operator is not None else _DECOY_HASH
+    if not pin_matches(pin, stored) or operator is None:
         raise NotFound("Badge or PIN not recognised.")
     return _info(operator)
 

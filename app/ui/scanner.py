@@ -19,6 +19,8 @@ Where the keys go depends on the focus widget:
   of fast keys ended by a fast Enter is a scan: it is emitted and the field never saw it.
   Holding beats letting keys through and undoing them afterwards: an undo cannot take back
   the textChanged signals a live search field has already acted on, nor the GS it dropped.
+- Focus in a password field: keys are left alone, so a quickly typed PIN is never a "scan"
+  that could end up quoted in an error message.
 """
 
 from __future__ import annotations
@@ -255,6 +257,8 @@ class ScanInput(QObject):
             return False
         if event.key() in _MODIFIER_KEYS:
             return False  # scanners press Shift for capitals; it must not break a burst
+        if isinstance(watched, QLineEdit) and watched.echoMode() != QLineEdit.EchoMode.Normal:
+            return False
         if etype == QEvent.Type.ShortcutOverride:
             return self._claims_shortcut(watched, event)
         if _takes_text(watched):

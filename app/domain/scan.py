@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from biip import ParseError
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.gs1_messages import GS1Message
@@ -183,8 +184,8 @@ def classify(
     """Classify one scan; never raises: what Baton cannot use comes back as ScanRejected."""
     try:
         return _Reader(raw, patterns, gs_substitute).read()
-    except Exception as exc:
-        # One bad scan must never take a station down; the reason still names the failure.
+    except Exception as exc:  # noqa: BLE001 - one bad scan must never take a station down
+        # The reason still names the failure.
         as_text = raw if isinstance(raw, str) else repr(raw)
         return ScanRejected(as_text, f"Baton could not read this scan ({type(exc).__name__})")
 
@@ -345,7 +346,7 @@ class _Reader:
             return self._digital_link(text)
         try:
             message = GS1Message.parse(self._with_gs(text))
-        except Exception as exc:
+        except (ParseError, ValueError) as exc:
             return _gs1_problem(exc)
         return self._from_gs1(message.element_strings, required=True)
 
@@ -354,7 +355,7 @@ class _Reader:
             return None
         try:
             message = GS1Message.parse_hri(text)
-        except Exception as exc:
+        except (ParseError, ValueError) as exc:
             return _gs1_problem(exc)
         return self._from_gs1(message.element_strings, required=True)
 
@@ -363,7 +364,7 @@ class _Reader:
             return None
         try:
             link = GS1DigitalLinkURI.parse(text)
-        except Exception:
+        except (ParseError, ValueError):
             return f"Web address is not a GS1 Digital Link: {shown(text)}"
         return self._from_gs1(link.element_strings, required=True)
 
@@ -380,7 +381,7 @@ class _Reader:
             return None
         try:
             message = GS1Message.parse(data)
-        except Exception as exc:
+        except (ParseError, ValueError) as exc:
             if opening and has_valid_check_digit(opening.group(1) or opening.group(2)):
                 return _gs1_problem(exc)
             return None
@@ -454,6 +455,6 @@ def _gs1_problem(exc: Exception) -> str:
 def _upc_e_valid(digits: str) -> bool:
     try:
         Upc.parse(digits)
-    except Exception:
+    except (ParseError, ValueError):
         return False
     return True

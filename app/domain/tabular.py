@@ -27,7 +27,7 @@ class Row:
 
 
 def check_readable_utf8(path: Path) -> None:
-    """Raise FileUnusable unless `path` is an existing file of valid UTF-8, read in bounded memory."""
+    """Raise FileUnusable unless `path` is an existing file of valid UTF-8 (read in chunks)."""
     if not path.exists():
         raise FileUnusable(f"File not found: {path}")
     if not path.is_file():

@@ -86,8 +86,16 @@ class PrintOutcome:
 class Printer(Protocol):
     """Anything that prints jobs: these backends here, the Qt system printer in app/ui."""
 
-    name: str
-    backend: str
+    # Read-only members, so that BasePrinter's class-level `backend` satisfies them.
+    @property
+    def name(self) -> str:
+        """The printer as people call it."""
+        ...
+
+    @property
+    def backend(self) -> str:
+        """The kind of backend, e.g. `pdf-folder`."""
+        ...
 
     def print_job(
         self, job: PrintJob, *, progress: Progress = None, cancel: Cancel = None

@@ -157,7 +157,9 @@ def _product(session: Session, scan: Scan) -> Found:
         f"{on_hand} free to promise",
     ]
     if scan.lot:
-        facts.append(f"Scanned lot {scan.lot}" + (f", expires {scan.expiry}" if scan.expiry else ""))
+        facts.append(
+            f"Scanned lot {scan.lot}" + (f", expires {scan.expiry}" if scan.expiry else "")
+        )
     stored = Section(
         "Stored at",
         ("Location", "Lot", "Expiry", "On hand", "Promised"),
@@ -174,4 +176,6 @@ def _badge(session: Session, scan: Scan) -> Found:
     if operator is None:
         raise NotFound(f"No operator has badge {scan.code}.")
     state = "active" if operator.active else "inactive"
-    return Found("badge", f"Badge {operator.badge}", (f"{operator.name}, {operator.role}, {state}",))
+    return Found(
+        "badge", f"Badge {operator.badge}", (f"{operator.name}, {operator.role}, {state}",)
+    )

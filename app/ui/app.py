@@ -57,7 +57,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     """`python main.py [--demo] [--database URL]`: start a station."""
     parser = argparse.ArgumentParser(prog="main.py", description="Start a Baton station.")
     parser.add_argument("--demo", action="store_true", help="seed the demo warehouse if empty")
-    parser.add_argument("--database", metavar="URL", help=f"database URL (default ${DATABASE_URL_ENV})")
+    parser.add_argument(
+        "--database", metavar="URL", help=f"database URL (default ${DATABASE_URL_ENV})"
+    )
     parser.add_argument("--settings", type=Path, help="workstation settings file (INI)")
     args = parser.parse_args(argv)
     log_file = _setup_logging()
@@ -107,6 +109,8 @@ def _safety_net(station: StationContext, log_file: Path):  # type: ignore[no-unt
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        station.feedback.error(f"Something went wrong ({kind.__name__}); it was logged in {log_file.name}.")
+        station.feedback.error(
+            f"Something went wrong ({kind.__name__}); it was logged in {log_file.name}."
+        )
 
     return hook

@@ -34,7 +34,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = self._work(self._signals.progress.emit, self._cancel)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
+        except BaseException as exc:  # every failure goes back to the GUI
             log.exception("background work failed")
             self._signals.failed.emit(exc)
         else:

@@ -1,4 +1,4 @@
-"""Shows a look-up result (a headline, facts and tables); the look-up screen and the desk share it."""
+"""A look-up result (headline, facts, tables), shared by the look-up screen and the desk."""
 
 from __future__ import annotations
 

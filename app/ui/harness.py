@@ -57,7 +57,9 @@ def ensure_offscreen() -> QApplication:
 
 
 @contextmanager
-def demo_station(database_url: str | None = None, size: tuple[int, int] = (1600, 1000)) -> Iterator[Harness]:
+def demo_station(
+    database_url: str | None = None, size: tuple[int, int] = (1600, 1000)
+) -> Iterator[Harness]:
     """A station window on `database_url`, or on a fresh demo database in a temporary folder."""
     ensure_offscreen()
     from app.ui.app import build_station
@@ -109,7 +111,9 @@ def type_scan(window: QWidget, text: str) -> None:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, char))
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+        QApplication.sendEvent(
+            target, QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+        )
     settle()
 
 

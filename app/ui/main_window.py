@@ -60,7 +60,9 @@ class MainWindow(QMainWindow):
         for number, screen in enumerate(self.screens, start=1):
             button = QPushButton(f"{screen.title}  [F{number}]")
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
-            QShortcut(QKeySequence(f"F{number}"), self, activated=lambda s=screen: self.show_screen(s))
+            QShortcut(
+                QKeySequence(f"F{number}"), self, activated=lambda s=screen: self.show_screen(s)
+            )
             self.nav_buttons[screen.title] = button
             self.nav.addWidget(button)
         self.nav.addStretch(1)
@@ -212,7 +214,7 @@ class MainWindow(QMainWindow):
                 with engine.connect() as connection:
                     connection.execute(text("SELECT 1"))
                 ok = True
-            except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            except Exception:  # any failure means "not reachable"
                 log.warning("database ping failed", exc_info=True)
                 ok = False
             self.reachable.emit(ok)

@@ -29,13 +29,20 @@ class Setting(Generic[T]):
 
 STATION_NAME = Setting("station/name", str, socket.gethostname() or "station", "Station name")
 STATION_ROLE = Setting(
-    "station/role", str, "", "Station screen (picker, sorter, packer, shipper, supervisor; empty: by operator)"
+    "station/role",
+    str,
+    "",
+    "Station screen (picker, sorter, packer, shipper, supervisor; empty: by operator)",
 )
-IDLE_LOGOUT_MINUTES = Setting("session/idle_logout_minutes", int, 15, "Log out after idle minutes (0: never)")
+IDLE_LOGOUT_MINUTES = Setting(
+    "session/idle_logout_minutes", int, 15, "Log out after idle minutes (0: never)"
+)
 GS_SUBSTITUTE = Setting("scanner/gs_substitute", str, "|", "Character that stands for GS in scans")
 TAB_ENDS_SCAN = Setting("scanner/tab_ends_scan", bool, True, "Tab ends a scan like Enter")
 SOUND_ON = Setting("feedback/sound", bool, True, "Play sounds")
-LABEL_PRINTER = Setting("printers/labels", str, "pdf", "Label printer (pdf, system:NAME, zpl:HOST:PORT)")
+LABEL_PRINTER = Setting(
+    "printers/labels", str, "pdf", "Label printer (pdf, system:NAME, zpl:HOST:PORT)"
+)
 DOCUMENT_PRINTER = Setting("printers/documents", str, "pdf", "Document printer (pdf, system:NAME)")
 PDF_FOLDER = Setting(
     "printers/pdf_folder", str, str(user_documents_path() / "Baton"), "Folder for PDF output"

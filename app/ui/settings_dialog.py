@@ -56,7 +56,9 @@ class SettingsDialog(QDialog):
     def _on_save(self) -> None:
         role = self.editors[s.STATION_ROLE.key]
         if isinstance(role, QLineEdit) and role.text().strip() not in {"", *Role}:
-            self.station.feedback.error(f"'{role.text()}' is not a role; leave it empty or name one.")
+            self.station.feedback.error(
+                f"'{role.text()}' is not a role; leave it empty or name one."
+            )
             return
         for setting in s.ALL:
             editor = self.editors[setting.key]

@@ -23,8 +23,11 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_scan_explain_uses_the_station_classifier(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _run(capsys, "--database", url, "scan", "explain", "]C10107612340000010\\x1d10LOT42", "--json")
+def test_scan_explain_uses_the_station_classifier(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gs1 = "]C10107612340000010\\x1d10LOT42"
+    code, out = _run(capsys, "--database", url, "scan", "explain", gs1, "--json")
     result = json.loads(out)
     assert code == 0 and result["kind"] == "product" and result["gtin"] == "07612340000010"
     assert result["lot"] == "LOT42" and result["symbology"] == "]C1"
@@ -32,7 +35,9 @@ def test_scan_explain_uses_the_station_classifier(url: str, capsys: pytest.Captu
     assert code == 1 and "Not a code Baton knows" in out
 
 
-def test_patterns_are_stored_for_every_station(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_patterns_are_stored_for_every_station(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _ = _run(capsys, "--database", url, "scan", "patterns", "--set", r"tote=BIN\d{3}")
     assert code == 0
     code, out = _run(capsys, "--database", url, "scan", "explain", "BIN042", "--json")
@@ -58,7 +63,8 @@ def test_screenshot_lists_and_renders(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_replay_walks_a_scan_script(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _run(capsys, "replay", str(FIXTURES / "replay" / "lookup.scans"), "--screen", "lookup", "--json")
+    script = str(FIXTURES / "replay" / "lookup.scans")
+    code, out = _run(capsys, "replay", script, "--screen", "lookup", "--json")
     steps = json.loads(out)
     assert code == 0
     assert [(s["line"], s["level"]) for s in steps] == [

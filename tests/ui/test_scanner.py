@@ -3,17 +3,10 @@
 The gaps between keys come from a fake clock handed to ScanInput, so "fast" and "slow" are
 exact; the key events themselves still travel through Qt (shortcut override, focus widget,
 event filter) like a scanner's do.
-
-On Python 3.11 the PySide6 abi3 wheel returns None from every void method without taking a
-reference (harmless on 3.12+, where None is immortal). Ten thousand noise keys are ten
-thousand `accept()` calls, enough to free None at interpreter exit, so an autouse fixture
-gives back what each test lost there.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Iterator
 from dataclasses import FrozenInstanceError, dataclass
 
@@ -42,17 +35,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def _none_references_restored() -> Iterator[None]:
-    if sys.version_info >= (3, 12):
-        yield
-        return
-    before = sys.getrefcount(None)
-    yield
-    for _ in range(before - sys.getrefcount(None)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Workstation settings: declared once, typed, stored per machine; the station role is a supervisor's."""
+"""Workstation settings: declared once, typed, stored per machine; station role by supervisor."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def test_dialog_lists_every_setting_and_saves(qtbot: QtBot, tmp_path: Path) -> N
     role = dialog.editors[s.STATION_ROLE.key]
     sound = dialog.editors[s.SOUND_ON.key]
     idle = dialog.editors[s.IDLE_LOGOUT_MINUTES.key]
-    assert isinstance(role, QLineEdit) and isinstance(sound, QCheckBox) and isinstance(idle, QSpinBox)
+    assert (
+        isinstance(role, QLineEdit) and isinstance(sound, QCheckBox) and isinstance(idle, QSpinBox)
+    )
     role.setText("packer")
     sound.setChecked(False)
     idle.setValue(3)

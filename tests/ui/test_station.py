@@ -280,4 +280,3 @@ def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) 
     model.reload()
     assert model.total == 150
     qtmodeltester.check(model)
-

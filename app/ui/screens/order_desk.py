@@ -132,9 +132,17 @@ class OrderDeskScreen(Screen):
     def refresh(self) -> None:
         """Reload the list and the counts, keeping the selected order in view."""
         counts = self.station.read(status_counts) or {}
-        open_count = sum(n for s, n in counts.items() if s not in {"SHIPPED", "DELIVERED", "CANCELLED"})
+        open_count = sum(
+            n for s, n in counts.items() if s not in {"SHIPPED", "DELIVERED", "CANCELLED"}
+        )
         for i, (label, status) in enumerate(FILTERS):
-            n = open_count if status is None else sum(counts.values()) if status == "ALL" else counts.get(status, 0)
+            n = (
+                open_count
+                if status is None
+                else sum(counts.values())
+                if status == "ALL"
+                else counts.get(status, 0)
+            )
             button = self.filter_buttons.button(i)
             button.setText(f"{label} ({n})")
         self.model.reload()
@@ -240,7 +248,9 @@ class OrderDeskScreen(Screen):
         if not path:
             return
         default = FORMATS.index("json") if path.lower().endswith(".json") else 0
-        fmt, ok = QInputDialog.getItem(self, "Import orders", "File format", FORMATS, default, False)
+        fmt, ok = QInputDialog.getItem(
+            self, "Import orders", "File format", FORMATS, default, False
+        )
         if ok:
             self.import_file(Path(path), fmt)
 
@@ -279,4 +289,3 @@ class OrderDeskScreen(Screen):
         else:
             self.station.feedback.done(f"{text}.")
         self.station.changed()
-

@@ -82,13 +82,12 @@ def order_found(session: Session, number: str) -> Found:
     )
     timeline = Section(
         "Timeline",
-        ("When", "What", "Who", "Station", "Detail"),
+        ("When", "What", "Who, where", "Detail"),
         tuple(
             (
                 f"{e.at.astimezone():%d %b %H:%M:%S}",
                 e.kind.replace("_", " ") + (f" → {e.to_status}" if e.to_status else ""),
-                e.operator or "-",
-                e.station,
+                ", ".join(p for p in (e.operator, e.station) if p) or "-",
                 e.detail,
             )
             for e in detail.timeline

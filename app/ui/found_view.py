@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.services.lookup import Found, Section
 
 
-class FoundView(QWidget):
-    """A headline in large type, facts below it, then one table per section."""
+class FoundView(QScrollArea):
+    """A headline in large type, facts below it, then one table per section; scrolls as one."""
 
     def __init__(self, placeholder: str, headline_pt: int = 26) -> None:
         super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        self.setWidget(inner)
         self.headline = QLabel(placeholder)
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet(f"font-size: {headline_pt}pt; font-weight: 700;")
@@ -36,12 +34,13 @@ class FoundView(QWidget):
         )
         self.alerts.hide()
         self._tables = QVBoxLayout()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(0, 0, 8, 0)
         layout.addWidget(self.headline)
         layout.addWidget(self.alerts)
         layout.addWidget(self.facts)
-        layout.addLayout(self._tables, 1)
+        layout.addLayout(self._tables)
+        layout.addStretch(1)
         self.found: Found | None = None
 
     def show_found(self, found: Found) -> None:
@@ -55,7 +54,7 @@ class FoundView(QWidget):
             title = QLabel(section.title)
             title.setStyleSheet("font-size: 15pt; font-weight: 700; margin-top: 6px;")
             self._tables.addWidget(title)
-            self._tables.addWidget(_table(section), 1)
+            self._tables.addWidget(_table(section))
 
     def clear(self, placeholder: str) -> None:
         self.found = None
@@ -71,19 +70,23 @@ class FoundView(QWidget):
                 widget.deleteLater()
 
 
-def _table(section: Section) -> QTableWidget:
-    table = QTableWidget(len(section.rows), len(section.columns))
-    table.setHorizontalHeaderLabels(list(section.columns))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setWordWrap(True)
-    table.verticalHeader().setVisible(False)
-    for r, row in enumerate(section.rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(value))
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The last column (details, sources) takes the room left and wraps instead of hiding text.
-    header.setSectionResizeMode(len(section.columns) - 1, QHeaderView.ResizeMode.Stretch)
-    table.resizeRowsToContents()
-    return table
+def _table(section: Section) -> QLabel:
+    """A section as a rich-text table: cells wrap to the width there is, the view scrolls."""
+    head = "".join(f"<th align='left'>{escape(c)}</th>" for c in section.columns)
+    rows = "".join(
+        f"<tr style='background:{'#ffffff' if i % 2 == 0 else '#f1f4f6'}'>"
+        + "".join(f"<td>{escape(v)}</td>" for v in row)
+        + "</tr>"
+        for i, row in enumerate(section.rows)
+    )
+    empty = f"<tr><td colspan='{len(section.columns)}'>none</td></tr>" if not section.rows else ""
+    label = QLabel(
+        "<table width='100%' cellspacing='0' cellpadding='5' "
+        "style='border: 1px solid #cfd8dc; font-size: 13pt;'>"
+        f"<tr style='background:#eceff1'>{head}</tr>{rows}{empty}</table>"
+    )
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setProperty("section", section.title)
+    return label

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+
+from app.db.models import Order
 from app.ui.harness import Harness, demo_station, settle
 
 SUPERVISOR_BADGE = "OP-9001"
@@ -28,7 +31,15 @@ def _order_desk(harness: Harness) -> None:
 def _order_timeline(harness: Harness) -> None:
     harness.scan(SUPERVISOR_BADGE)
     harness.window.show_screen(harness.window.screens[1])
-    harness.scan("#100001")
+    # An order whose address prints in any font: screenshots need no CJK fonts installed.
+    with harness.database.sessions() as session:
+        number = session.scalars(
+            select(Order.number)
+            .where(Order.status == "READY", Order.ship_country.in_(("DE", "CH", "FR")))
+            .order_by(Order.id)
+            .limit(1)
+        ).one()
+    harness.scan(number)
 
 
 def _location(harness: Harness) -> None:

@@ -27,10 +27,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+WRITE = "baton_write"
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling is switched off so that we can issue
     # BEGIN IMMEDIATE: every unit of work takes the write lock up front, which is how
     # SQLite serialises claims (the equivalent of FOR UPDATE) and avoids upgrade deadlocks.
+    # Reads begin DEFERRED, so they never wait for a writer (WAL lets them run alongside).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -44,7 +48,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -54,8 +59,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One user action: a session and a transaction, committed on success, rolled back on error."""
+    """One user action: a session and a write transaction, committed on success, else undone."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITE: True})
         yield session
 
 

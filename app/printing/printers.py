@@ -289,7 +289,9 @@ class ZplTcpPrinter(BasePrinter):
 
     def send(self, payload: bytes) -> None:
         """Deliver raw bytes; PrinterUnreachable / PrinterTimeout / PrintFailed say what broke."""
-        where = f"printer '{self.name}' at {self.destination}"
+        where = f"printer '{self.name}'"
+        if self.destination not in self.name:  # "10.0.0.31:9100 at 10.0.0.31:9100" says it twice
+            where += f" at {self.destination}"
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         except TimeoutError as exc:

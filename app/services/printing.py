@@ -426,7 +426,7 @@ def print_tote_labels(
     progress: Progress = None,
     cancel: Cancel = None,
 ) -> RecordedPrint:
-    """Labels for `count` totes from `first` on (supervisors)."""
+    """Labels for `count` totes from `first` on, each checked to scan as a tote (supervisors)."""
     actor.require(Role.SUPERVISOR)
     with factory() as session:
         patterns = scan_patterns(session)
@@ -452,8 +452,8 @@ def print_badges(
         documents = badge_label_data(session, badges)
     if not documents:
         raise NotFound("There are no active operators to print badges for.")
-    what = f"badge {documents[0]['badge']}" if len(documents) == 1 else "operator badges"
-    what += f" ({len(documents)})"
+    one = len(documents) == 1
+    what = f"badge {documents[0]['badge']}" if one else f"operator badges ({len(documents)})"
     return print_batch(
         factory, actor, printer, BADGE_LAYOUT, documents, what, progress=progress, cancel=cancel
     )

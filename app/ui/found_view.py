@@ -5,27 +5,28 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.services.lookup import Found, Section
 
+_TABLE = (
+    "<table width='100%' cellspacing='0' cellpadding='5' "
+    "style='border: 1px solid #cfd8dc; margin-bottom: 10px;'>"
+)
 
-class FoundView(QScrollArea):
-    """A headline in large type, facts below it, then one table per section; scrolls as one."""
+
+class FoundView(QWidget):
+    """A headline in large type and any alerts, then the facts and tables in one scrolling page.
+
+    The facts and tables are one rich-text document: it wraps to the width there is and is
+    laid out once per scan, which keeps a scan's answer quick even for long orders.
+    """
 
     def __init__(self, placeholder: str, headline_pt: int = 26) -> None:
         super().__init__()
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
-        self.setWidget(inner)
         self.headline = QLabel(placeholder)
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet(f"font-size: {headline_pt}pt; font-weight: 700;")
-        self.facts = QLabel()
-        self.facts.setWordWrap(True)
-        self.facts.setStyleSheet("font-size: 15pt;")
-        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
         self.alerts.setStyleSheet(
@@ -33,45 +34,37 @@ class FoundView(QScrollArea):
             "border-left: 8px solid #e65100; padding: 6px 10px;"
         )
         self.alerts.hide()
-        self._tables = QVBoxLayout()
-        layout = QVBoxLayout(inner)
-        layout.setContentsMargins(0, 0, 8, 0)
+        self.page = QTextBrowser()
+        self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setOpenLinks(False)
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page.setStyleSheet("font-size: 14pt; background: transparent;")
+        self.page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.headline)
         layout.addWidget(self.alerts)
-        layout.addWidget(self.facts)
-        layout.addLayout(self._tables)
-        layout.addStretch(1)
+        layout.addWidget(self.page, 1)
         self.found: Found | None = None
 
     def show_found(self, found: Found) -> None:
         self.found = found
         self.headline.setText(found.title)
-        self.facts.setText("\n".join(found.facts))
         self.alerts.setText("\n".join(f"! {alert}" for alert in found.alerts))
         self.alerts.setVisible(bool(found.alerts))
-        self._clear_tables()
-        for section in found.sections:
-            title = QLabel(section.title)
-            title.setStyleSheet("font-size: 15pt; font-weight: 700; margin-top: 6px;")
-            self._tables.addWidget(title)
-            self._tables.addWidget(_table(section))
+        facts = "<br>".join(escape(fact) for fact in found.facts)
+        sections = "".join(_section(section) for section in found.sections)
+        self.page.setHtml(f"<p>{facts}</p>{sections}")
 
     def clear(self, placeholder: str) -> None:
         self.found = None
         self.headline.setText(placeholder)
-        self.facts.clear()
         self.alerts.hide()
-        self._clear_tables()
-
-    def _clear_tables(self) -> None:
-        while self._tables.count():
-            item = self._tables.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.deleteLater()
+        self.page.clear()
 
 
-def _table(section: Section) -> QLabel:
-    """A section as a rich-text table: cells wrap to the width there is, the view scrolls."""
+def _section(section: Section) -> str:
+    """A section as a titled HTML table (cells wrap to the width there is)."""
     head = "".join(f"<th align='left'>{escape(c)}</th>" for c in section.columns)
     rows = "".join(
         f"<tr style='background:{'#ffffff' if i % 2 == 0 else '#f1f4f6'}'>"
@@ -79,14 +72,9 @@ def _table(section: Section) -> QLabel:
         + "</tr>"
         for i, row in enumerate(section.rows)
     )
-    empty = f"<tr><td colspan='{len(section.columns)}'>none</td></tr>" if not section.rows else ""
-    label = QLabel(
-        "<table width='100%' cellspacing='0' cellpadding='5' "
-        "style='border: 1px solid #cfd8dc; font-size: 13pt;'>"
-        f"<tr style='background:#eceff1'>{head}</tr>{rows}{empty}</table>"
+    if not section.rows:
+        rows = f"<tr><td colspan='{len(section.columns)}'>none</td></tr>"
+    return (
+        f"<p style='font-weight:700; margin-top:8px'>{escape(section.title)}</p>"
+        f"{_TABLE}<tr style='background:#eceff1'>{head}</tr>{rows}</table>"
     )
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setProperty("section", section.title)
-    return label

@@ -112,7 +112,9 @@ class MainWindow(QMainWindow):
             self.nav_buttons[screen.title].setVisible(screen in allowed)
         for button in (self.settings_button, self.logout_button):
             button.setVisible(True)
-        self.operator_label.setText(f"Operator: {actor.name} ({actor.role.value})")
+        self.operator_label.setText(
+            f"Operator: {actor.name} ({actor.role.value}) · Station: {self.station.station_name}"
+        )
         self._restart_idle()
         self.show_screen(allowed[0])
         self.station.feedback.ok(f"Welcome, {actor.name}.")

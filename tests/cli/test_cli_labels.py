@@ -28,7 +28,9 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def db(demo_file: Path, tmp_path: Path) -> list[str]:
     """`--database URL` of this test's own copy of the demo floor."""
     copy = tmp_path / "floor.sqlite3"
-    shutil.copy(demo_file, copy)
+    # The demo command leaves its writes in the WAL file until the last connection closes.
+    for part in demo_file.parent.glob(f"{demo_file.name}*"):
+        shutil.copy(part, tmp_path / part.name.replace(demo_file.name, copy.name))
     return ["--database", f"sqlite:///{copy}"]
 
 

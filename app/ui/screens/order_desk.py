@@ -74,7 +74,7 @@ class OrderDeskScreen(Screen):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
         bar.addWidget(self.search, 1)
-        import_button = QPushButton("Import…")
+        import_button = QPushButton("&Import…")
         import_button.setToolTip("Import an order file (Shopify export, CSV or JSON)")
         import_button.clicked.connect(self._on_import)
         bar.addWidget(import_button)
@@ -90,9 +90,10 @@ class OrderDeskScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._on_selected)
 
         self.detail = FoundView(PLACEHOLDER, headline_pt=22)
-        self.fix_button = QPushButton("Fix address…")
-        self.release_button = QPushButton("Release hold")
-        self.cancel_button = QPushButton("Cancel order…")
+        # Alt+F, Alt+R, Alt+C: every action works from the keyboard too.
+        self.fix_button = QPushButton("&Fix address…")
+        self.release_button = QPushButton("&Release hold")
+        self.cancel_button = QPushButton("&Cancel order…")
         self.fix_button.clicked.connect(self._on_fix_address)
         self.release_button.clicked.connect(self._on_release)
         self.cancel_button.clicked.connect(self._on_cancel)

@@ -21,7 +21,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `baton` command; returns the process exit status."""
-    from app.cli import data, demo, labels, station
+    from app.cli import data, demo, labels, picking, station
 
     parser = argparse.ArgumentParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data.register(commands)
     demo.register(commands)
     station.register(commands)
+    picking.register(commands)
     labels.register(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -1,4 +1,4 @@
-"""Business configuration every station shares, kept in the database (e.g. scan patterns)."""
+"""Business configuration every station shares, kept in the database: scan patterns, layout."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import WarehouseSetting
+from app.domain.layout import Layout
 from app.domain.roles import Role
 from app.domain.scan import DEFAULT_PATTERNS, ScanPatterns
 from app.services.actor import Actor
 from app.services.errors import InvalidInput
 
 PATTERNS_KEY = "scan.patterns"
+LAYOUT_KEY = "layout"
 
 
 def scan_patterns(session: Session) -> ScanPatterns:
@@ -22,7 +24,9 @@ def scan_patterns(session: Session) -> ScanPatterns:
     return ScanPatterns.from_overrides(overrides) if overrides else DEFAULT_PATTERNS
 
 
-def set_scan_pattern(session: Session, actor: Actor, key: str, pattern: str | None) -> ScanPatterns:
+def set_scan_pattern(
+    session: Session, actor: Actor, key: str, pattern: str | None
+) -> ScanPatterns:
     """Override one pattern (None goes back to the default); refused if the result is invalid."""
     actor.require(Role.SUPERVISOR)
     overrides = _overrides(session)
@@ -34,18 +38,42 @@ def set_scan_pattern(session: Session, actor: Actor, key: str, pattern: str | No
         patterns = ScanPatterns.from_overrides(overrides)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    row = session.get(WarehouseSetting, PATTERNS_KEY)
-    text = json.dumps(overrides, ensure_ascii=False, sort_keys=True)
-    if row is None:
-        session.add(WarehouseSetting(key=PATTERNS_KEY, value=text))
-    else:
-        row.value = text
+    _store(session, PATTERNS_KEY, overrides)
     return patterns
 
 
+def warehouse_layout(session: Session) -> Layout:
+    """The floor's geometry for routing: the demo warehouse's unless a supervisor set it."""
+    stored = _load(session, LAYOUT_KEY)
+    return Layout.from_dict(stored) if stored else Layout()
+
+
+def set_layout(session: Session, actor: Actor, changes: dict[str, object]) -> Layout:
+    """Change some layout parameters; refused (nothing stored) if the result is not a layout."""
+    actor.require(Role.SUPERVISOR)
+    values = {**warehouse_layout(session).as_dict(), **changes}
+    try:
+        layout = Layout.from_dict(values)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"Layout not changed: {exc}") from None
+    _store(session, LAYOUT_KEY, layout.as_dict())
+    return layout
+
+
 def _overrides(session: Session) -> dict[str, str]:
-    value = session.scalar(
-        select(WarehouseSetting.value).where(WarehouseSetting.key == PATTERNS_KEY)
-    )
+    return {str(k): str(v) for k, v in _load(session, PATTERNS_KEY).items()}
+
+
+def _load(session: Session, key: str) -> dict[str, object]:
+    value = session.scalar(select(WarehouseSetting.value).where(WarehouseSetting.key == key))
     loaded = json.loads(value) if value else {}
-    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _store(session: Session, key: str, value: object) -> None:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    row = session.get(WarehouseSetting, key)
+    if row is None:
+        session.add(WarehouseSetting(key=key, value=text))
+    else:
+        row.value = text

@@ -14,6 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app.printing.errors import PrintingError
+from app.services.errors import BatonError
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
@@ -35,7 +38,12 @@ class _Runnable(QRunnable):
         try:
             result = self._work(self._signals.progress.emit, self._cancel)
         except BaseException as exc:  # every failure goes back to the GUI
-            log.exception("background work failed")
+            # Expected failures (a printer that is off, a refused file) carry their own
+            # message; only the unexpected deserve a traceback in the log.
+            if isinstance(exc, BatonError | PrintingError):
+                log.info("background work refused: %s", exc)
+            else:
+                log.exception("background work failed")
             self._signals.failed.emit(exc)
         else:
             self._signals.finished.emit(result)

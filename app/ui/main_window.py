@@ -30,6 +30,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.screens.prints import PrintsScreen
 from app.ui.settings import IDLE_LOGOUT_MINUTES, STATION_ROLE, TAB_ENDS_SCAN
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.station import StationContext
@@ -49,7 +50,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Baton · {station.station_name}")
         self.login = LoginScreen(station)
         self.login.logged_in.connect(self.log_in)
-        self.screens: list[Screen] = [OrderDeskScreen(station), LookupScreen(station)]
+        self.screens: list[Screen] = [
+            OrderDeskScreen(station),
+            LookupScreen(station),
+            PrintsScreen(station),
+        ]
         self.stack = QStackedWidget()
         self.stack.addWidget(self.login)
         for screen in self.screens:
@@ -201,7 +206,7 @@ class MainWindow(QMainWindow):
 
     def _on_data_changed(self) -> None:
         screen = self.stack.currentWidget()
-        if isinstance(screen, OrderDeskScreen):
+        if isinstance(screen, OrderDeskScreen | PrintsScreen):
             screen.refresh()
 
     def _on_settings(self) -> None:

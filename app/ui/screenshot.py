@@ -42,6 +42,11 @@ def _order_timeline(harness: Harness) -> None:
     harness.scan(number)
 
 
+def _prints(harness: Harness) -> None:
+    harness.scan(SUPERVISOR_BADGE)
+    harness.window.show_screen(harness.window.screens[2])
+
+
 def _location(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.scan("A01-01-1")
@@ -62,6 +67,7 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),
+    "prints": ("the print log with reprint and master-data labels", _prints),
     "lookup-product": ("look-up of a product by GTIN: where it is stored", _product),
     "refused-scan": ("a scan Baton does not know, refused in red", _refused),
 }

@@ -40,6 +40,10 @@ def expected_reads(name: str, data: dict[str, Any]) -> list[tuple[str, str]]:
         return [("]C0", data["tote"])]
     if name == "operator_badge":
         return [("]C0", data["badge"])]
+    if name == "manifest_a4":
+        return [("]C0", data["manifest_number"])] + [
+            ("]C0", carton["tracking_number"]) for carton in data["cartons"]
+        ]
     raise AssertionError(f"add the expected barcodes of the new layout {name!r} here")
 
 

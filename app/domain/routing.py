@@ -1,0 +1,165 @@
+"""Pick routes: the order to visit locations in, and how far that is to walk.
+
+A route starts and ends at the depot and walks only along aisles and cross-aisles. `route`
+returns the shortest one (routing_exact), the other methods are the classic baselines
+(routing_heuristics) and plain location-code order. Points at the same aisle and bay (the two
+sides of the aisle, several levels) are one stop. Every method prices its order the same way:
+the shortest walk from the depot to the first stop, between consecutive stops, and back.
+"""
+
+from __future__ import annotations
+
+import math
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from app.domain.layout import Layout, PickPoint, walking_distance_m
+from app.domain.routing_exact import shortest_tour
+from app.domain.routing_heuristics import combined_order, largest_gap_order, s_shape_order
+
+Location = tuple[int, int]  # (aisle, bay)
+
+OPTIMAL = "optimal"
+S_SHAPE = "s_shape"
+LARGEST_GAP = "largest_gap"
+COMBINED = "combined"
+CODE_ORDER = "code_order"
+
+
+@dataclass(frozen=True)
+class Depot:
+    """Where every route starts and ends (the layout says where it is)."""
+
+
+DEPOT = Depot()
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One place the picker stops: an aisle and bay, and the points picked there."""
+
+    aisle: int
+    bay: int
+    point_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Stops in walking order, the walk's length from the depot and back, and the method."""
+
+    stops: tuple[Stop, ...]
+    length_m: float
+    method: str
+
+    @property
+    def point_ids(self) -> tuple[str, ...]:
+        """Every point id in walking order."""
+        return tuple(pid for stop in self.stops for pid in stop.point_ids)
+
+
+def shortest_path_m(layout: Layout, a: PickPoint | Depot, b: PickPoint | Depot) -> float:
+    """The shortest walk between two points (or the depot) along aisles and cross-aisles."""
+    (aisle_a, y_a), (aisle_b, y_b) = _place(layout, a), _place(layout, b)
+    return walking_distance_m(layout, aisle_a, y_a, aisle_b, y_b)
+
+
+def route_length(layout: Layout, ordered_points: Sequence[PickPoint]) -> float:
+    """Metres walked visiting the points in the given order, from the depot and back."""
+    for point in ordered_points:
+        layout.check_point(point)
+    return _order_length(layout, [(p.aisle, p.bay) for p in ordered_points])
+
+
+def route(layout: Layout, points: Iterable[PickPoint]) -> Route:
+    """The shortest route through the points (exact, for any number of blocks)."""
+    stops = _stops(layout, points)
+    if not stops:
+        return Route((), 0.0, OPTIMAL)
+    locations = list(stops)
+    # A heuristic's length bounds the search; one block is fast enough without it.
+    bound = _bound(layout, locations)
+    length, order = shortest_tour(layout, locations, upper_bound=bound)
+    return Route(tuple(stops[loc] for loc in order), length, OPTIMAL)
+
+
+def optimal_length_m(layout: Layout, locations: Collection[Location]) -> float:
+    """The shortest route's length through (aisle, bay) locations, without the order."""
+    for aisle, bay in locations:
+        layout.check_point(PickPoint(f"aisle {aisle} bay {bay}", aisle, bay))
+    distinct = sorted(set(locations))
+    bound = _bound(layout, distinct)
+    return shortest_tour(layout, distinct, with_order=False, upper_bound=bound)[0]
+
+
+def s_shape(layout: Layout, points: Iterable[PickPoint]) -> Route:
+    """The S-shape (traversal) baseline."""
+    return _by_order(layout, points, s_shape_order, S_SHAPE)
+
+
+def largest_gap(layout: Layout, points: Iterable[PickPoint]) -> Route:
+    """The largest-gap baseline."""
+    return _by_order(layout, points, largest_gap_order, LARGEST_GAP)
+
+
+def combined(layout: Layout, points: Iterable[PickPoint]) -> Route:
+    """The combined-heuristic baseline."""
+    return _by_order(layout, points, combined_order, COMBINED)
+
+
+def code_order(layout: Layout, points: Iterable[PickPoint]) -> Route:
+    """Locations in code order (aisle, then bay): what a picker does without routing."""
+    return _by_order(layout, points, lambda _, locations: sorted(locations), CODE_ORDER)
+
+
+def _by_order(
+    layout: Layout,
+    points: Iterable[PickPoint],
+    order_of: Callable[[Layout, list[Location]], list[Location]],
+    method: str,
+) -> Route:
+    stops = _stops(layout, points)
+    order = order_of(layout, list(stops))
+    return Route(tuple(stops[loc] for loc in order), _order_length(layout, order), method)
+
+
+def _stops(layout: Layout, points: Iterable[PickPoint]) -> dict[Location, Stop]:
+    """The points grouped by location, in code order; ids sorted within a stop."""
+    where: dict[str, Location] = {}
+    for point in points:
+        layout.check_point(point)
+        location = (point.aisle, point.bay)
+        if where.setdefault(point.id, location) != location:
+            raise ValueError(f"point {point.id} is given at two locations")
+    grouped: dict[Location, list[str]] = {}
+    for pid, location in where.items():
+        grouped.setdefault(location, []).append(pid)
+    return {
+        loc: Stop(loc[0], loc[1], tuple(sorted(grouped[loc]))) for loc in sorted(grouped)
+    }
+
+
+def _bound(layout: Layout, locations: list[Location]) -> float:
+    """A heuristic tour's length, to prune the exact search (one block needs no help)."""
+    if layout.blocks == 1 or not locations:
+        return math.inf
+    return _order_length(layout, combined_order(layout, locations))
+
+
+def _place(layout: Layout, spot: PickPoint | Depot) -> tuple[int, float]:
+    if isinstance(spot, Depot):
+        return layout.depot_aisle, layout.depot_y_m
+    layout.check_point(spot)
+    return spot.aisle, layout.bay_y_m(spot.bay)
+
+
+def _order_length(layout: Layout, order: Sequence[Location]) -> float:
+    here = (layout.depot_aisle, layout.depot_y_m)
+    total = 0.0
+    for aisle, bay in order:
+        there = (aisle, layout.bay_y_m(bay))
+        total += walking_distance_m(layout, here[0], here[1], there[0], there[1])
+        here = there
+    return total + walking_distance_m(
+        layout, here[0], here[1], layout.depot_aisle, layout.depot_y_m
+    )

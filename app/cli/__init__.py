@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.config import DATABASE_URL_ENV, resolve_database
 from app.db.database import Database, open_database
@@ -51,13 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"baton: cannot use the database: {_first_line(exc)}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        print(f"baton: the database refused this: {_first_line(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("baton: interrupted", file=sys.stderr)
         return 130
 
 
-def _first_line(exc: OperationalError) -> str:
-    return str(exc.orig or exc).strip().splitlines()[0]
+def _first_line(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def database(args: argparse.Namespace, *, check_schema: bool = True) -> Database:

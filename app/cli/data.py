@@ -13,6 +13,7 @@ from app.db.engine import unit_of_work
 from app.db.schema import current_revision, head_revision, upgrade
 from app.domain.order_files import FORMATS
 from app.domain.roles import Role
+from app.domain.states import OrderStatus
 from app.services import masterdata, operators
 from app.services.actor import Actor
 from app.services.intake import ImportSummary, import_orders
@@ -50,7 +51,11 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=import_order_file)
 
     orders_parser = commands.add_parser("orders", help="list orders, or verify them again")
-    orders_parser.add_argument("--status", help="only orders in this status (e.g. ON_HOLD)")
+    orders_parser.add_argument(
+        "--status",
+        help="only orders in this status (e.g. ON_HOLD; ALL for every order); "
+        "default: orders not yet shipped or cancelled",
+    )
     orders_parser.add_argument("--limit", type=int, help="at most this many orders")
     orders_parser.add_argument("--json", action="store_true")
     orders_parser.set_defaults(handler=orders_list)
@@ -215,12 +220,15 @@ def orders_verify(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(to_json(verdicts))
         return 0
-    ready = sum(v.status.value == "READY" for v in verdicts)
-    print(f"verified {len(verdicts)} orders: {ready} ready, {len(verdicts) - ready} on hold")
+    ready = sum(v.status is OrderStatus.READY for v in verdicts)
+    held = sum(v.status is OrderStatus.ON_HOLD for v in verdicts)
+    skipped = len(verdicts) - ready - held
+    print(f"verified {ready + held} orders: {ready} ready, {held} on hold, {skipped} skipped")
     for verdict in verdicts:
+        state = "on hold" if verdict.status is OrderStatus.ON_HOLD else "skipped"
         if verdict.reasons:
-            print(f"  on hold {verdict.number}: {'; '.join(verdict.reasons)}")
-    return 0
+            print(f"  {state} {verdict.number}: {'; '.join(verdict.reasons)}")
+    return 1 if skipped else 0
 
 
 def order_show(args: argparse.Namespace) -> int:
@@ -283,7 +291,7 @@ def order_release(args: argparse.Namespace) -> int:
     with unit_of_work(db.sessions) as session:
         verdict = release_hold(session, Actor.command_line(), args.number, args.note)
     print(
-        f"{verdict.number}: {verdict.status.value}"
+        f"{verdict.number}: {verdict.status or 'not verified'}"
         + (f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "")
     )
     return 0

@@ -20,7 +20,7 @@ def register(commands: Any) -> None:
     p = actions.add_parser("show", help="print the layout parameters")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=layout_show)
-    p = actions.add_parser("set", help="change parameters, e.g. aisles=14 cross_aisles_after_bays=6")
+    p = actions.add_parser("set", help="change parameters: aisles=14 cross_aisles_after_bays=6")
     p.add_argument("values", nargs="+", metavar="NAME=VALUE")
     p.set_defaults(handler=layout_set)
 

@@ -54,15 +54,18 @@ def register(commands: Any) -> None:
 
 
 def scan_patterns_command(args: argparse.Namespace) -> int:
+    changes = []
+    for item in args.set:
+        key, sep, pattern = item.partition("=")
+        if not sep:
+            print(f"baton: --set takes KEY=REGEX, got '{item}'", file=sys.stderr)
+            return 2
+        changes.append((key.strip(), pattern))
     db = database(args)
     actor = Actor.command_line()
-    with unit_of_work(db.sessions) as session:
-        for item in args.set:
-            key, sep, pattern = item.partition("=")
-            if not sep:
-                print(f"baton: --set takes KEY=REGEX, got '{item}'", file=sys.stderr)
-                return 2
-            set_scan_pattern(session, actor, key.strip(), pattern)
+    with unit_of_work(db.sessions) as session:  # all changes or none
+        for key, pattern in changes:
+            set_scan_pattern(session, actor, key, pattern)
         for key in args.reset:
             set_scan_pattern(session, actor, key.strip(), None)
         patterns = scan_patterns(session)

@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect
 
 from app.db.models import Base
@@ -47,6 +48,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def is_known(revision: str) -> bool:
+    """Whether this code knows `revision` (a newer Baton may have written one it does not)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def is_empty(engine: Engine) -> bool:
     """True when the database holds none of Baton's tables."""
     names = set(inspect(engine).get_table_names())
@@ -65,6 +74,12 @@ def upgrade(engine: Engine) -> str:
     if is_empty(engine):
         create_fresh(engine)
     else:
+        current = current_revision(engine)
+        if current is not None and not is_known(current):
+            raise SchemaMismatch(
+                f"This database was upgraded by a newer Baton (schema revision {current}); "
+                "this Baton cannot change it. Update Baton instead."
+            )
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
     return head_revision()
@@ -78,6 +93,11 @@ def ensure_schema(engine: Engine, *, may_upgrade: bool) -> None:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return
+    if current is not None and not is_known(current):
+        raise SchemaMismatch(
+            f"This database was upgraded by a newer Baton (schema revision {current}). "
+            "Update Baton on this station; do not downgrade a shared database."
+        )
     if may_upgrade:
         upgrade(engine)
         return

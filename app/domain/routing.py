@@ -9,8 +9,6 @@ the shortest walk from the depot to the first stop, between consecutive stops, a
 
 from __future__ import annotations
 
-import math
-
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -76,10 +74,7 @@ def route(layout: Layout, points: Iterable[PickPoint]) -> Route:
     stops = _stops(layout, points)
     if not stops:
         return Route((), 0.0, OPTIMAL)
-    locations = list(stops)
-    # A heuristic's length bounds the search; one block is fast enough without it.
-    bound = _bound(layout, locations)
-    length, order = shortest_tour(layout, locations, upper_bound=bound)
+    length, order = shortest_tour(layout, list(stops))
     return Route(tuple(stops[loc] for loc in order), length, OPTIMAL)
 
 
@@ -87,9 +82,7 @@ def optimal_length_m(layout: Layout, locations: Collection[Location]) -> float:
     """The shortest route's length through (aisle, bay) locations, without the order."""
     for aisle, bay in locations:
         layout.check_point(PickPoint(f"aisle {aisle} bay {bay}", aisle, bay))
-    distinct = sorted(set(locations))
-    bound = _bound(layout, distinct)
-    return shortest_tour(layout, distinct, with_order=False, upper_bound=bound)[0]
+    return shortest_tour(layout, sorted(set(locations)), with_order=False)[0]
 
 
 def s_shape(layout: Layout, points: Iterable[PickPoint]) -> Route:
@@ -134,16 +127,7 @@ def _stops(layout: Layout, points: Iterable[PickPoint]) -> dict[Location, Stop]:
     grouped: dict[Location, list[str]] = {}
     for pid, location in where.items():
         grouped.setdefault(location, []).append(pid)
-    return {
-        loc: Stop(loc[0], loc[1], tuple(sorted(grouped[loc]))) for loc in sorted(grouped)
-    }
-
-
-def _bound(layout: Layout, locations: list[Location]) -> float:
-    """A heuristic tour's length, to prune the exact search (one block needs no help)."""
-    if layout.blocks == 1 or not locations:
-        return math.inf
-    return _order_length(layout, combined_order(layout, locations))
+    return {loc: Stop(loc[0], loc[1], tuple(sorted(grouped[loc]))) for loc in sorted(grouped)}
 
 
 def _place(layout: Layout, spot: PickPoint | Depot) -> tuple[int, float]:

@@ -44,8 +44,47 @@ _KINDS: tuple[tuple[int, int, bool], ...] = (
 # renumbered in order of first appearance so that equal classes compare equal.
 _CLOSED: State = (-1,)
 
-_segment_table: dict[State, list[list[State | None]]] = {}
-_horizontal_table: dict[State, list[tuple[int, State, tuple[int, ...]]]] = {}
+# Classes are numbered as they are first met, and the moves out of a class are worked out once
+# and remembered across calls, so the dynamic program itself only looks numbers up.
+_ids: dict[State, int] = {}
+_classes: list[State] = []
+_segment_moves: list[list[list[int]] | None] = []  # [class][lower cross-aisle][kind] -> class
+_cross_moves: list[list[tuple[int, int, tuple[int, ...]]]] = []  # (walks, class, per vertex)
+_closable: list[bool] = []  # the tour may end here: one component, every degree even
+
+
+def _class_id(state: State) -> int:
+    found = _ids.get(state)
+    if found is None:
+        found = _ids[state] = len(_classes)
+        _classes.append(state)
+        _segment_moves.append(None)
+        _cross_moves.append([])
+        _closable.append(False)
+    return found
+
+
+def _moves_of(class_id: int) -> list[list[int]]:
+    """The class's sub-aisle moves (id -1: not allowed), working out all its moves once."""
+    known = _segment_moves[class_id]
+    if known is not None:
+        return known
+    state = _classes[class_id]
+    table = [
+        [-1 if after is None else _class_id(after) for after in row]
+        for row in (
+            [_segment_move(state, lower, kind) for kind in range(len(_KINDS))]
+            for lower in range(len(state) - 1)
+        )
+    ]
+    moves = _horizontal_moves(state)
+    _closable[class_id] = any(after == _CLOSED for _, after, _ in moves)
+    _cross_moves[class_id] = sorted(
+        ((walks, _class_id(after), per) for walks, after, per in moves if after != _CLOSED),
+        key=lambda move: move[0],
+    )
+    _segment_moves[class_id] = table
+    return table
 
 
 def _canonical(codes: list[int]) -> State:
@@ -156,8 +195,8 @@ def shortest_tour(
 ) -> tuple[float, list[Location]]:
     """The optimal tour's length from the depot and back, and its visiting order (if asked).
 
-    `upper_bound`, the length of any valid tour (a heuristic's), only speeds the search up:
-    partial tours that cannot beat it even in the best case are dropped.
+    With an `upper_bound`, partial tours that cannot end at or below it are dropped early, and
+    the answer is (inf, []) when no tour is that short: a quick "is it at most this long?".
     """
     if not locations:
         return 0.0, []
@@ -179,65 +218,61 @@ def shortest_tour(
         block, configs = stages[t + 1]
         least = 2 * pitch if block < 0 else min(cost for _, cost in configs)
         rest[t] = rest[t + 1] + least
-    states: dict[State, float] = {(0,) * len(ys): 0.0}
+    best, final, trail = _run(stages, rest, len(ys), pitch, upper_bound, with_order)
+    if best == math.inf or not with_order:
+        return best, []
+    return best, _visiting_order(layout, first, last, required, trail, final)
+
+
+def _run(
+    stages: list[tuple[int, list[tuple[int, float]]]],
+    rest: list[float],
+    vertices: int,
+    pitch: float,
+    upper_bound: float,
+    keep: bool,
+) -> tuple[float, int, list[dict[int, tuple[int, object]]]]:
+    """The dynamic program over the stages: the best closed tour's length and final class."""
+    states: dict[int, float] = {_class_id((0,) * vertices): 0.0}
     # One dict per stage: the class reached -> (class it came from, choice made).
-    trail: list[dict[State, tuple[State, object]]] = []
+    trail: list[dict[int, tuple[int, object]]] = []
     for (block, configs), later in zip(stages, rest, strict=True):
         limit = upper_bound - later + 1e-9
         if block < 0:
-            states, links = _horizontal_stage(states, pitch, limit, with_order)
+            states, links = _horizontal_stage(states, pitch, limit, keep)
         else:
-            states, links = _segment_stage(states, block, configs, limit, with_order)
+            states, links = _segment_stage(states, block, configs, limit, keep)
         trail.append(links)
-    best_state, best = _CLOSED, math.inf
+    best_state, best = -1, math.inf
     for state, cost in states.items():
-        if cost < best and any(m[1] == _CLOSED for m in _horizontal_table_for(state)):
+        _moves_of(state)
+        if cost < best and _closable[state]:
             best_state, best = state, cost
-    if best == math.inf:
-        if upper_bound == math.inf:
-            raise AssertionError("the aisle network always has a tour")
-        return shortest_tour(layout, locations, with_order=with_order)  # the bound was wrong
-    if not with_order:
-        return best, []
-    return best, _visiting_order(layout, first, last, required, trail, best_state)
-
-
-def _segment_table_for(state: State) -> list[list[State | None]]:
-    table = _segment_table.get(state)
-    if table is None:
-        table = [
-            [_segment_move(state, lower, kind) for kind in range(len(_KINDS))]
-            for lower in range(len(state) - 1)
-        ]
-        _segment_table[state] = table
-    return table
-
-
-def _horizontal_table_for(state: State) -> list[tuple[int, State, tuple[int, ...]]]:
-    moves = _horizontal_table.get(state)
-    if moves is None:
-        moves = _horizontal_moves(state)
-        _horizontal_table[state] = moves
-    return moves
+    return best, best_state, trail
 
 
 def _segment_stage(
-    states: dict[State, float],
+    states: dict[int, float],
     block: int,
     configs: list[tuple[int, float]],
     limit: float,
     keep: bool,
-) -> tuple[dict[State, float], dict[State, tuple[State, object]]]:
-    reached: dict[State, float] = {}
-    links: dict[State, tuple[State, object]] = {}
+) -> tuple[dict[int, float], dict[int, tuple[int, object]]]:
+    reached: dict[int, float] = {}
+    links: dict[int, tuple[int, object]] = {}
+    get = reached.get
+    ordered = sorted(configs, key=lambda config: config[1])
     for state, cost in states.items():
-        row = _segment_table_for(state)[block]
-        for kind, extra in configs:
-            after = row[kind]
-            if after is None:
-                continue
+        row = _moves_of(state)[block]
+        for kind, extra in ordered:
             total = cost + extra
-            if total <= limit and total < reached.get(after, math.inf):
+            if total > limit:
+                break
+            after = row[kind]
+            if after < 0:
+                continue
+            old = get(after)
+            if old is None or total < old:
                 reached[after] = total
                 if keep:
                     links[after] = (state, kind)
@@ -245,16 +280,19 @@ def _segment_stage(
 
 
 def _horizontal_stage(
-    states: dict[State, float], pitch: float, limit: float, keep: bool
-) -> tuple[dict[State, float], dict[State, tuple[State, object]]]:
-    reached: dict[State, float] = {}
-    links: dict[State, tuple[State, object]] = {}
+    states: dict[int, float], pitch: float, limit: float, keep: bool
+) -> tuple[dict[int, float], dict[int, tuple[int, object]]]:
+    reached: dict[int, float] = {}
+    links: dict[int, tuple[int, object]] = {}
+    get = reached.get
     for state, cost in states.items():
-        for walks, after, per_vertex in _horizontal_table_for(state):
-            if after == _CLOSED:
-                continue  # closing early would strand the picks further on
+        _moves_of(state)
+        for walks, after, per_vertex in _cross_moves[state]:
             total = cost + walks * pitch
-            if total <= limit and total < reached.get(after, math.inf):
+            if total > limit:
+                break
+            old = get(after)
+            if old is None or total < old:
                 reached[after] = total
                 if keep:
                     links[after] = (state, per_vertex)
@@ -269,8 +307,8 @@ def _visiting_order(
     first: int,
     last: int,
     required: dict[tuple[int, int], list[float]],
-    trail: list[dict[State, tuple[State, object]]],
-    final: State,
+    trail: list[dict[int, tuple[int, object]]],
+    final: int,
 ) -> list[Location]:
     """Rebuild the chosen edges from the trail and walk an Euler circuit from the depot."""
     choices: list[object] = []

@@ -21,14 +21,16 @@ walk between consecutive stops, which is never longer than the heuristic's liter
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from itertools import pairwise
 
 from app.domain.layout import Layout
 
 Location = tuple[int, int]  # (aisle, bay)
 # A sub-aisle's picks seen from the depot: (depth from the depot's cross-aisle, location).
 _Picks = list[tuple[float, Location]]
-# How a block is cleared: (sub-aisles in sweep order, block's near depth, far depth) -> order.
-_BlockRule = Callable[[list[_Picks], float, float], list[Location]]
+# How a block is cleared: (sub-aisles in sweep order, block's near depth, far depth) -> the
+# order, and whether the picker leaves the block at the start of the sweep (else at its end).
+_BlockRule = Callable[[list[_Picks], float, float], tuple[list[Location], bool]]
 
 
 def _sweep(layout: Layout, locations: Collection[Location], clear: _BlockRule) -> list[Location]:
@@ -67,36 +69,39 @@ def _sweep(layout: Layout, locations: Collection[Location], clear: _BlockRule) -
         sweep = sorted(by_aisle)
         if abs(sweep[-1] - position) < abs(sweep[0] - position):
             sweep.reverse()
-        order += clear([sorted(by_aisle[a]) for a in sweep], cross[block], cross[block + 1])
-        position = sweep[-1]
+        cleared, back_at_start = clear(
+            [sorted(by_aisle[a]) for a in sweep], *cross[block : block + 2]
+        )
+        order += cleared
+        position = sweep[0] if back_at_start else sweep[-1]
     return order
 
 
-def _s_shape_block(subs: list[_Picks], near: float, far: float) -> list[Location]:
+def _s_shape_block(subs: list[_Picks], near: float, far: float) -> tuple[list[Location], bool]:
     order: list[Location] = []
     for i, picks in enumerate(subs):
         # The picker arrives on the far cross-aisle, so the first sub-aisle runs towards it.
         walk = reversed(picks) if i % 2 == 0 else iter(picks)
         order += [loc for _, loc in walk]
-    return order
+    return order, False
 
 
-def _largest_gap_block(subs: list[_Picks], near: float, far: float) -> list[Location]:
+def _largest_gap_block(subs: list[_Picks], near: float, far: float) -> tuple[list[Location], bool]:
     outward: list[Location] = []
     homeward: list[list[Location]] = []
     for picks in subs[:-1]:
         depths = [near, *(d for d, _ in picks), far]
-        gaps = [b - a for a, b in zip(depths, depths[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(depths)]
         cut = gaps.index(max(gaps))  # picks before the cut come from the near side
         outward += [loc for _, loc in reversed(picks[cut:])]
         homeward.append([loc for _, loc in picks[:cut]])
     outward += [loc for _, loc in reversed(subs[-1])]
     for part in reversed(homeward):
         outward += part
-    return outward
+    return outward, True
 
 
-def _combined_block(subs: list[_Picks], near: float, far: float) -> list[Location]:
+def _combined_block(subs: list[_Picks], near: float, far: float) -> tuple[list[Location], bool]:
     length = far - near
     # best[side] = (walked so far, choices); side 0 = on the far cross-aisle, 1 = on the near one.
     best: dict[int, tuple[float, list[tuple[int, bool]]]] = {0: (0.0, [])}
@@ -116,7 +121,7 @@ def _combined_block(subs: list[_Picks], near: float, far: float) -> list[Locatio
     for picks, (side, _) in zip(subs, path, strict=True):
         walk = reversed(picks) if side == 0 else iter(picks)
         order += [loc for _, loc in walk]
-    return order
+    return order, False
 
 
 def s_shape_order(layout: Layout, locations: Collection[Location]) -> list[Location]:

@@ -53,13 +53,15 @@ class DeskFilter:
             query = query.where(Order.status.in_(OPEN_STATUSES))
         text = self.text.strip()
         if text:
-            pattern = f"%{text}%"
+            # % and _ typed by a person are letters to find, not wildcards.
+            literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{literal}%"
             query = query.where(
                 or_(
-                    Order.number.ilike(pattern),
-                    Order.ship_name.ilike(pattern),
-                    Order.email.ilike(pattern),
-                    Order.ship_city.ilike(pattern),
+                    *(
+                        column.ilike(pattern, escape="\\")
+                        for column in (Order.number, Order.ship_name, Order.email, Order.ship_city)
+                    )
                 )
             )
         return query

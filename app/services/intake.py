@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from threading import Event
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import unit_of_work
@@ -159,17 +159,27 @@ def _receive_batch(
 
 
 def _alone(factory: sessionmaker[Session], actor: Actor, draft: OrderDraft) -> ReceiveOutcome:
-    try:
-        with unit_of_work(factory) as session:
-            return receive_orders(session, actor, [draft])[0]
-    except IntegrityError:
-        # Another station received the same order number between our check and our insert.
-        return ReceiveOutcome("already_received")
-    except BatonError as exc:
-        return ReceiveOutcome("rejected", reason=exc.message)
-    except SQLAlchemyError as exc:
-        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        return ReceiveOutcome("rejected", reason=f"the database refused this order: {cause}")
+    for attempt in range(2):
+        try:
+            with unit_of_work(factory) as session:
+                return receive_orders(session, actor, [draft])[0]
+        except BatonError as exc:
+            return ReceiveOutcome("rejected", reason=exc.message)
+        except SQLAlchemyError as exc:
+            # A clash with another station: if it received this very order, say so; otherwise
+            # (say, both created the same new customer) try once more before giving up.
+            if _exists(factory, draft.number):
+                return ReceiveOutcome("already_received")
+            if attempt == 0 and isinstance(exc, IntegrityError | OperationalError):
+                continue
+            cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            return ReceiveOutcome("rejected", reason=f"the database refused this order: {cause}")
+    raise AssertionError("unreachable")
+
+
+def _exists(factory: sessionmaker[Session], number: str) -> bool:
+    with factory() as session:
+        return session.scalar(select(Order.id).where(Order.number == number)) is not None
 
 
 def receive_orders(
@@ -193,10 +203,17 @@ def receive_orders(
             known.add(draft.number)  # the same number twice in one batch: the first wins
             new.append((i, draft))
     if new:
+        # Scarce stock goes to the most urgent orders of the batch, not to the first in the file.
+        new.sort(key=lambda item: _urgency(item[1]))
         facts = _store(session, actor, [draft for _, draft in new])
         for (i, _), verdict in zip(new, verify_facts(session, actor, facts), strict=True):
             outcomes[i] = ReceiveOutcome("received", verdict)
     return [outcomes[i] for i in range(len(drafts))]
+
+
+def _urgency(draft: OrderDraft) -> tuple[bool, datetime, int]:
+    cutoff = draft.ship_by or datetime.max.replace(tzinfo=UTC)
+    return (draft.ship_by is None, cutoff, -draft.priority)
 
 
 def _not_for_the_floor(draft: OrderDraft) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Location, Operator, Product, ProductBarcode, Stock
+from app.db.types import utcnow
 from app.domain.scan import Scan, ScanKind
 from app.services.catalog import find_product
 from app.services.errors import NotFound
@@ -146,7 +147,8 @@ def _product(session: Session, scan: Scan) -> Found:
     ).all()
     on_hand = session.scalar(
         select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0)).where(
-            Stock.product_id == product.id
+            Stock.product_id == product.id,
+            or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
         )
     )
     facts = [

@@ -264,6 +264,20 @@ def _apply_stock(
             select(Product.sku, Product.id).where(Product.sku.in_({r.sku for _, r in batch}))
         ).all()
     )
+    # Lock every existing row the batch touches at once, in id order, as verification does:
+    # two transactions that lock in the same order never deadlock.
+    existing = {
+        (stock.location_id, stock.product_id, stock.lot): stock
+        for stock in session.scalars(
+            select(Stock)
+            .where(
+                Stock.location_id.in_(set(location_ids.values())),
+                Stock.product_id.in_(set(product_ids.values())),
+            )
+            .order_by(Stock.id)
+            .with_for_update()
+        )
+    }
     for line_no, row in batch:
         location_id, product_id = location_ids.get(row.location), product_ids.get(row.sku)
         if location_id is None or product_id is None:
@@ -271,15 +285,7 @@ def _apply_stock(
             unknown += [f"SKU {row.sku}"] if product_id is None else []
             summary.rejected.append((line_no, "unknown " + " and ".join(unknown)))
             continue
-        stock = session.scalars(
-            select(Stock)
-            .where(
-                Stock.location_id == location_id,
-                Stock.product_id == product_id,
-                Stock.lot == row.lot,
-            )
-            .with_for_update()
-        ).one_or_none()
+        stock = existing.get((location_id, product_id, row.lot))
         if stock is None:
             session.add(
                 Stock(

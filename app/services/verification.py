@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import unit_of_work
@@ -32,6 +32,7 @@ from app.db.models import (
     ProductBarcode,
     Stock,
 )
+from app.db.types import utcnow
 from app.domain.address import address_problems
 from app.domain.allocation import StockOption, Take, plan_allocation
 from app.domain.order_drafts import AddressDraft
@@ -52,10 +53,10 @@ _LINES = cast(Table, OrderLine.__table__)
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of verifying one order."""
+    """The outcome of verifying one order (status None: it could not be verified, see reasons)."""
 
     number: str
-    status: OrderStatus
+    status: OrderStatus | None
     reasons: tuple[str, ...]
 
 
@@ -226,8 +227,12 @@ def verify_many(
     todo = list(numbers)
     verdicts = []
     for done, number in enumerate(todo, start=1):
-        with unit_of_work(factory) as session:
-            verdicts.append(verify_order(session, actor, number))
+        try:
+            with unit_of_work(factory) as session:
+                verdicts.append(verify_order(session, actor, number))
+        except (NotFound, WrongState) as exc:
+            # Cancelled or released by another station since the list was made: say so, go on.
+            verdicts.append(Verdict(number, None, (exc.message,)))
         if progress:
             progress(done, len(todo))
     return verdicts
@@ -365,7 +370,11 @@ def _free_stock(session: Session, orders: Sequence[OrderFacts]) -> _Free:
             Stock.expiry,
         )
         .join(Location, Location.id == Stock.location_id)
-        .where(Stock.product_id.in_(product_ids))
+        # Expired lots are never promised: nobody may ship them.
+        .where(
+            Stock.product_id.in_(product_ids),
+            or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
+        )
         .order_by(Stock.id)  # lock in id order: two stations never wait on each other in a cycle
         .with_for_update(of=Stock)
     ).all()

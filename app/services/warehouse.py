@@ -24,9 +24,7 @@ def scan_patterns(session: Session) -> ScanPatterns:
     return ScanPatterns.from_overrides(overrides) if overrides else DEFAULT_PATTERNS
 
 
-def set_scan_pattern(
-    session: Session, actor: Actor, key: str, pattern: str | None
-) -> ScanPatterns:
+def set_scan_pattern(session: Session, actor: Actor, key: str, pattern: str | None) -> ScanPatterns:
     """Override one pattern (None goes back to the default); refused if the result is invalid."""
     actor.require(Role.SUPERVISOR)
     overrides = _overrides(session)

@@ -88,6 +88,8 @@ class FeedbackBand(QFrame):
         metrics = QFontMetrics(glyph_font)
         self._glyph.setFixedWidth(max(metrics.horizontalAdvance(g.glyph) for g in LOOKS.values()))
         self._text = QLabel()
+        # Scanned and imported text is shown as text, never interpreted as markup.
+        self._text.setTextFormat(Qt.TextFormat.PlainText)
         self._text.setWordWrap(True)  # a long message wraps rather than being cut off
         self._text.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self._text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

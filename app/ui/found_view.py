@@ -25,9 +25,11 @@ class FoundView(QWidget):
     def __init__(self, placeholder: str, headline_pt: int = 26) -> None:
         super().__init__()
         self.headline = QLabel(placeholder)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)  # codes and names are never markup
         self.headline.setWordWrap(True)
         self.headline.setStyleSheet(f"font-size: {headline_pt}pt; font-weight: 700;")
         self.alerts = QLabel()
+        self.alerts.setTextFormat(Qt.TextFormat.PlainText)
         self.alerts.setWordWrap(True)
         self.alerts.setStyleSheet(
             "font-size: 16pt; font-weight: 700; color: #4a2c00; background: #ffd180;"

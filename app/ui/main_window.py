@@ -7,10 +7,14 @@ showing. A badge scan logs in (or switches operator) from anywhere.
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import replace
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -19,8 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import text
 
+from app.db.engine import answers
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind, ScanRejected
 from app.services.actor import Actor
@@ -31,12 +35,14 @@ from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
 from app.ui.screens.prints import PrintsScreen
-from app.ui.settings import IDLE_LOGOUT_MINUTES, STATION_ROLE, TAB_ENDS_SCAN
+from app.ui.settings import IDLE_LOGOUT_MINUTES, SOUND_ON, STATION_ROLE, TAB_ENDS_SCAN
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.station import StationContext
 
 log = logging.getLogger(__name__)
 PING_MS = 10_000
+IDLE_CHECK_MS = 5_000
+_ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel)
 
 
 class MainWindow(QMainWindow):
@@ -97,10 +103,16 @@ class MainWindow(QMainWindow):
         self.scanner.scanned.connect(self._on_scanned)
         station.on_data_changed.append(self._on_data_changed)
 
+        # Idle logout: any key, click or wheel in this window counts as activity; a timer
+        # looks every few seconds whether the operator has been away too long.
+        self._last_activity = time.monotonic()
         self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.timeout.connect(self._on_idle)
-        self.installEventFilter(self)
+        self.idle.setInterval(IDLE_CHECK_MS)
+        self.idle.timeout.connect(self._on_idle_check)
+        self.idle.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.reachable.connect(self._show_reachable)
         self._ping = QTimer(self)
         self._ping.timeout.connect(self.check_database)
@@ -112,20 +124,26 @@ class MainWindow(QMainWindow):
     def log_in(self, actor: Actor) -> None:
         """Open the screens the operator's role may use."""
         self.station.actor = actor
+        self.station.reload_patterns()  # a supervisor may have changed them since
         allowed = self.allowed_screens()
         for screen in self.screens:
             self.nav_buttons[screen.title].setVisible(screen in allowed)
         for button in (self.settings_button, self.logout_button):
             button.setVisible(True)
-        self.operator_label.setText(
-            f"Operator: {actor.name} ({actor.role.value}) · Station: {self.station.station_name}"
-        )
+        self._show_operator(actor)
         self._restart_idle()
         self.show_screen(allowed[0])
         self.station.feedback.ok(f"Welcome, {actor.name}.")
 
+    def _show_operator(self, actor: Actor) -> None:
+        station = self.station.station_name
+        self.operator_label.setText(
+            f"Operator: {actor.name} ({actor.role.value}) · Station: {station}"
+        )
+
     def log_out(self) -> None:
         self.station.actor = None
+        self.station.reload_patterns()
         for button in (*self.nav_buttons.values(), self.settings_button, self.logout_button):
             button.setVisible(False)
         self.operator_label.setText(f"Station {self.station.station_name}: nobody logged in")
@@ -147,6 +165,9 @@ class MainWindow(QMainWindow):
         return sorted(allowed, key=lambda s: preferred not in s.roles or len(s.roles) > 1)
 
     def show_screen(self, screen: Screen) -> None:
+        if self.station.actor is None:
+            self.station.feedback.error("Scan your badge first.")
+            return
         if screen not in self.allowed_screens():
             self.station.feedback.error(f"{screen.title} is not open to your role.")
             return
@@ -169,6 +190,15 @@ class MainWindow(QMainWindow):
         if isinstance(result, ScanRejected):
             self.station.feedback.error(result.reason)
             return
+        if result.kind is ScanKind.BADGE and not raw.by_scanner:
+            # A typed badge id is not a badge: anyone can read one. It needs the PIN.
+            if self.station.actor is not None:
+                self.station.feedback.attention(
+                    "Scan your badge to switch operator (or log out and type badge and PIN)."
+                )
+                return
+            self.login.ask_pin_for(result.code)
+            return
         if result.kind is ScanKind.BADGE and self.station.actor is not None:
             self._switch_operator(result)
             return
@@ -189,17 +219,23 @@ class MainWindow(QMainWindow):
 
     # -- housekeeping -------------------------------------------------------------------
     def _restart_idle(self) -> None:
-        minutes = self.station.settings.get(IDLE_LOGOUT_MINUTES)
-        if minutes > 0 and self.station.actor is not None:
-            self.idle.start(minutes * 60_000)
+        self._last_activity = time.monotonic()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
-            self._restart_idle()
-        return super().eventFilter(watched, event)
+        if (
+            event.type() in _ACTIVITY
+            and isinstance(watched, QWidget)
+            and shiboken6.isValid(self)
+            and watched.window() is self
+        ):
+            self._last_activity = time.monotonic()
+        return False
 
-    def _on_idle(self) -> None:
-        if self.station.actor is not None:
+    def _on_idle_check(self) -> None:
+        minutes = self.station.settings.get(IDLE_LOGOUT_MINUTES)
+        if self.station.actor is None or minutes <= 0:
+            return
+        if time.monotonic() - self._last_activity >= minutes * 60:
             name = self.station.actor.name
             self.log_out()
             self.station.feedback.attention(f"{name} was logged out after being idle.")
@@ -210,21 +246,26 @@ class MainWindow(QMainWindow):
             screen.refresh()
 
     def _on_settings(self) -> None:
-        SettingsDialog(self, self.station).exec()
+        if SettingsDialog(self, self.station).exec():
+            self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Make saved workstation settings take effect now, without a restart."""
+        settings = self.station.settings
+        self.station.feedback.sound.enabled = settings.get(SOUND_ON)
+        self.scanner.tab_ends_scan = settings.get(TAB_ENDS_SCAN)
+        self.setWindowTitle(f"Baton · {self.station.station_name}")
+        actor = self.station.actor
+        if actor is not None:
+            self.station.actor = replace(actor, station=self.station.station_name)
+            self._show_operator(actor)
 
     def check_database(self) -> None:
         """Show in the status bar whether the database answers (asked off the GUI thread)."""
         engine = self.station.database.engine
 
         def ping() -> None:
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-                ok = True
-            except Exception:  # any failure means "not reachable"
-                log.warning("database ping failed", exc_info=True)
-                ok = False
-            self.reachable.emit(ok)
+            self.reachable.emit(answers(engine))
 
         QThreadPool.globalInstance().start(ping)
 

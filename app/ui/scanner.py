@@ -222,6 +222,15 @@ class ScanInput(QObject):
         app.installEventFilter(self)
 
     @property
+    def tab_ends_scan(self) -> bool:
+        """Whether Tab ends a scan like Enter (a workstation setting)."""
+        return self._tab_ends_scan
+
+    @tab_ends_scan.setter
+    def tab_ends_scan(self, value: bool) -> None:
+        self._tab_ends_scan = value
+
+    @property
     def enabled(self) -> bool:
         """Whether scans are read; off while, say, a dialog should get every key."""
         return self._enabled

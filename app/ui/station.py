@@ -20,6 +20,7 @@ from app.db.engine import unit_of_work
 from app.domain.scan import DEFAULT_PATTERNS, Scan, ScanPatterns, ScanRejected, classify
 from app.services.actor import Actor
 from app.services.errors import BatonError
+from app.services.warehouse import scan_patterns
 from app.ui.feedback import Feedback
 from app.ui.settings import GS_SUBSTITUTE, STATION_NAME, WorkstationSettings
 
@@ -41,6 +42,12 @@ class StationContext:
     @property
     def station_name(self) -> str:
         return self.settings.get(STATION_NAME)
+
+    def reload_patterns(self) -> None:
+        """Read the warehouse's scan patterns again (a supervisor may have changed them)."""
+        patterns = self.read(scan_patterns)
+        if patterns is not None:
+            self.patterns = patterns
 
     def classify(self, text: str) -> Scan | ScanRejected:
         """Classify scanned or typed text with this warehouse's patterns and this scanner's GS."""

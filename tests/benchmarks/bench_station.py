@@ -111,7 +111,10 @@ def main() -> None:
         print(f"  seeded SQLite in {time.perf_counter() - t0:.0f} s")
         measure(url, args.scans, "SQLite")
     if os.environ.get("BATON_TEST_POSTGRES_URL"):
-        with tempfile.TemporaryDirectory() as folder, fresh_database("postgresql", Path(folder)) as db:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            fresh_database("postgresql", Path(folder)) as db,
+        ):
             seed_demo(db.sessions, Actor.command_line("bench"), orders=args.orders, now=DEMO_NOW)
             url = db.engine.url.render_as_string(hide_password=False)
             measure(url, args.scans, "PostgreSQL")

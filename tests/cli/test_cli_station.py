@@ -68,7 +68,11 @@ def test_replay_walks_a_scan_script(capsys: pytest.CaptureFixture[str]) -> None:
     steps = json.loads(out)
     assert code == 0
     assert [(s["line"], s["level"]) for s in steps] == [
-        (2, "ok"), (3, "ok"), (4, "ok"), (5, "error"), (6, "ok"),
+        (2, "ok"),
+        (3, "ok"),
+        (4, "ok"),
+        (5, "error"),
+        (6, "ok"),
     ]
     assert steps[0]["message"] == "Welcome, Maria Lopez."
     assert steps[1]["message"] == "Location A01-01-1"

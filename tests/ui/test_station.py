@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -81,7 +82,7 @@ def test_badge_scan_logs_in_and_opens_the_roles_screens(window: MainWindow) -> N
     assert band(window) == (FeedbackLevel.OK, "Welcome, Alex Morgan.")
     assert "Alex Morgan (supervisor)" in window.operator_label.text()
     assert isinstance(window.current_screen, OrderDeskScreen)
-    assert [s.title for s in window.allowed_screens()] == ["Order desk", "Look up"]
+    assert [s.title for s in window.allowed_screens()] == ["Order desk", "Look up", "Prints"]
 
 
 def test_a_picker_gets_look_up_only_and_cannot_open_the_desk(window: MainWindow) -> None:
@@ -130,12 +131,54 @@ def test_scanning_your_badge_again_logs_out_and_another_switches(window: MainWin
     assert band(window) == (FeedbackLevel.OK, "Goodbye, Maria Lopez.")
 
 
-def test_idle_station_logs_out(window: MainWindow, qtbot: QtBot) -> None:
-    type_scan(window, PICKER)
-    window.idle.start(20)
-    qtbot.waitUntil(lambda: window.station.actor is None, timeout=2000)
+def test_idle_station_logs_out_but_activity_keeps_it_open(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    type_scan(window, SUPERVISOR)
+    clock = [1000.0]
+    monkeypatch.setattr("app.ui.main_window.time.monotonic", lambda: clock[0])
+    window._restart_idle()
+    clock[0] += 14 * 60  # 14 of the 15 idle minutes pass, then a click on a child button
+    qtbot.mouseClick(desk(window).filter_buttons.button(2), Qt.MouseButton.LeftButton)
+    clock[0] += 14 * 60
+    window.idle.timeout.emit()
+    assert window.station.actor is not None  # the click counted as activity
+    clock[0] += 2 * 60
+    window.idle.timeout.emit()
+    assert window.station.actor is None
     level, message = band(window)
     assert level is FeedbackLevel.ATTENTION and "logged out after being idle" in message
+
+
+def test_a_typed_badge_id_asks_for_the_pin(window: MainWindow, qtbot: QtBot) -> None:
+    window.scanner.submit_typed(SUPERVISOR)  # typed by hand, not scanned
+    assert window.station.actor is None
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and "type your PIN" in message
+    assert window.login.badge.text() == SUPERVISOR
+    _type(qtbot, window.login.pin, "1234")
+    window.login.pin.returnPressed.emit()
+    assert window.station.actor is not None and window.station.actor.name == "Alex Morgan"
+
+
+def test_saved_settings_take_effect_at_once(window: MainWindow) -> None:
+    from app.ui import settings as s
+
+    type_scan(window, SUPERVISOR)
+    window.station.settings.set(s.STATION_NAME, "bench-7")
+    window.station.settings.set(s.TAB_ENDS_SCAN, False)
+    window.station.settings.set(s.SOUND_ON, False)
+    window.apply_settings()
+    assert "bench-7" in window.windowTitle() and "bench-7" in window.operator_label.text()
+    assert window.station.actor is not None and window.station.actor.station == "bench-7"
+    assert window.scanner.tab_ends_scan is False
+    assert window.station.feedback.sound.enabled is False
+
+
+def test_markup_in_a_scan_is_shown_as_text(window: MainWindow) -> None:
+    type_scan(window, "<b>x</b>")
+    label = window.station.feedback.band.findChildren(QLabel)
+    assert any(lbl.textFormat() == Qt.TextFormat.PlainText and "<b>" in lbl.text() for lbl in label)
 
 
 def test_hold_queue_fix_address_and_release(

@@ -52,6 +52,13 @@ class LoginScreen(Screen):
         self.pin.clear()
         self.station.feedback.prompt("Scan your badge to log in.")
 
+    def ask_pin_for(self, badge: str) -> None:
+        """A badge id was typed, not scanned: it needs the PIN as well."""
+        self.badge.setText(badge)
+        self.pin.clear()
+        self.pin.setFocus()
+        self.station.feedback.attention(f"Badge {badge} typed: now type your PIN and press Enter.")
+
     def on_scan(self, scan: Scan) -> None:
         if scan.kind is not ScanKind.BADGE:
             self.station.feedback.error(f"{scan.describe()} is not a badge. Scan your badge first.")

@@ -25,7 +25,15 @@ from app.domain.order_drafts import AddressDraft
 from app.domain.order_files import FORMATS
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
-from app.services.desk import DeskFilter, DeskRow, count_orders, desk_rows, status_counts
+from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
+from app.services.desk import (
+    OPEN_STATUSES,
+    DeskFilter,
+    DeskRow,
+    count_orders,
+    desk_rows,
+    status_counts,
+)
 from app.services.intake import ImportSummary, import_orders
 from app.services.lookup import order_found
 from app.services.order_desk import cancel_order, fix_address, release_hold
@@ -133,9 +141,7 @@ class OrderDeskScreen(Screen):
     def refresh(self) -> None:
         """Reload the list and the counts, keeping the selected order in view."""
         counts = self.station.read(status_counts) or {}
-        open_count = sum(
-            n for s, n in counts.items() if s not in {"SHIPPED", "DELIVERED", "CANCELLED"}
-        )
+        open_count = sum(n for s, n in counts.items() if s in OPEN_STATUSES)
         for i, (label, status) in enumerate(FILTERS):
             n = (
                 open_count
@@ -183,10 +189,10 @@ class OrderDeskScreen(Screen):
             self.table.selectRow(row)
 
     def _show_actions(self, status: str | None) -> None:
-        open_order = status in {"RECEIVED", "ON_HOLD", "READY"}
-        self.fix_button.setEnabled(open_order)
-        self.release_button.setEnabled(status == "ON_HOLD")
-        self.cancel_button.setEnabled(status not in {None, "SHIPPED", "DELIVERED", "CANCELLED"})
+        state = OrderStatus(status) if status else None
+        self.fix_button.setEnabled(state in VERIFIABLE)
+        self.release_button.setEnabled(state is OrderStatus.ON_HOLD)
+        self.cancel_button.setEnabled(state in CANCELLABLE)
 
     # -- scans ----------------------------------------------------------------------------
     def on_scan(self, scan: Scan) -> None:

@@ -1,0 +1,114 @@
+"""Risky paths: expired lots, a newer schema, a shared new customer, refused re-verification."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from app.config import DatabaseChoice
+from app.db.database import Database, open_database
+from app.db.engine import make_engine, unit_of_work
+from app.db.models import Customer, Order
+from app.db.schema import SchemaMismatch
+from app.domain.masterdata_rows import StockRow
+from app.services.desk import DeskFilter, count_orders
+from app.services.intake import import_orders
+from app.services.masterdata import load_master_data
+from app.services.order_desk import cancel_order
+from app.services.verification import verify_many
+from tests.services.floor import SUPERVISOR, load_floor, write_orders
+
+
+def test_expired_lots_are_never_promised(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    past, future = date.today() - timedelta(days=1), date.today() + timedelta(days=400)
+    load_master_data(
+        db.sessions,
+        SUPERVISOR,
+        stock=[
+            StockRow("A01-03-1", "SOCK-ZOE", 50, "OLD", past),
+            StockRow("A02-03-1", "SOCK-ZOE", 2, "NEW", future),
+        ],
+    )
+    path = write_orders(tmp_path / "o.csv", {"#1": [("SOCK-ZOE", 4)], "#2": [("SOCK-ZOE", 60)]})
+    summary = import_orders(db.sessions, SUPERVISOR, path, "csv")
+    first, second = summary.received
+    assert first.status.value == "READY"  # 3 undated + 1 of lot NEW, never lot OLD
+    assert second.reasons == ("not enough stock of SOCK-ZOE: needs 60, 1 free to promise",)
+
+
+def test_a_database_from_a_newer_baton_is_refused_not_migrated(db_url: str) -> None:
+    open_database(DatabaseChoice(db_url, embedded_default=False)).close()
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    for embedded in (True, False):
+        with pytest.raises(SchemaMismatch, match="newer Baton"):
+            open_database(DatabaseChoice(db_url, embedded_default=embedded))
+
+
+def test_two_imports_creating_the_same_new_customer_both_land(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    path = write_orders(tmp_path / "o.csv", {"#2": [("MUG-BLUE", 1)]}, email="new@example.com")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def other_station() -> None:
+        with unit_of_work(db.sessions) as session:
+            session.add(Customer(email="new@example.com", name="Other", phone=""))
+            session.flush()
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_station)
+    thread.start()
+    assert holding.wait(10)
+    result: list[object] = []
+    importer = threading.Thread(
+        target=lambda: result.append(import_orders(db.sessions, SUPERVISOR, path, "csv"))
+    )
+    importer.start()
+    time.sleep(0.5)  # the import now waits on the other station's transaction
+    release.set()
+    thread.join(10)
+    importer.join(30)
+    (summary,) = result
+    assert [v.number for v in summary.received] == ["#2"]  # type: ignore[attr-defined]
+    with db.sessions() as session:
+        assert session.scalar(select(Order.number).where(Order.number == "#2")) == "#2"
+
+
+def test_verify_many_goes_on_past_an_order_cancelled_meanwhile(
+    db: Database, tmp_path: Path
+) -> None:
+    load_floor(db)
+    path = write_orders(
+        tmp_path / "o.csv",
+        {"#1": [("MUG-BLUE", 1)], "#2": [("MUG-BLUE", 1)]},
+        payment_status="pending",
+    )
+    import_orders(db.sessions, SUPERVISOR, path, "csv")
+    with unit_of_work(db.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#1", "customer asked")
+        session.execute(update(Order).where(Order.number == "#2").values(payment_status="paid"))
+    verdicts = verify_many(db.sessions, SUPERVISOR, ["#1", "#2"])
+    assert verdicts[0].status is None and "CANCELLED" in verdicts[0].reasons[0]
+    assert verdicts[1].status is not None and verdicts[1].status.value == "READY"
+
+
+def test_desk_search_folds_accents_and_takes_wildcards_literally(
+    db: Database, tmp_path: Path
+) -> None:
+    load_floor(db)
+    path = write_orders(tmp_path / "o.csv", {"#1": [("MUG-BLUE", 1)]}, ship_name="ÅSA ÖBERG")
+    import_orders(db.sessions, SUPERVISOR, path, "csv")
+    with db.sessions() as session:
+        assert count_orders(session, DeskFilter(text="åsa")) == 1
+        assert count_orders(session, DeskFilter(text="_")) == 0
+        assert count_orders(session, DeskFilter(text="%")) == 0

@@ -288,6 +288,7 @@ class _Planner:
     def _try_order(
         self, groups: list[list[PickOrder]], i: int, order: PickOrder, budget: list[int]
     ) -> bool:
+        """Apply the first move or swap of `order` that shortens the total; say if one did."""
         here = groups[i]
         rest = [o for o in here if o is not order]
         rest_cover = _cover(rest)
@@ -296,34 +297,38 @@ class _Planner:
             (j for j in range(len(groups)) if j != i and groups[j]),
             key=lambda j: (self.nearness(mine, _cover(groups[j])), j),
         )[:_PARTNERS]
+        # A route never gets shorter by visiting more, so the batch without the order bounds
+        # what moving or swapping it can save; the bounded evaluations then stop early.
+        left = self.length(rest_cover) if rest else 0.0
         for j in partners:
             there = groups[j]
             before = self.length(_cover(here)) + self.length(_cover(there))
-            # Move the order over.
-            if self.fits(there, order) and self._keeps_urgency(groups, i, rest, j, [*there, order]):
-                budget[0] -= 2
-                left = self.length(rest_cover) if rest else 0.0
-                right = self.length(_cover(there) | mine, before - left - _EPSILON)
+            moved = [*there, order]
+            if self.fits(there, order) and self._keeps_urgency(groups, i, rest, j, moved):
+                budget[0] -= 1
+                right = self.length(_cover(moved), before - left - _EPSILON)
                 if left + right < before - _EPSILON:
-                    groups[i], groups[j] = rest, [*there, order]
+                    groups[i], groups[j] = rest, moved
                     return True
-            # Swap it with one of the other batch's orders nearest to this batch.
             swaps = sorted(
                 there,
                 key=lambda o: (self.nearness(_locations(o), rest_cover), o.id),
             )[:_SWAPS]
             for other in swaps:
                 new_here = [*rest, other]
-                new_there = [o for o in there if o is not other] + [order]
-                if not (self._fits_all(new_here) and self._fits_all(new_there)):
+                new_there = [o for o in there if o is not other]
+                if not (self._fits_all(new_here) and self._fits_all([*new_there, order])):
                     continue
-                if not self._keeps_urgency(groups, i, new_here, j, new_there):
+                if not self._keeps_urgency(groups, i, new_here, j, [*new_there, order]):
                     continue
                 budget[0] -= 2
-                left = self.length(_cover(new_here))
-                right = self.length(_cover(new_there), before - left - _EPSILON)
-                if left + right < before - _EPSILON:
-                    groups[i], groups[j] = new_here, new_there
+                floor_there = self.length(_cover(new_there)) if new_there else 0.0
+                new_left = self.length(_cover(new_here), before - floor_there - _EPSILON)
+                if new_left == math.inf:
+                    continue
+                right = self.length(_cover([*new_there, order]), before - new_left - _EPSILON)
+                if new_left + right < before - _EPSILON:
+                    groups[i], groups[j] = new_here, [*new_there, order]
                     return True
             if budget[0] <= 0:
                 return False

@@ -8,10 +8,9 @@ cannot take good ones down with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from threading import Event
 from typing import Any
@@ -24,6 +23,7 @@ from app.db.engine import unit_of_work
 from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
 from app.db.types import utcnow
 from app.domain.intake_rules import draft_problem
+from app.domain.iteration import chunks
 from app.domain.order_drafts import OrderDraft, RejectedOrder
 from app.domain.order_files import FORMATS, read_orders
 from app.domain.roles import Role
@@ -117,7 +117,7 @@ def receive_all(
     """Receive a stream of drafts in batches, adding every outcome to `summary`."""
     actor.require(Role.SUPERVISOR)
     seen = 0
-    for chunk in _chunks(drafts, BATCH):
+    for chunk in chunks(drafts, BATCH):
         if cancel is not None and cancel.is_set():
             summary.cancelled = True
             return
@@ -132,14 +132,6 @@ def receive_all(
         seen += len(chunk)
         if progress is not None:
             progress(seen)
-
-
-def _chunks(
-    items: Iterable[OrderDraft | RejectedOrder], size: int
-) -> Iterator[list[OrderDraft | RejectedOrder]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _receive_batch(

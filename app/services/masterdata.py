@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -18,12 +17,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.db.engine import unit_of_work
 from app.db.models import Location, Product, ProductBarcode, Stock
 from app.domain import masterdata_rows as rows
+from app.domain.iteration import chunks
 from app.domain.roles import Role
 from app.domain.tabular import FileUnusable, Row, read_csv
 from app.services.actor import Actor
 
 BATCH = 500
-T = TypeVar("T")
 
 
 @dataclass
@@ -110,7 +109,7 @@ def _apply_all(
     values: Iterable[tuple[int, Any]],
     summary: MasterImportSummary,
 ) -> None:
-    for batch in _batches(values, BATCH):
+    for batch in chunks(values, BATCH):
         with unit_of_work(factory) as session:
             kind.apply(session, batch, summary)
 
@@ -140,12 +139,6 @@ def _parsed(
             continue
         first_seen[key] = (row.line_no, hash(value))
         yield row.line_no, value
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _update(record: object, values: dict[str, Any]) -> bool:

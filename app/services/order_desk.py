@@ -54,8 +54,8 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
 
 def fix_address(
     session: Session, actor: Actor, number: str, address: AddressDraft, note: str = ""
-) -> Verdict | None:
-    """Correct an order's ship-to address; an order not yet released is verified again."""
+) -> Verdict:
+    """Correct an order's ship-to address; the order (not yet released) is verified again."""
     actor.require(Role.SUPERVISOR)
     order = session.scalars(
         select(Order).where(Order.number == number).with_for_update()

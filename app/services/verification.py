@@ -28,8 +28,6 @@ from app.db.models import (
     OrderEvent,
     OrderHold,
     OrderLine,
-    Product,
-    ProductBarcode,
     Stock,
 )
 from app.db.types import utcnow
@@ -40,6 +38,7 @@ from app.domain.payment import payment_problem
 from app.domain.roles import Role
 from app.domain.states import VERIFIABLE, OrderStatus, can_move
 from app.services.actor import Actor
+from app.services.catalog import product_ids_for
 from app.services.errors import Conflict, NotFound, WrongState
 from app.services.timeline import event_values
 
@@ -299,16 +298,7 @@ def _resolve_products(session: Session, lines: Sequence[LineFacts]) -> None:
     unknown = {line.sku for line in lines if line.product_id is None and line.to_pick and line.sku}
     if not unknown:
         return
-    found: dict[str, int] = dict(
-        session.execute(select(Product.sku, Product.id).where(Product.sku.in_(unknown))).all()
-    )
-    found |= dict(
-        session.execute(
-            select(ProductBarcode.code, ProductBarcode.product_id).where(
-                ProductBarcode.code.in_(unknown - found.keys()), ProductBarcode.pack_quantity == 1
-            )
-        ).all()
-    )
+    found = product_ids_for(session, unknown)
     resolved = []
     for line in lines:
         if line.product_id is None and line.sku in found:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
-from app.db.models import Order
+from app.services.desk import DeskFilter, desk_rows
 from app.ui.harness import Harness, demo_station, settle
 
 SUPERVISOR_BADGE = "OP-9001"
@@ -33,12 +31,8 @@ def _order_timeline(harness: Harness) -> None:
     harness.window.show_screen(harness.window.screens[1])
     # An order whose address prints in any font: screenshots need no CJK fonts installed.
     with harness.database.sessions() as session:
-        number = session.scalars(
-            select(Order.number)
-            .where(Order.status == "READY", Order.ship_country.in_(("DE", "CH", "FR")))
-            .order_by(Order.id)
-            .limit(1)
-        ).one()
+        ready = desk_rows(session, DeskFilter(status="READY"), 0, 50)
+    number = next(row.number for row in ready if row.country in ("DE", "CH", "FR"))
     harness.scan(number)
 
 

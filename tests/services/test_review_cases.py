@@ -112,3 +112,10 @@ def test_desk_search_folds_accents_and_takes_wildcards_literally(
         assert count_orders(session, DeskFilter(text="åsa")) == 1
         assert count_orders(session, DeskFilter(text="_")) == 0
         assert count_orders(session, DeskFilter(text="%")) == 0
+
+
+def test_a_gtin_sent_as_sku_finds_its_product_in_any_length(db: Database, tmp_path: Path) -> None:
+    load_floor(db)  # MUG-BLUE has the EAN-13 barcode 4006381333931
+    path = write_orders(tmp_path / "o.csv", {"#1": [("04006381333931", 1)]})
+    (verdict,) = import_orders(db.sessions, SUPERVISOR, path, "csv").received
+    assert verdict.status is not None and verdict.status.value == "READY"

@@ -286,6 +286,9 @@ class OrderDeskScreen(Screen):
             f"{len(summary.received)} orders received ({summary.ready} ready, "
             f"{summary.on_hold} on hold), {len(summary.already_received)} already here"
         )
+        if summary.skipped:
+            number, reason = summary.skipped[0]
+            text += f", {len(summary.skipped)} not for the floor ({number}: {reason})"
         if summary.cancelled:
             self.station.feedback.attention(f"Import cancelled: {text}.")
         elif summary.rejected:

@@ -325,3 +325,7 @@ class PrintRecord(Base):
     pages: Mapped[int] = mapped_column(Integer, default=0)
 
     operator: Mapped[Operator | None] = relationship()
+
+
+# The picking tables live in their own module; importing it here registers them with Base.
+from app.db import picking_models as _picking_models  # noqa: E402, F401

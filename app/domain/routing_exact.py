@@ -258,24 +258,26 @@ def _segment_stage(
     limit: float,
     keep: bool,
 ) -> tuple[dict[int, float], dict[int, tuple[int, object]]]:
+    # The innermost loop of the router: kept flat, with the remembered moves looked up directly.
     reached: dict[int, float] = {}
     links: dict[int, tuple[int, object]] = {}
     get = reached.get
+    tables = _segment_moves
     ordered = sorted(configs, key=lambda config: config[1])
     for state, cost in states.items():
-        row = _moves_of(state)[block]
+        table = tables[state]
+        row = (table if table is not None else _moves_of(state))[block]
         for kind, extra in ordered:
             total = cost + extra
             if total > limit:
                 break
             after = row[kind]
-            if after < 0:
-                continue
-            old = get(after)
-            if old is None or total < old:
-                reached[after] = total
-                if keep:
-                    links[after] = (state, kind)
+            if after >= 0:
+                old = get(after)
+                if old is None or total < old:
+                    reached[after] = total
+                    if keep:
+                        links[after] = (state, kind)
     return reached, links
 
 
@@ -286,7 +288,8 @@ def _horizontal_stage(
     links: dict[int, tuple[int, object]] = {}
     get = reached.get
     for state, cost in states.items():
-        _moves_of(state)
+        if _segment_moves[state] is None:
+            _moves_of(state)
         for walks, after, per_vertex in _cross_moves[state]:
             total = cost + walks * pitch
             if total > limit:

@@ -1,0 +1,209 @@
+"""Picking end to end on both databases: release, claim, scan, refuse, short, finish."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.db.models import Location, Order, Stock
+from app.domain.masterdata_rows import LocationRow, StockRow
+from app.domain.roles import Role
+from app.domain.scan import Scan, classify
+from app.services.actor import Actor
+from app.services.errors import BatonError, NotAllowed
+from app.services.intake import import_orders
+from app.services.masterdata import load_master_data
+from app.services.operators import add_operator
+from app.services.pick_finish import reassign
+from app.services.pick_views import Expect, PickListView
+from app.services.picking import WrongScan, claim_next, current_list, scan, short
+from app.services.waves import release_wave
+from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
+
+# The test floor's products scan by their GTINs (their SKUs are not in the demo's SKU pattern).
+GTIN = {"MUG-BLUE": "4006381333931", "TEA-EARL": "5901234123457", "SOCK-ZOE": "96385074"}
+
+
+def _picker(db: Database, badge: str, name: str) -> Actor:
+    with unit_of_work(db.sessions) as session:
+        info = add_operator(session, SUPERVISOR, badge, name, Role.PICKER, "1234")
+    return Actor(operator_id=info.id, name=name, role=Role.PICKER, station="cart 1")
+
+
+def _scan(db: Database, actor: Actor, code: str, text: str) -> str:
+    scanned = classify(text)
+    assert isinstance(scanned, Scan), scanned
+    with unit_of_work(db.sessions) as session:
+        return scan(session, actor, code, scanned).message
+
+
+def _view(db: Database, actor: Actor, code: str) -> PickListView:
+    with db.sessions() as session:
+        return current_list(session, actor, code)
+
+
+def _status(db: Database, number: str) -> str:
+    with db.sessions() as session:
+        return session.scalars(select(Order.status).where(Order.number == number)).one()
+
+
+def _walk(db: Database, actor: Actor, code: str, totes: dict[str, str]) -> None:
+    """Walk a whole list correctly: location, each unit, then the order's tote."""
+    for _ in range(200):
+        view = _view(db, actor, code)
+        stop = view.current_stop
+        if stop is None:
+            return
+        if view.expect is Expect.LOCATION:
+            _scan(db, actor, code, stop.location)
+        elif view.expect is Expect.PRODUCT:
+            _scan(db, actor, code, GTIN[stop.sku])
+        else:
+            task = view.current_task
+            assert task is not None
+            _scan(db, actor, code, totes.setdefault(task.order, f"T{1000 + len(totes)}"))
+    raise AssertionError("the walk did not end")
+
+
+@pytest.fixture
+def floor(db: Database, tmp_path: Path) -> Database:
+    load_floor(db)
+    orders = {
+        "#1": [("MUG-BLUE", 2), ("TEA-EARL", 1)],
+        "#2": [("SOCK-ZOE", 1)],
+        "#3": [("MUG-BLUE", 1)],
+    }
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    return db
+
+
+def test_a_wave_on_a_cart_is_walked_and_its_orders_are_picked(floor: Database) -> None:
+    before = stock_levels(floor)
+    with unit_of_work(floor.sessions) as session:
+        wave = release_wave(session, SUPERVISOR)
+    assert wave.orders == 3 and len(wave.pick_lists) == 1
+    (pick_list,) = wave.pick_lists
+    assert pick_list.mode == "sort_while_pick" and pick_list.units == 5 and pick_list.planned_m > 0
+    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"RELEASED"}
+    with unit_of_work(floor.sessions) as session:  # releasing again finds nothing new
+        assert release_wave(session, SUPERVISOR).pick_lists == ()
+
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        claimed = claim_next(session, pat)
+    assert claimed.code == pick_list.code and claimed.expect is Expect.LOCATION
+    totes: dict[str, str] = {}
+    _walk(floor, pat, claimed.code, totes)
+
+    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    after = stock_levels(floor)
+    assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 5
+    assert all(reserved == 0 for _, reserved in after.values())
+    assert len(set(totes.values())) == 3  # one tote per order on the cart
+
+
+def test_wrong_scans_are_refused_and_record_nothing(floor: Database) -> None:
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    first = _view(floor, pat, code).current_stop
+    assert first is not None
+    wrong_location = "A02-03-1" if first.location != "A02-03-1" else "A01-03-1"
+    for text, words in (
+        (wrong_location, "Wrong location"),
+        (GTIN["MUG-BLUE" if first.sku != "MUG-BLUE" else "SOCK-ZOE"], "Scan the location first"),
+        ("T0001", "Scan the location first"),
+    ):
+        with pytest.raises(WrongScan, match=words):
+            _scan(floor, pat, code, text)
+    assert _view(floor, pat, code).current_stop == first
+    _scan(floor, pat, code, first.location)
+    other = "SOCK-ZOE" if first.sku != "SOCK-ZOE" else "MUG-BLUE"
+    with pytest.raises(WrongScan, match="Wrong product"):
+        _scan(floor, pat, code, GTIN[other])
+    view = _view(floor, pat, code)
+    assert view.current_stop is not None and view.current_stop.picked == 0
+
+
+def test_two_pickers_never_get_the_same_list(floor: Database) -> None:
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR, cart_totes=1)  # three single-order lists
+    pickers = [_picker(floor, f"OP-11{n}1", f"Picker {n}") for n in range(3)]
+    got: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def take(actor: Actor) -> None:
+        barrier.wait()
+        try:
+            with unit_of_work(floor.sessions) as session:
+                got.append(claim_next(session, actor).code)
+        except BaseException as exc:  # noqa: BLE001 - the test asserts there were none
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in pickers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and len(got) == 3 and len(set(got)) == 3
+
+
+def test_a_short_location_is_refilled_from_another_or_reported(floor: Database) -> None:
+    # A second place for socks, so the short at the first can be found elsewhere.
+    load_master_data(
+        floor.sessions,
+        SUPERVISOR,
+        locations=[LocationRow("A02-06-1", "PICK", 2, 6, 1)],
+        stock=[StockRow("A02-06-1", "SOCK-ZOE", 1, "", None)],
+    )
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR, cart_totes=1)
+    pat = _picker(floor, "OP-1111", "Pat")
+    for _ in range(3):
+        with unit_of_work(floor.sessions) as session:
+            view = claim_next(session, pat)
+        if any(s.sku == "SOCK-ZOE" for s in view.stops):
+            break
+        _walk(floor, pat, view.code, {})
+    stop = view.current_stop
+    assert stop is not None and stop.sku == "SOCK-ZOE"
+    _scan(floor, pat, view.code, stop.location)
+    with unit_of_work(floor.sessions) as session:
+        outcome = short(session, pat, view.code)
+    assert "1 missing" in outcome.message and "added from another location" in outcome.message
+    after = _view(floor, pat, view.code)
+    assert after.current_stop is not None and after.current_stop.location == "A02-06-1"
+    with floor.sessions() as session:
+        flagged = session.scalars(
+            select(Location.needs_count).where(Location.code == stop.location)
+        )
+        assert flagged.one() is True
+    _walk(floor, pat, view.code, {})
+    assert _status(floor, "#2") == "PICKED"
+    with floor.sessions() as session:
+        assert all(s.reserved <= s.quantity for s in session.scalars(select(Stock)))
+
+
+def test_a_reassigned_list_refuses_the_old_pickers_scans(floor: Database) -> None:
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat, sam = _picker(floor, "OP-1111", "Pat"), _picker(floor, "OP-2222", "Sam")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    with unit_of_work(floor.sessions) as session:
+        assert "Sam" in reassign(session, SUPERVISOR, code, "OP-2222")
+    first = _view(floor, sam, code).current_stop
+    assert first is not None
+    with pytest.raises(NotAllowed, match="not yours"):
+        _scan(floor, pat, code, first.location)
+    _scan(floor, sam, code, first.location)
+    with pytest.raises(BatonError), unit_of_work(floor.sessions) as session:
+        reassign(session, pat, code, None)  # a picker cannot reassign

@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         print(f"baton: the database refused this: {_first_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`baton orders | head`): not an error worth a message.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("baton: interrupted", file=sys.stderr)
         return 130

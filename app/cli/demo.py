@@ -56,7 +56,9 @@ def demo(args: argparse.Namespace) -> int:
         f"Demo warehouse in {db.description} ({elapsed:.1f} s):\n"
         f"  {summary.locations} locations, {summary.products} products, "
         f"{summary.operators} operators added\n"
-        f"  {summary.live_orders} orders today: {summary.ready} ready, {summary.on_hold} on hold\n"
+        f"  {summary.live_orders} orders today: {summary.ready} verified ready, "
+        f"{summary.on_hold} on hold; {summary.released} of the ready ones released "
+        f"on {summary.pick_lists} pick lists\n"
         f"  {summary.history_orders} delivered orders of history with {summary.history_lines} lines"
     )
     print(

@@ -27,8 +27,10 @@ from app.services.actor import Actor
 from app.services.intake import ImportSummary, receive_all
 from app.services.masterdata import load_master_data
 from app.services.operators import hash_pin
+from app.services.waves import release_wave
 
 LIVE_ORDERS = 150
+DEMO_WAVE_ORDERS = 40
 _CHUNK = 2_000
 
 
@@ -44,6 +46,8 @@ class DemoSummary:
     on_hold: int
     history_orders: int
     history_lines: int
+    pick_lists: int = 0
+    released: int = 0
 
 
 def seed_demo(
@@ -71,6 +75,9 @@ def seed_demo(
     receive_all(
         factory, actor, drafts, summary, lambda done: progress and progress("orders", done, live)
     )
+    # A first wave on the floor, so a picker who logs in has work waiting.
+    with unit_of_work(factory) as session:
+        wave = release_wave(session, actor, max_orders=DEMO_WAVE_ORDERS)
     return DemoSummary(
         locations=len(floor.locations),
         products=len(floor.products),
@@ -80,6 +87,8 @@ def seed_demo(
         on_hold=summary.on_hold,
         history_orders=history,
         history_lines=history_lines,
+        pick_lists=len(wave.pick_lists),
+        released=wave.orders,
     )
 
 

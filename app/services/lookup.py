@@ -62,8 +62,9 @@ def order_found(session: Session, number: str) -> Found:
     order = detail.order
     address = detail.ship_to
     place = " ".join(p for p in (address["postal_code"], address["city"]) if p)
+    parts = (address["name"], address["address1"], place, address["country"])
     facts = [
-        f"Ship to {address['name']}, {address['address1']}, {place}, {address['country']}",
+        "Ship to " + (", ".join(p for p in parts if p) or "(no address)"),
         f"Ship by {order.ship_by.astimezone():%a %d %b %H:%M}" if order.ship_by else "No cutoff",
         f"{order.carrier} {order.service}".strip() or "Carrier not chosen yet",
     ]

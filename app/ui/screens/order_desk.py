@@ -38,6 +38,7 @@ from app.services.intake import ImportSummary, import_orders
 from app.services.lookup import order_found
 from app.services.order_desk import cancel_order, fix_address, release_hold
 from app.services.orders import show_order
+from app.services.waves import MODES, release_wave
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress
 from app.ui.found_view import FoundView
@@ -82,10 +83,18 @@ class OrderDeskScreen(Screen):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
         bar.addWidget(self.search, 1)
-        import_button = QPushButton("&Import…")
+        release_button = QPushButton("Release &wave…")
+        release_button.setToolTip(
+            "Release READY orders to the floor as pick lists, most urgent first"
+        )
+        release_button.clicked.connect(self._on_release_wave)
+        import_button = QPushButton("&Import orders…")
         import_button.setToolTip("Import an order file (Shopify export, CSV or JSON)")
         import_button.clicked.connect(self._on_import)
-        bar.addWidget(import_button)
+        list_actions = QHBoxLayout()
+        list_actions.addWidget(release_button)
+        list_actions.addWidget(import_button)
+        list_actions.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -113,8 +122,13 @@ class OrderDeskScreen(Screen):
         detail_layout.addWidget(self.detail, 1)
         detail_layout.addLayout(actions)
 
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addLayout(list_actions)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
+        splitter.addWidget(table_box)
         splitter.addWidget(detail_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -248,6 +262,28 @@ class OrderDeskScreen(Screen):
             self.station.feedback.attention(f"{number} still on hold: {reasons[0]}")
         else:
             self.station.feedback.ok(f"{number} is {status.replace('_', ' ').lower()}.")
+        self.station.changed()
+
+    def _on_release_wave(self) -> None:
+        count, ok = QInputDialog.getInt(
+            self, "Release a wave", "How many READY orders (most urgent first)?", 24, 1, 10_000
+        )
+        if not ok:
+            return
+        mode, ok = QInputDialog.getItem(
+            self, "Release a wave", "How are they picked?", list(MODES), 0, False
+        )
+        if not ok:
+            return
+        wave = self.station.act(lambda s, a: release_wave(s, a, mode=mode, max_orders=count))
+        if wave is None:
+            return
+        if wave.code is None:
+            self.station.feedback.attention("No READY orders to release.")
+            return
+        self.station.feedback.done(
+            f"Wave {wave.code}: {wave.orders} orders on {len(wave.pick_lists)} pick lists."
+        )
         self.station.changed()
 
     def _on_import(self) -> None:

@@ -130,7 +130,7 @@ def plan_batches(
     groups = planner.seed_batches(small, progress, len(singles), len(orders))
     groups = planner.improve(groups)
     planned = [(min(o.urgency for o in group), group) for group in groups]
-    planned += [(o.urgency, [o]) for o in singles]
+    planned += [(o.urgency, [o]) for o in sorted(singles, key=lambda o: (o.urgency, o.id))]
     # Stable: batches keep their build order within one urgency, ahead of single orders.
     planned.sort(key=lambda entry: entry[0])
     batches = [planner.batch(group) for _, group in planned]

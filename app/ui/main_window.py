@@ -34,6 +34,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.screens.picking import PickingScreen
 from app.ui.screens.prints import PrintsScreen
 from app.ui.settings import IDLE_LOGOUT_MINUTES, SOUND_ON, STATION_ROLE, TAB_ENDS_SCAN
 from app.ui.settings_dialog import SettingsDialog
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.login = LoginScreen(station)
         self.login.logged_in.connect(self.log_in)
         self.screens: list[Screen] = [
+            PickingScreen(station),
             OrderDeskScreen(station),
             LookupScreen(station),
             PrintsScreen(station),

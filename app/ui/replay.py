@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.ui.harness import demo_station
 
-SCREEN_TITLES = {"order-desk": "Order desk", "lookup": "Look up"}
+SCREEN_TITLES = {"order-desk": "Order desk", "lookup": "Look up", "picking": "Picking"}
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from app.db.engine import unit_of_work
+from app.services.actor import Actor
 from app.services.desk import DeskFilter, desk_rows
+from app.services.waves import release_wave
 from app.ui.harness import Harness, demo_station, settle
+from app.ui.screens.base import Screen
 
 SUPERVISOR_BADGE = "OP-9001"
 PICKER_BADGE = "OP-1001"
+
+
+def _screen(harness: Harness, title: str) -> Screen:
+    """The window's screen with `title` (their order in the window may change)."""
+    return next(s for s in harness.window.screens if s.title == title)
 
 
 def _login(harness: Harness) -> None:
@@ -19,7 +28,8 @@ def _login(harness: Harness) -> None:
 
 def _order_desk(harness: Harness) -> None:
     harness.scan(SUPERVISOR_BADGE)
-    desk = harness.window.screens[0]
+    desk = _screen(harness, "Order desk")
+    harness.window.show_screen(desk)
     desk.filter_buttons.button(1).click()  # type: ignore[attr-defined]  # the hold queue
     settle()
     desk.table.selectRow(0)  # type: ignore[attr-defined]
@@ -28,7 +38,7 @@ def _order_desk(harness: Harness) -> None:
 
 def _order_timeline(harness: Harness) -> None:
     harness.scan(SUPERVISOR_BADGE)
-    harness.window.show_screen(harness.window.screens[1])
+    harness.window.show_screen(_screen(harness, "Look up"))
     # An order whose address prints in any font: screenshots need no CJK fonts installed.
     with harness.database.sessions() as session:
         ready = desk_rows(session, DeskFilter(status="READY"), 0, 50)
@@ -38,16 +48,28 @@ def _order_timeline(harness: Harness) -> None:
 
 def _prints(harness: Harness) -> None:
     harness.scan(SUPERVISOR_BADGE)
-    harness.window.show_screen(harness.window.screens[2])
+    harness.window.show_screen(_screen(harness, "Prints"))
+
+
+def _picking(harness: Harness) -> None:
+    with unit_of_work(harness.database.sessions) as session:
+        release_wave(session, Actor.command_line("screenshot"))
+    harness.scan(PICKER_BADGE)  # a picker lands on the picking screen
+    picking = _screen(harness, "Picking")
+    picking.take_button.click()  # type: ignore[attr-defined]
+    settle()
+    harness.scan(picking.location.text())  # type: ignore[attr-defined]  # at the first stop
 
 
 def _location(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
+    harness.window.show_screen(_screen(harness, "Look up"))
     harness.scan("A01-01-1")
 
 
 def _product(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
+    harness.window.show_screen(_screen(harness, "Look up"))
     harness.scan("7612340000010")
 
 
@@ -58,6 +80,7 @@ def _refused(harness: Harness) -> None:
 
 SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "login": ("badge login, nobody logged in", _login),
+    "picking": ("a picker at the first stop of the next pick list, location scanned", _picking),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),

@@ -257,7 +257,7 @@ def _random_case(rng: random.Random, max_cuts: int) -> tuple[Layout, list[PickPo
         depot_aisle=rng.randint(1, aisles),
         depot_end=rng.choice(["front", "back"]),
     )
-    points = [p(rng.randint(1, aisles), rng.randint(1, bays)) for _ in range(rng.randint(0, 11))]
+    points = [p(rng.randint(1, aisles), rng.randint(1, bays)) for _ in range(rng.randint(0, 14))]
     return layout, points
 
 

@@ -1,0 +1,82 @@
+"""`baton layout`, `baton waves release`, `baton picklists` and `baton picklist` as scripts use them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'floor.sqlite3'}"
+    assert main(["--database", url, "demo"]) == 0
+    return url
+
+
+def _out(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_layout_show_and_set(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _out(capsys, "--database", url, "layout", "show", "--json")
+    assert code == 0 and json.loads(out)["aisles"] == 12
+    code, out, _ = _out(capsys, "--database", url, "layout", "set", "cross_aisles_after_bays=6")
+    assert code == 0 and "[6]" in out
+    code, _, err = _out(capsys, "--database", url, "layout", "set", "aisles=0")
+    assert code == 1 and "Layout not changed" in err
+    _, out, _ = _out(capsys, "--database", url, "layout", "show", "--json")
+    assert json.loads(out)["aisles"] == 12 and json.loads(out)["cross_aisles_after_bays"] == [6]
+
+
+def test_release_lists_and_reassign(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _out(
+        capsys, "--database", url, "waves", "release", "--max-orders", "16", "--json"
+    )
+    wave = json.loads(out)
+    assert code == 0 and wave["wave"] and wave["pick_lists"]
+    released = [n for p in wave["pick_lists"] for n in p["orders"]]
+    assert len(released) == len(set(released)) == 16
+    assert all(p["planned_m"] > 0 for p in wave["pick_lists"])
+
+    code, out, _ = _out(capsys, "--database", url, "picklists", "--json")
+    lists = json.loads(out)
+    on_lists = [n for p in lists for n in p["orders"]]
+    assert len(on_lists) == len(set(on_lists))  # no order on two lists, across both waves
+    first = lists[0]
+    assert first["stops"] and {"location", "sku", "quantity", "order", "tote"} <= set(
+        first["stops"][0]
+    )
+
+    code, out, _ = _out(
+        capsys, "--database", url, "picklist", "reassign", first["code"], "--to", "OP-1002"
+    )
+    assert code == 0 and "Jonas Weber" in out
+    code, _, err = _out(
+        capsys, "--database", url, "picklist", "reassign", first["code"], "--to", "OP-3001"
+    )
+    assert code == 1 and "not a picker" in err
+
+
+def test_paper_pick_list(url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, out, _ = _out(capsys, "--database", url, "picklists", "--json")
+    code_ = json.loads(out)[0]["code"]
+    folder = tmp_path / "paper"
+    code, out, _ = _out(
+        capsys, "--database", url, "picklist", "print", code_, "--printer", f"pdf:{folder}"
+    )
+    assert code == 0 and code_ in out
+    (pdf,) = folder.glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_nothing_ready_releases_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    code, out, _ = _out(capsys, "--database", url, "waves", "release")
+    assert code == 0 and "No READY orders" in out

@@ -1,4 +1,4 @@
-"""`baton layout`, `baton waves release`, `baton picklists` and `baton picklist` as scripts use them."""
+"""`baton layout`, `baton waves release`, `baton picklists` and `baton picklist` as scripts."""
 
 from __future__ import annotations
 

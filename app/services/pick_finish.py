@@ -124,7 +124,7 @@ def report_short(
     _resequence(session, pick_list)
     message = f"{missing} missing at {location.code}; flagged for a count."
     if found_elsewhere:
-        message += f" {found_elsewhere} added from another location at the end of your walk."
+        message += f" {found_elsewhere} to take from another location, added to your walk."
     if still_short:
         message += f" {still_short} could not be found: the order goes to the supervisor."
     return finish_if_done(session, actor, pick_list, ScanOutcome("attention", message, True))

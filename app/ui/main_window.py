@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             button.setVisible(True)
         self._show_operator(actor)
         self._restart_idle()
-        self.show_screen(allowed[0])
+        self.show_screen(self.first_screen(allowed))
         self.station.feedback.ok(f"Welcome, {actor.name}.")
 
     def _show_operator(self, actor: Actor) -> None:
@@ -154,17 +154,23 @@ class MainWindow(QMainWindow):
         self.login.activate()
 
     def allowed_screens(self) -> list[Screen]:
-        """The screens for the operator's role; a station set to a role opens that role's first."""
+        """The screens the operator's role may use, in the window's order."""
         actor = self.station.actor
         if actor is None:
             return []
-        allowed = [s for s in self.screens if actor.role in s.roles]
+        return [s for s in self.screens if actor.role in s.roles]
+
+    def first_screen(self, allowed: list[Screen]) -> Screen:
+        """Where an operator lands: the station's role screen if set, else the screen most
+        particular to the operator's role (a picker's is Picking, a supervisor's the desk)."""
         try:
             preferred = Role(self.station.settings.get(STATION_ROLE))
         except ValueError:
-            return allowed
-        # A station set up as, say, a packing bench opens that role's screen first.
-        return sorted(allowed, key=lambda s: preferred not in s.roles or len(s.roles) > 1)
+            preferred = None
+        return min(
+            allowed,
+            key=lambda s: (preferred is not None and preferred not in s.roles, len(s.roles)),
+        )
 
     def show_screen(self, screen: Screen) -> None:
         if self.station.actor is None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from app.db.engine import unit_of_work
-from app.services.actor import Actor
 from app.services.desk import DeskFilter, desk_rows
-from app.services.waves import release_wave
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
 
@@ -52,9 +49,7 @@ def _prints(harness: Harness) -> None:
 
 
 def _picking(harness: Harness) -> None:
-    with unit_of_work(harness.database.sessions) as session:
-        release_wave(session, Actor.command_line("screenshot"))
-    harness.scan(PICKER_BADGE)  # a picker lands on the picking screen
+    harness.scan(PICKER_BADGE)  # a picker lands on the picking screen; the demo has a wave
     picking = _screen(harness, "Picking")
     picking.take_button.click()  # type: ignore[attr-defined]
     settle()

@@ -13,6 +13,7 @@ from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import NotAllowed
 from app.services.intake import import_orders
+from app.services.masterdata import load_master_data
 from app.services.orders import list_orders, show_order
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
@@ -156,3 +157,34 @@ def test_a_picker_cannot_import_orders(db: Database, tmp_path: Path) -> None:
     path = write_orders(tmp_path / "o.csv", {"#1": [("MUG-BLUE", 1)]})
     with pytest.raises(NotAllowed, match="supervisor"):
         import_orders(db.sessions, picker, path, "csv")
+
+
+@pytest.mark.slow
+def test_ten_thousand_orders_stream_through_in_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+    from datetime import UTC, datetime
+
+    from app.config import DatabaseChoice
+    from app.db.database import open_database
+    from app.domain import demo_data
+    from app.domain.order_files import read_orders
+    from tests.benchmarks.shopify_file import write_shopify_csv
+
+    floor = demo_data.warehouse()
+    path = tmp_path / "orders_export.csv"
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    write_shopify_csv(demo_data.day_of_orders(floor.products, 10_000, 700_001, now), path)
+    database = open_database(DatabaseChoice(f"sqlite:///{tmp_path / 'big.sqlite3'}", True))
+    load_master_data(database.sessions, SUPERVISOR, floor.locations, floor.products, floor.stock)
+    tracemalloc.start()
+    all_at_once = list(read_orders(path, "shopify"))  # what loading the whole file would hold
+    _, loaded = tracemalloc.get_traced_memory()
+    del all_at_once
+    tracemalloc.reset_peak()
+    summary = import_orders(database.sessions, SUPERVISOR, path, "shopify")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    database.close()
+    assert len(summary.received) == 10_000 and summary.exit_code == 0
+    # Orders are received as they are read: only the per-order summary grows with the file.
+    assert peak < loaded / 2, (peak, loaded)

@@ -178,7 +178,7 @@ def test_a_short_location_is_refilled_from_another_or_reported(floor: Database) 
     _scan(floor, pat, view.code, stop.location)
     with unit_of_work(floor.sessions) as session:
         outcome = short(session, pat, view.code)
-    assert "1 missing" in outcome.message and "added from another location" in outcome.message
+    assert "1 missing" in outcome.message and "added to your walk" in outcome.message
     after = _view(floor, pat, view.code)
     assert after.current_stop is not None and after.current_stop.location == "A02-06-1"
     with floor.sessions() as session:

@@ -22,6 +22,7 @@ from app.ui.feedback import FeedbackLevel
 from app.ui.harness import DEMO_NOW, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.order_model import OrderTableModel
+from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
 from app.ui.settings import SOUND_ON, WorkstationSettings
@@ -82,16 +83,22 @@ def test_badge_scan_logs_in_and_opens_the_roles_screens(window: MainWindow) -> N
     assert band(window) == (FeedbackLevel.OK, "Welcome, Alex Morgan.")
     assert "Alex Morgan (supervisor)" in window.operator_label.text()
     assert isinstance(window.current_screen, OrderDeskScreen)
-    assert [s.title for s in window.allowed_screens()] == ["Order desk", "Look up", "Prints"]
+    titles = [s.title for s in window.allowed_screens()]
+    assert titles == ["Picking", "Order desk", "Look up", "Prints"]
 
 
-def test_a_picker_gets_look_up_only_and_cannot_open_the_desk(window: MainWindow) -> None:
+def _screen(window: MainWindow, title: str) -> Screen:
+    return next(s for s in window.screens if s.title == title)
+
+
+def test_a_picker_lands_on_picking_and_cannot_open_the_desk(window: MainWindow) -> None:
     type_scan(window, PICKER)
-    assert isinstance(window.current_screen, LookupScreen)
+    assert window.current_screen.title == "Picking"
+    assert [s.title for s in window.allowed_screens()] == ["Picking", "Look up"]
     assert not window.nav_buttons["Order desk"].isVisibleTo(window)
-    window.show_screen(window.screens[0])
+    window.show_screen(_screen(window, "Order desk"))
     assert band(window) == (FeedbackLevel.ERROR, "Order desk is not open to your role.")
-    assert isinstance(window.current_screen, LookupScreen)
+    assert window.current_screen.title == "Picking"
 
 
 def test_unknown_badge_and_non_badge_scans_are_refused_at_login(window: MainWindow) -> None:
@@ -255,6 +262,7 @@ def test_import_runs_in_the_background_and_the_list_refreshes(
 
 def test_look_up_a_gs1_scan_with_lot_and_expiry(window: MainWindow) -> None:
     type_scan(window, PICKER)
+    window.show_screen(_screen(window, "Look up"))
     type_scan(window, "]C10107612340000010" + "10LOT42\x1d" + "17270331")
     screen = window.current_screen
     assert isinstance(screen, LookupScreen)
@@ -265,6 +273,7 @@ def test_look_up_a_gs1_scan_with_lot_and_expiry(window: MainWindow) -> None:
 
 def test_look_up_a_location_shows_its_stock(window: MainWindow) -> None:
     type_scan(window, PICKER)
+    window.show_screen(_screen(window, "Look up"))
     type_scan(window, "A01-01-1")
     screen = window.current_screen
     assert isinstance(screen, LookupScreen) and screen.view.found is not None

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -46,9 +45,9 @@ MODES = {
 }
 
 
-def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a") -> QLabel:
+def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a", text: str = "") -> QLabel:
     """A plain-text label in a fixed size: codes and names are never markup."""
-    label = QLabel()
+    label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     weight = 700 if bold else 400
@@ -62,11 +61,6 @@ def _to_take(view: PickListView, stop: StopView) -> int:
     if view.mode == "sort_while_pick" and task is not None:
         return task.quantity - task.picked
     return stop.quantity - stop.picked
-
-
-def _in_hand(stop: StopView) -> int:
-    """Units taken at this stop and not yet put into a tote."""
-    return sum(t.picked - t.placed for t in stop.tasks)
 
 
 def _target(view: PickListView) -> str:
@@ -128,7 +122,7 @@ def _shortcut(keys: str, parent: QWidget, slot: Callable[[], None]) -> QShortcut
 
 
 class PickingScreen(Screen):
-    """Claims the next pick list and shows one stop at a time: where, what, how many, into which tote."""
+    """Takes the next pick list and shows one stop at a time: where, what, how many, into what."""
 
     title = "Picking"
     roles = frozenset({Role.PICKER, Role.SUPERVISOR})
@@ -162,8 +156,10 @@ class PickingScreen(Screen):
         _shortcut("Enter", self.start_page, self._on_take)
         layout = QVBoxLayout(self.start_page)
         layout.addStretch(1)
-        layout.addWidget(self.start_headline, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.start_detail, 0, Qt.AlignmentFlag.AlignHCenter)
+        for label in (self.start_headline, self.start_detail):
+            # Full width, centred text: a wrapping label given an alignment is cut off.
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            layout.addWidget(label)
         layout.addSpacing(24)
         layout.addWidget(self.take_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
@@ -195,9 +191,10 @@ class PickingScreen(Screen):
         )
         self.next_scan = _label(28, bold=True, color="#263238")
         self.progress = _label(18, color="#37474f")
-        self.next_stops = _label(18, color="#37474f")
-        self.next_stops.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.next_stops.setWordWrap(False)
+        self.next_title = _label(18, color="#37474f")
+        self.next_stops = [
+            [_label(18, color="#37474f") for _ in range(3)] for _ in range(NEXT_STOPS)
+        ]
 
         product = QHBoxLayout()
         product.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
@@ -212,7 +209,15 @@ class PickingScreen(Screen):
         grid.addWidget(self.location, 0, 0)
         grid.addWidget(self.take_count, 0, 1)
         grid.addLayout(product, 1, 0)
-        grid.addWidget(self.next_stops, 1, 1)
+        upcoming = QGridLayout()
+        upcoming.setHorizontalSpacing(18)
+        upcoming.addWidget(self.next_title, 0, 0, 1, 3)
+        for row, cells in enumerate(self.next_stops, start=1):
+            for column, cell in enumerate(cells):
+                cell.setWordWrap(False)
+                upcoming.addWidget(cell, row, column)
+        upcoming.setRowStretch(NEXT_STOPS + 1, 1)
+        grid.addLayout(upcoming, 1, 1)
         grid.setColumnStretch(0, 1)
 
         self.count = QSpinBox()
@@ -229,15 +234,13 @@ class PickingScreen(Screen):
         self.short_button.clicked.connect(self._on_short)
         self.pause_button.clicked.connect(self._on_pause)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("Count  [F6]"))
+        buttons.addWidget(_label(16, text="Count  [F6]"))
         buttons.addWidget(self.count)
         for button in (self.count_button, self.short_button, self.pause_button):
             button.setStyleSheet("font-size: 16pt; min-height: 56px;")
             buttons.addWidget(button)
         buttons.addStretch(1)
 
-        separator = QFrame()
-        separator.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self.stop_page)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(grid)
@@ -245,7 +248,6 @@ class PickingScreen(Screen):
         layout.addWidget(self.target)
         layout.addStretch(1)
         layout.addWidget(self.progress)
-        layout.addWidget(separator)
         layout.addLayout(buttons)
         for label in (self.product, self.sku, self.next_scan, self.progress):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -289,11 +291,9 @@ class PickingScreen(Screen):
             return
         self.location.setText(stop.location)
         left = _to_take(view, stop)
-        in_hand = _in_hand(stop)
-        if view.expect is Expect.TOTE:
-            self.take_count.setText(f"Put {in_hand}")
-        else:
-            self.take_count.setText(f"Take {left}")
+        in_hand = sum(t.picked - t.placed for t in stop.tasks)  # taken, not yet in a tote
+        tote_next = view.expect is Expect.TOTE
+        self.take_count.setText(f"Put {in_hand}" if tote_next else f"Take {left}")
         self.count.setMaximum(max(1, left))
         self.count.setValue(max(1, left))
         self.product.setText(stop.product)
@@ -304,8 +304,12 @@ class PickingScreen(Screen):
         self.next_scan.setText(f"➜ {_next_scan(view, stop)}")
         self.progress.setText(f"{_progress(view)} · {MODES.get(view.mode, view.mode)}")
         later = [s for s in view.stops if s.seq > stop.seq and s.status == "OPEN"][:NEXT_STOPS]
-        rows = [f"{s.location}   {s.sku}   × {s.quantity - s.picked}" for s in later]
-        self.next_stops.setText("Next:\n" + "\n".join(rows) if rows else "Last stop")
+        self.next_title.setText("Next:" if later else "Last stop")
+        rows = [(s.location, s.sku, f"× {s.quantity - s.picked}") for s in later]
+        rows += [("", "", "")] * (NEXT_STOPS - len(rows))
+        for cells, texts in zip(self.next_stops, rows, strict=True):
+            for cell, text in zip(cells, texts, strict=True):
+                cell.setText(text)
         self.pages.setCurrentWidget(self.stop_page)
 
     # -- actions ----------------------------------------------------------------------------
@@ -369,7 +373,11 @@ class PickingScreen(Screen):
         assert code is not None
         done = self.station.act(lambda s, a: (action(s, a), current_list(s, a, code)))
         if done is None:
-            self._reload()  # refused (red shown): the stop as it stands, unchanged
+            # Refused (red shown): the stop as it stands. A list that cannot be read any
+            # more (reassigned meanwhile) leaves the screen at the start, the red still showing.
+            if self._reload() is None:
+                self._code = None
+                self._show_start("Ready for your next pick list", "")
             return
         outcome, view = done
         if outcome.result == "done":
@@ -391,7 +399,8 @@ class PickingScreen(Screen):
         short_orders = len(numbers) - picked if statuses is not None else 0
         totes = sorted({tote for _, _, tote in view.orders if tote})
         units, _ = view.units
-        detail = f"{picked} orders picked, {short_orders} short · {units} units"
+        orders = "order" if picked == 1 else "orders"
+        detail = f"{picked} {orders} picked, {short_orders} short · {units} units"
         if totes:
             detail += f"\nTotes: {', '.join(totes)}"
         self._show_start(f"Pick list {view.code} done", detail)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import DatabaseChoice
@@ -24,6 +25,12 @@ from app.services.actor import Actor
 from app.services.demo import demo_is_seeded, seed_demo
 from app.ui.main_window import MainWindow
 from app.ui.settings import SOUND_ON, STATION_NAME, WorkstationSettings
+
+_NAMED_KEYS = {
+    **{f"f{n}": getattr(Qt.Key, f"Key_F{n}") for n in range(1, 13)},
+    "enter": Qt.Key.Key_Return,
+    "escape": Qt.Key.Key_Escape,
+}
 
 # Screenshots and replays show the same day whenever they run.
 DEMO_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -39,6 +46,14 @@ class Harness:
     def scan(self, text: str) -> None:
         """Type `text` as a scanner does (GS as Ctrl+], a key event per character) then Enter."""
         type_scan(self.window, text)
+
+    def press(self, key: str) -> None:
+        """Press a key by name (F1-F12, Enter, Escape), as an operator presses a shortcut."""
+        code = _NAMED_KEYS.get(key.strip().lower())
+        if code is None:
+            raise ValueError(f"unknown key {key!r}; use F1-F12, Enter or Escape")
+        QTest.keyClick(self.window.focusWidget() or self.window, code)
+        settle()
 
     def feedback(self) -> tuple[str, str]:
         """What the operator sees now: the band's level and message."""

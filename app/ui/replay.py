@@ -1,8 +1,9 @@
 """`baton replay FILE --screen SCREEN`: drive a real station screen with a scan script.
 
-One scan per line; `\\x1d` stands for GS; `#` starts a comment (a line that is only a
-comment is skipped, but `#1001` alone is an order number). The first scans log in by badge.
-For each scan the result is what the operator would have seen: the band's level and message.
+One scan per line; `\\x1d` stands for GS; `# ` starts a comment (`#1001` alone is an order
+number). A line `!F5` (or `!Enter`, `!F8`, ...) presses that key instead, as an operator
+presses a button's shortcut. The first scans log in by badge. For each step the result is
+what the operator would have seen: the band's level and message.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def replay(path: Path, screen: str, database_url: str | None = None) -> list[Ste
         window = harness.window
         for number, text in read_script(path):
             before = window.station.actor
-            harness.scan(text)
+            if text.startswith("!"):
+                harness.press(text[1:])
+            else:
+                harness.scan(text)
             level, message = harness.feedback()
             steps.append(Step(number, text.replace("\x1d", "\\x1d"), level, message))
             if window.station.actor is not None and before is None:

@@ -80,3 +80,35 @@ def test_nothing_ready_releases_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     code, out, _ = _out(capsys, "--database", url, "waves", "release")
     assert code == 0 and "No READY orders" in out
+
+
+def test_a_whole_pick_list_walked_by_replay(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from app.domain.demo_data import warehouse
+
+    gtin = {p.sku: p.barcodes[0] for p in warehouse().products}
+    _, out, _ = _out(capsys, "--database", url, "picklists", "--json")
+    first = json.loads(out)[0]
+    script = ["# Maria takes the most urgent list and walks it", "OP-1001", "!F5"]
+    previous = None
+    for line in first["stops"]:
+        if (line["location"], line["sku"]) != previous:
+            script.append(line["location"])
+            previous = (line["location"], line["sku"])
+        script += [gtin[line["sku"]]] * line["quantity"]
+        if first["mode"] != "single":
+            script.append(f"T{1000 + line['cart_position']}")
+    path = tmp_path / "walk.scans"
+    path.write_text("\n".join(script) + "\n", encoding="utf-8")
+
+    code, out, _ = _out(
+        capsys, "--database", url, "replay", str(path), "--screen", "picking", "--json"
+    )
+    steps = json.loads(out)
+    assert code == 0
+    assert [s["level"] for s in steps if s["level"] not in ("ok", "prompt")] == []
+    assert steps[-1]["message"].startswith(f"Pick list {first['code']} done")
+    for number in first["orders"]:
+        _, out, _ = _out(capsys, "--database", url, "order", "show", number, "--json")
+        assert json.loads(out)["order"]["status"] == "PICKED"

@@ -207,3 +207,39 @@ def test_a_reassigned_list_refuses_the_old_pickers_scans(floor: Database) -> Non
     _scan(floor, sam, code, first.location)
     with pytest.raises(BatonError), unit_of_work(floor.sessions) as session:
         reassign(session, pat, code, None)  # a picker cannot reassign
+
+
+def test_extra_units_and_a_tote_already_in_use_are_refused(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    orders = {
+        "#1": [("MUG-BLUE", 2)],
+        "#2": [("MUG-BLUE", 1)],
+        "#3": [("TEA-EARL", 1)],
+        "#4": [("TEA-EARL", 1)],
+    }
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR, cart_totes=2)  # two carts of two orders
+    pat, sam = _picker(db, "OP-1111", "Pat"), _picker(db, "OP-2222", "Sam")
+    with unit_of_work(db.sessions) as session:
+        pats = claim_next(session, pat).code
+    with unit_of_work(db.sessions) as session:
+        sams = claim_next(session, sam).code
+
+    def to_tote_step(actor: Actor, code: str) -> None:
+        view = _view(db, actor, code)
+        assert view.current_stop is not None and view.current_task is not None
+        _scan(db, actor, code, view.current_stop.location)
+        for _ in range(view.current_task.quantity):
+            _scan(db, actor, code, GTIN[view.current_stop.sku])
+
+    to_tote_step(pat, pats)
+    stop = _view(db, pat, pats).current_stop
+    assert stop is not None
+    with pytest.raises(WrongScan, match="Scan the tote"):
+        _scan(db, pat, pats, GTIN[stop.sku])  # one unit more than the order wants
+    _scan(db, pat, pats, "T1001")
+    to_tote_step(sam, sams)
+    with pytest.raises(WrongScan, match=f"in use by pick list {pats}"):
+        _scan(db, sam, sams, "T1001")
+    _scan(db, sam, sams, "T2001")

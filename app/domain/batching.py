@@ -8,7 +8,9 @@ Orders are grouped by urgency first and by walking distance second:
    urgent waiting order whose own route is longest (the hardest to fit anywhere else), then
    repeatedly takes the waiting order that adds the least route length, until the cart is
    full. The added length is the optimal route's (routing_exact); a quick nearness estimate
-   only decides which candidates are worth routing.
+   only decides which candidates are worth routing. (On layouts of more than four blocks,
+   where exact routes take too long to price thousands of candidates, the best classic
+   heuristic's length stands in.)
 3. Local search: move an order to another batch, or swap two orders, whenever that shortens
    the total route length, until nothing improves (or an evaluation budget is spent).
 
@@ -27,8 +29,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain.layout import Layout, PickPoint, walking_distance_m
-from app.domain.routing import route
+from app.domain.routing import heuristic_length_m, route
 from app.domain.routing_exact import shortest_tour
+from app.domain.routing_search import EXACT_MAX_BLOCKS
 
 Location = tuple[int, int]  # (aisle, bay)
 
@@ -124,7 +127,7 @@ def plan_batches(
     """Pick lists for a wave, most urgent first; `progress(done, total)` reports orders placed."""
     rules = rules or BatchingRules()
     _check(layout, orders)
-    planner = _Planner(layout, mode, rules)
+    planner = _Planner(layout, mode, rules, orders)
     singles = [o for o in orders if mode is BatchMode.SINGLE_ORDER or planner.is_large(o)]
     small = [o for o in orders if not (mode is BatchMode.SINGLE_ORDER or planner.is_large(o))]
     groups = planner.seed_batches(small, progress, len(singles), len(orders))
@@ -156,13 +159,25 @@ def _check(layout: Layout, orders: Sequence[PickOrder]) -> None:
 class _Planner:
     """The wave's working state: route lengths are remembered per set of locations."""
 
-    def __init__(self, layout: Layout, mode: BatchMode, rules: BatchingRules) -> None:
+    def __init__(
+        self, layout: Layout, mode: BatchMode, rules: BatchingRules, orders: Sequence[PickOrder]
+    ) -> None:
         self.layout = layout
         self.mode = mode
         self.rules = rules
         self.lengths: dict[frozenset[Location], float] = {}
-        self.distances: dict[tuple[Location, Location], float] = {}
+        self.longer_than: dict[frozenset[Location], float] = {}  # from bounded evaluations
+        # Thousands of candidate batches are priced per wave: by the exact router where it is
+        # quick (up to four blocks), else by the best classic heuristic; final pick lists are
+        # always routed by `route`.
+        self.exact = layout.blocks <= EXACT_MAX_BLOCKS
         self.depot: Location = (layout.depot_aisle, 0)  # bay 0: the depot's own marker
+        # Nearness estimates look distances up by location number in rows filled on demand.
+        self.where = {o.id: _locations(o) for o in orders}
+        self.universe = sorted({self.depot, *(loc for o in orders for loc in self.where[o.id])})
+        self.index = {loc: k for k, loc in enumerate(self.universe)}
+        self.rows: list[list[float] | None] = [None] * len(self.universe)
+        self.anchors: dict[frozenset[Location], list[int]] = {}
 
     # --- sizes and capacity -------------------------------------------------------------
 
@@ -192,30 +207,47 @@ class _Planner:
         known = self.lengths.get(locations)
         if known is not None:
             return known
+        if not self.exact:
+            found = self.lengths[locations] = heuristic_length_m(self.layout, locations)
+            return found
         limit = math.inf if bound is None else bound
-        found = shortest_tour(self.layout, sorted(locations), with_order=False, upper_bound=limit)[
-            0
-        ]
-        if found != math.inf:
+        if self.longer_than.get(locations, -math.inf) >= limit:
+            return math.inf  # an earlier bounded evaluation already showed it
+        found, _ = shortest_tour(
+            self.layout, sorted(locations), with_order=False, upper_bound=limit
+        )
+        if found == math.inf:
+            self.longer_than[locations] = limit
+        else:
             self.lengths[locations] = found
         return found
 
-    def distance(self, a: Location, b: Location) -> float:
-        key = (a, b) if a <= b else (b, a)
-        known = self.distances.get(key)
-        if known is None:
-            ya = self.layout.depot_y_m if a[1] == 0 else self.layout.bay_y_m(a[1])
-            yb = self.layout.depot_y_m if b[1] == 0 else self.layout.bay_y_m(b[1])
-            known = self.distances[key] = walking_distance_m(self.layout, a[0], ya, b[0], yb)
-        return known
+    def _row(self, location: Location) -> list[float]:
+        """Walking distances from a location to every location of the wave (and the depot)."""
+        index = self.index[location]
+        row = self.rows[index]
+        if row is None:
+            here = self._spot(location)
+            row = [walking_distance_m(self.layout, *here, *self._spot(o)) for o in self.universe]
+            self.rows[index] = row
+        return row
+
+    def _spot(self, location: Location) -> tuple[int, float]:
+        bay_y = (
+            self.layout.depot_y_m if location == self.depot else self.layout.bay_y_m(location[1])
+        )
+        return location[0], bay_y
 
     def nearness(self, order_locations: frozenset[Location], batch: frozenset[Location]) -> float:
         """A cheap estimate of the detour: each new location's distance to the batch, doubled."""
-        anchors = [*batch, self.depot]
-        return sum(
-            2 * min(self.distance(loc, anchor) for anchor in anchors)
-            for loc in order_locations - batch
-        )
+        anchors = self.anchors.get(batch)
+        if anchors is None:
+            anchors = [self.index[loc] for loc in batch] + [self.index[self.depot]]
+            self.anchors[batch] = anchors
+        total = 0.0
+        for location in order_locations - batch:
+            total += min(map(self._row(location).__getitem__, anchors))
+        return 2 * total
 
     # --- building ------------------------------------------------------------------------
 
@@ -226,7 +258,7 @@ class _Planner:
         done: int,
         total: int,
     ) -> list[list[PickOrder]]:
-        where = {o.id: _locations(o) for o in small}
+        where = self.where
         waiting = sorted(small, key=lambda o: (o.urgency, o.id))
         groups: list[list[PickOrder]] = []
         while waiting:
@@ -291,28 +323,29 @@ class _Planner:
         """Apply the first move or swap of `order` that shortens the total; say if one did."""
         here = groups[i]
         rest = [o for o in here if o is not order]
-        rest_cover = _cover(rest)
-        mine = _locations(order)
+        rest_cover = self._cover(rest)
+        mine = self.where[order.id]
         partners = sorted(
             (j for j in range(len(groups)) if j != i and groups[j]),
-            key=lambda j: (self.nearness(mine, _cover(groups[j])), j),
+            key=lambda j: (self.nearness(mine, self._cover(groups[j])), j),
         )[:_PARTNERS]
-        # A route never gets shorter by visiting more, so the batch without the order bounds
-        # what moving or swapping it can save; the bounded evaluations then stop early.
+        # Each evaluation is bounded by what the change must beat, so a hopeless one stops
+        # early. A route never gets shorter by visiting more, so in a swap the other batch
+        # without its order already bounds its new length from below.
         left = self.length(rest_cover) if rest else 0.0
         for j in partners:
             there = groups[j]
-            before = self.length(_cover(here)) + self.length(_cover(there))
+            before = self.length(self._cover(here)) + self.length(self._cover(there))
             moved = [*there, order]
             if self.fits(there, order) and self._keeps_urgency(groups, i, rest, j, moved):
                 budget[0] -= 1
-                right = self.length(_cover(moved), before - left - _EPSILON)
+                right = self.length(self._cover(moved), before - left - _EPSILON)
                 if left + right < before - _EPSILON:
                     groups[i], groups[j] = rest, moved
                     return True
             swaps = sorted(
                 there,
-                key=lambda o: (self.nearness(_locations(o), rest_cover), o.id),
+                key=lambda o: (self.nearness(self.where[o.id], rest_cover), o.id),
             )[:_SWAPS]
             for other in swaps:
                 new_here = [*rest, other]
@@ -322,11 +355,11 @@ class _Planner:
                 if not self._keeps_urgency(groups, i, new_here, j, [*new_there, order]):
                     continue
                 budget[0] -= 2
-                floor_there = self.length(_cover(new_there)) if new_there else 0.0
-                new_left = self.length(_cover(new_here), before - floor_there - _EPSILON)
+                floor_there = self.length(self._cover(new_there)) if new_there else 0.0
+                new_left = self.length(self._cover(new_here), before - floor_there - _EPSILON)
                 if new_left == math.inf:
                     continue
-                right = self.length(_cover([*new_there, order]), before - new_left - _EPSILON)
+                right = self.length(self._cover([*new_there, order]), before - new_left - _EPSILON)
                 if new_left + right < before - _EPSILON:
                     groups[i], groups[j] = new_here, [*new_there, order]
                     return True
@@ -357,6 +390,13 @@ class _Planner:
                 return False
             latest = hi if latest is None else max(latest, hi)
         return True
+
+    def _cover(self, group: list[PickOrder]) -> frozenset[Location]:
+        """Every location the group's orders visit."""
+        covered: frozenset[Location] = frozenset()
+        for order in group:
+            covered |= self.where[order.id]
+        return covered
 
     # --- output --------------------------------------------------------------------------
 
@@ -390,10 +430,3 @@ class _Planner:
 
 def _locations(order: PickOrder) -> frozenset[Location]:
     return frozenset((line.point.aisle, line.point.bay) for line in order.lines)
-
-
-def _cover(group: list[PickOrder]) -> frozenset[Location]:
-    covered: frozenset[Location] = frozenset()
-    for order in group:
-        covered |= _locations(order)
-    return covered

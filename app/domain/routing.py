@@ -1,10 +1,12 @@
 """Pick routes: the order to visit locations in, and how far that is to walk.
 
 A route starts and ends at the depot and walks only along aisles and cross-aisles. `route`
-returns the shortest one (routing_exact), the other methods are the classic baselines
-(routing_heuristics) and plain location-code order. Points at the same aisle and bay (the two
-sides of the aisle, several levels) are one stop. Every method prices its order the same way:
-the shortest walk from the depot to the first stop, between consecutive stops, and back.
+returns the shortest one: exact (routing_exact) on layouts of up to four blocks, and by local
+search from the best classic heuristic (routing_search) beyond, where the exact method grows
+too slow. The other methods are the classic baselines (routing_heuristics) and plain
+location-code order. Points at the same aisle and bay (the two sides of the aisle, several
+levels) are one stop. Every method prices its order the same way: the shortest walk from the
+depot to the first stop, between consecutive stops, and back.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from app.domain.layout import Layout, PickPoint, walking_distance_m
 from app.domain.routing_exact import shortest_tour
 from app.domain.routing_heuristics import combined_order, largest_gap_order, s_shape_order
+from app.domain.routing_search import EXACT_MAX_BLOCKS, improve_order
 
 Location = tuple[int, int]  # (aisle, bay)
 
 OPTIMAL = "optimal"
+LOCAL_SEARCH = "local_search"
 S_SHAPE = "s_shape"
 LARGEST_GAP = "largest_gap"
 COMBINED = "combined"
@@ -70,19 +74,24 @@ def route_length(layout: Layout, ordered_points: Sequence[PickPoint]) -> float:
 
 
 def route(layout: Layout, points: Iterable[PickPoint]) -> Route:
-    """The shortest route through the points (exact, for any number of blocks)."""
+    """The shortest route through the points: exact up to four blocks, near-exact beyond."""
     stops = _stops(layout, points)
     if not stops:
         return Route((), 0.0, OPTIMAL)
-    length, order = shortest_tour(layout, list(stops))
-    return Route(tuple(stops[loc] for loc in order), length, OPTIMAL)
+    locations = list(stops)
+    if layout.blocks <= EXACT_MAX_BLOCKS:
+        length, order = shortest_tour(layout, locations)
+        return Route(tuple(stops[loc] for loc in order), length, OPTIMAL)
+    order = improve_order(layout, _best_heuristic_order(layout, locations))
+    return Route(tuple(stops[loc] for loc in order), _order_length(layout, order), LOCAL_SEARCH)
 
 
-def optimal_length_m(layout: Layout, locations: Collection[Location]) -> float:
-    """The shortest route's length through (aisle, bay) locations, without the order."""
-    for aisle, bay in locations:
+def heuristic_length_m(layout: Layout, locations: Collection[Location]) -> float:
+    """The shortest classic heuristic route through (aisle, bay) locations: quick to get."""
+    distinct = sorted(set(locations))
+    for aisle, bay in distinct:
         layout.check_point(PickPoint(f"aisle {aisle} bay {bay}", aisle, bay))
-    return shortest_tour(layout, sorted(set(locations)), with_order=False)[0]
+    return _order_length(layout, _best_heuristic_order(layout, distinct))
 
 
 def s_shape(layout: Layout, points: Iterable[PickPoint]) -> Route:
@@ -128,6 +137,17 @@ def _stops(layout: Layout, points: Iterable[PickPoint]) -> dict[Location, Stop]:
     for pid, location in where.items():
         grouped.setdefault(location, []).append(pid)
     return {loc: Stop(loc[0], loc[1], tuple(sorted(grouped[loc]))) for loc in sorted(grouped)}
+
+
+def _best_heuristic_order(layout: Layout, locations: list[Location]) -> list[Location]:
+    """The shortest of the classic orders (S-shape, largest gap, combined, code order)."""
+    orders = [
+        s_shape_order(layout, locations),
+        largest_gap_order(layout, locations),
+        combined_order(layout, locations),
+        sorted(locations),
+    ]
+    return min(orders, key=lambda order: _order_length(layout, order))
 
 
 def _place(layout: Layout, spot: PickPoint | Depot) -> tuple[int, float]:

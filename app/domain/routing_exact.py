@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 
 from app.domain.layout import Layout
 
@@ -53,19 +55,36 @@ _cross_moves: list[list[tuple[int, int, tuple[int, ...]]]] = []  # (walks, class
 _closable: list[bool] = []  # the tour may end here: one component, every degree even
 
 
+# Routes may be planned on several threads at once; only filling the tables takes the lock.
+_lock = threading.RLock()
+
+
 def _class_id(state: State) -> int:
     found = _ids.get(state)
-    if found is None:
-        found = _ids[state] = len(_classes)
-        _classes.append(state)
-        _segment_moves.append(None)
-        _cross_moves.append([])
-        _closable.append(False)
+    if found is not None:
+        return found
+    with _lock:
+        found = _ids.get(state)
+        if found is None:
+            found = len(_classes)
+            _classes.append(state)
+            _segment_moves.append(None)
+            _cross_moves.append([])
+            _closable.append(False)
+            _ids[state] = found  # published last, once every table has its row
     return found
 
 
 def _moves_of(class_id: int) -> list[list[int]]:
     """The class's sub-aisle moves (id -1: not allowed), working out all its moves once."""
+    known = _segment_moves[class_id]
+    if known is not None:
+        return known
+    with _lock:
+        return _fill_moves(class_id)
+
+
+def _fill_moves(class_id: int) -> list[list[int]]:
     known = _segment_moves[class_id]
     if known is not None:
         return known
@@ -162,12 +181,20 @@ def _segments(
 ) -> tuple[int, int, dict[tuple[int, int], list[float]]]:
     """The aisles spanned and each sub-aisle's required positions (picks, depot)."""
     required: dict[tuple[int, int], list[float]] = {}
+    bays = _bays(layout)
     for aisle, bay in locations:
-        required.setdefault((aisle, layout.block_of(bay)), []).append(layout.bay_y_m(bay))
+        block, y = bays[bay]
+        required.setdefault((aisle, block), []).append(y)
     depot_segment = 0 if layout.depot_end == "front" else layout.blocks - 1
     required.setdefault((layout.depot_aisle, depot_segment), []).append(layout.depot_y_m)
     aisles = [a for a, _ in required]
     return min(aisles), max(aisles), {k: sorted(set(v)) for k, v in required.items()}
+
+
+@lru_cache(maxsize=32)
+def _bays(layout: Layout) -> list[tuple[int, float]]:
+    """Each bay's block and y (index 0 unused): looked up for every location routed."""
+    return [(0, 0.0)] + [(layout.block_of(b), layout.bay_y_m(b)) for b in range(1, layout.bays + 1)]
 
 
 def _configs(lo_y: float, hi_y: float, points: list[float]) -> list[tuple[int, float]]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask, Wave
-from app.domain.batching import BatchingRules, BatchMode, PickOrder, plan_batches
+from app.domain.batching import BatchingRules, BatchMode, BatchStop, PickOrder, plan_batches
 from app.domain.batching import OrderLine as BatchLine
 from app.domain.layout import PickPoint
 from app.domain.roles import Role
@@ -73,9 +73,12 @@ def release_wave(
         return WaveSummary(None, mode, ())
     layout = warehouse_layout(session)
     by_key = {str(order.id): order for order in orders}
+    # Orders with the same cutoff are equally urgent: among them, distance decides the carts.
+    cutoffs = sorted({o.ship_by for o in orders}, key=lambda t: (t is None, t or datetime.min))
+    cutoff_rank = {cutoff: rank for rank, cutoff in enumerate(cutoffs)}
     plan = plan_batches(
         layout,
-        [_pick_order(order, rank) for rank, order in enumerate(orders)],
+        [_pick_order(order, cutoff_rank[order.ship_by]) for order in orders],
         BatchMode(mode),
         BatchingRules(totes=cart_totes),
     )
@@ -162,7 +165,7 @@ def _pick_list(
     mode: str,
     length_m: float,
     members: list[Order],
-    stops: Sequence[object],
+    stops: Sequence[BatchStop],
 ) -> PickList:
     pick_list = PickList(
         code="",
@@ -177,7 +180,7 @@ def _pick_list(
     for stop in stops:
         # One stop per stock row at the aisle and bay, each with the lines it serves.
         tasks: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for item in stop.items:  # type: ignore[attr-defined]
+        for item in stop.items:
             line_id, stock_id = (int(part) for part in item.line_id.split(":"))
             tasks[stock_id].append((line_id, item.units))
         for stock_id, serving in sorted(tasks.items(), key=lambda kv: stock[kv[0]].location.code):

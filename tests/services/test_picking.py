@@ -20,6 +20,7 @@ from app.services.intake import import_orders
 from app.services.masterdata import load_master_data
 from app.services.operators import add_operator
 from app.services.pick_finish import reassign
+from app.services.pick_lists import list_pick_lists
 from app.services.pick_views import Expect, PickListView
 from app.services.picking import WrongScan, claim_next, current_list, scan, short
 from app.services.waves import release_wave
@@ -243,3 +244,37 @@ def test_extra_units_and_a_tote_already_in_use_are_refused(db: Database, tmp_pat
     with pytest.raises(WrongScan, match=f"in use by pick list {pats}"):
         _scan(db, sam, sams, "T1001")
     _scan(db, sam, sams, "T2001")
+
+
+def test_pick_then_sort_takes_each_location_once_into_a_shared_tote(floor: Database) -> None:
+    with unit_of_work(floor.sessions) as session:
+        wave = release_wave(session, SUPERVISOR, mode="pick_then_sort")
+    (listed,) = wave.pick_lists
+    assert listed.mode == "pick_then_sort" and len(listed.orders) == 3
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        view = claim_next(session, pat)
+    # MUG-BLUE for #1 (2) and #3 (1) is one stop of 3 units: one location visit for both.
+    mug = [s for s in view.stops if s.sku == "MUG-BLUE"]
+    assert len(mug) == 1 and mug[0].quantity == 3 and len(mug[0].tasks) == 2
+    for _ in range(60):
+        current = _view(floor, pat, view.code)
+        if current.current_stop is None:
+            break
+        if current.expect is Expect.TOTE:
+            _scan(floor, pat, view.code, "T0900")  # the one shared tote of the cart
+        else:
+            _walk_step(floor, pat, current)
+    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    with floor.sessions() as session:
+        row = list_pick_lists(session, "DONE")[0]
+    assert {line.tote for line in row.stops} == {"T0900"}
+
+
+def _walk_step(db: Database, actor: Actor, view: PickListView) -> None:
+    stop = view.current_stop
+    assert stop is not None
+    if view.expect is Expect.LOCATION:
+        _scan(db, actor, view.code, stop.location)
+    else:
+        _scan(db, actor, view.code, GTIN[stop.sku])

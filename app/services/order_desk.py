@@ -14,6 +14,7 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.pick_finish import withdraw_from_pick_lists
 from app.services.timeline import move_order, record_event
 from app.services.verification import (
     Verdict,
@@ -46,9 +47,14 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
         raise NotFound(f"No order {number}.")
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
+    # Off any pick list first (its rows locked, so a picker's scan waits or sees it gone).
+    in_totes = withdraw_from_pick_lists(session, order.id)
     released = release_allocations(session, [order.id])
     session.execute(delete(OrderHold).where(OrderHold.order_id == order.id))
-    move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", reason or "cancelled")
+    detail = reason or "cancelled"
+    if in_totes:
+        detail += f"; {in_totes} to put back to stock"
+    move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", detail)
     return released
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Allocation, Location, OrderLine, Stock
-from app.db.picking_models import PickList, PickStop, PickTask
+from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.types import utcnow
 from app.domain.allocation import StockOption, plan_allocation
 from app.domain.layout import PickPoint
@@ -22,6 +22,44 @@ from app.services.pick_views import ScanOutcome
 from app.services.timeline import move_order, record_event
 from app.services.verification import adjust_reserved
 from app.services.warehouse import warehouse_layout
+
+
+def withdraw_from_pick_lists(session: Session, order_id: int) -> str:
+    """Take a cancelled order's unpicked units off its pick lists; say what is already in totes."""
+    line_ids = select(OrderLine.id).where(OrderLine.order_id == order_id)
+    tasks = list(
+        session.scalars(select(PickTask).where(PickTask.order_line_id.in_(line_ids)))
+    )
+    if not tasks:
+        return ""
+    stops = {task.stop_id for task in tasks}
+    session.execute(
+        select(PickList.id)
+        .join(PickStop, PickStop.pick_list_id == PickList.id)
+        .where(PickStop.id.in_(stops))
+        .with_for_update(of=PickList)
+    ).all()
+    picked = 0
+    for task in tasks:
+        session.refresh(task)
+        stop = session.get_one(PickStop, task.stop_id)
+        left = task.quantity - task.picked
+        picked += task.placed
+        if left:
+            task.quantity = task.picked
+            stop.quantity -= left
+        if stop.status in ("OPEN", "AT_LOCATION") and stop.picked == stop.quantity and all(
+            t.placed == t.picked for t in stop.tasks
+        ):
+            stop.status = "DONE"
+    member = session.scalars(
+        select(PickListOrder).where(PickListOrder.order_id == order_id)
+    ).one_or_none()
+    session.flush()
+    if not picked:
+        return ""
+    where = f"tote {member.tote}" if member is not None and member.tote else "the cart"
+    return f"{picked} unit(s) already in {where}"
 
 
 def finish_if_done(
@@ -40,6 +78,8 @@ def finish_if_done(
     short_orders = 0
     for member in pick_list.orders:
         order = member.order
+        if order.status == OrderStatus.CANCELLED.value:
+            continue  # withdrawn while on the cart; its units are to be put back
         missing = [
             f"{line.sku} {placed[line.id]} of {line.quantity}"
             for line in order.lines

@@ -19,6 +19,7 @@ from app.services.errors import BatonError, NotAllowed
 from app.services.intake import import_orders
 from app.services.masterdata import load_master_data
 from app.services.operators import add_operator
+from app.services.order_desk import cancel_order
 from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.pick_views import Expect, PickListView
@@ -278,3 +279,24 @@ def _walk_step(db: Database, actor: Actor, view: PickListView) -> None:
         _scan(db, actor, view.code, stop.location)
     else:
         _scan(db, actor, view.code, GTIN[stop.sku])
+
+
+def test_an_order_cancelled_on_the_cart_leaves_the_walk_and_the_rest_is_picked(
+    floor: Database,
+) -> None:
+    before = stock_levels(floor)
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    with unit_of_work(floor.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#2", "customer asked")
+    view = _view(floor, pat, code)
+    assert all(t.order != "#2" or t.quantity == 0 for s in view.stops for t in s.tasks)
+    _walk(floor, pat, code, {})
+    assert [_status(floor, n) for n in ("#1", "#2", "#3")] == ["PICKED", "CANCELLED", "PICKED"]
+    after = stock_levels(floor)
+    # #2's sock was never taken: it is still on the shelf and promised to nobody.
+    assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 4
+    assert all(reserved == 0 for _, reserved in after.values())

@@ -58,9 +58,12 @@ class PickListOrder(Base):
     """An order on a pick list, its cart position and (once bound) its tote."""
 
     __tablename__ = "pick_list_orders"
+    # An order may come back for another list after a short, so order_id is not unique here:
+    # releasing takes READY orders only, row-locked, so none is ever on two live lists.
     __table_args__ = (
-        UniqueConstraint("order_id", name="uq_pick_list_orders_order_id"),
         UniqueConstraint("pick_list_id", "position", name="uq_pick_list_orders_position"),
+        Index("ix_pick_list_orders_order_id", "order_id"),
+        Index("ix_pick_list_orders_tote", "tote"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

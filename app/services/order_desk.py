@@ -14,7 +14,8 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
-from app.services.pick_finish import withdraw_from_pick_lists
+from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
+from app.services.pick_views import ScanOutcome
 from app.services.timeline import move_order, record_event
 from app.services.verification import (
     Verdict,
@@ -40,6 +41,7 @@ def release_hold(session: Session, actor: Actor, number: str, note: str = "") ->
 def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> int:
     """Cancel an order that has not shipped; its stock goes back. Returns the units released."""
     actor.require(Role.SUPERVISOR)
+    pick_lists = pick_lists_of(session, number)  # locked first: a scan locks them first too
     order = session.scalars(
         select(Order).where(Order.number == number).with_for_update()
     ).one_or_none()
@@ -47,14 +49,15 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
         raise NotFound(f"No order {number}.")
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
-    # Off any pick list first (its rows locked, so a picker's scan waits or sees it gone).
-    in_totes = withdraw_from_pick_lists(session, order.id)
+    in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
     released = release_allocations(session, [order.id])
     session.execute(delete(OrderHold).where(OrderHold.order_id == order.id))
     detail = reason or "cancelled"
     if in_totes:
         detail += f"; {in_totes} to put back to stock"
     move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", detail)
+    for pick_list in pick_lists:
+        finish_if_done(session, actor, pick_list, ScanOutcome("ok", ""))
     return released
 
 

@@ -7,13 +7,13 @@ from collections import defaultdict
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Allocation, Location, OrderLine, Stock
+from app.db.models import Allocation, Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.types import utcnow
 from app.domain.allocation import StockOption, plan_allocation
 from app.domain.layout import PickPoint
 from app.domain.roles import Role
-from app.domain.routing import route
+from app.domain.routing import DEPOT, Depot, shortest_path_m
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
@@ -24,42 +24,53 @@ from app.services.verification import adjust_reserved
 from app.services.warehouse import warehouse_layout
 
 
-def withdraw_from_pick_lists(session: Session, order_id: int) -> str:
-    """Take a cancelled order's unpicked units off its pick lists; say what is already in totes."""
-    line_ids = select(OrderLine.id).where(OrderLine.order_id == order_id)
-    tasks = list(
-        session.scalars(select(PickTask).where(PickTask.order_line_id.in_(line_ids)))
+def pick_lists_of(session: Session, number: str) -> list[PickList]:
+    """The unfinished pick lists carrying an order, locked: taken before the order is locked,
+    in the same order as a picker's scan takes them, so the two never deadlock."""
+    return list(
+        session.scalars(
+            select(PickList)
+            .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)
+            .join(Order, Order.id == PickListOrder.order_id)
+            .where(Order.number == number, PickList.status != "DONE")
+            .order_by(PickList.id)
+            .with_for_update(of=PickList)
+        )
     )
-    if not tasks:
-        return ""
-    stops = {task.stop_id for task in tasks}
-    session.execute(
-        select(PickList.id)
-        .join(PickStop, PickStop.pick_list_id == PickList.id)
-        .where(PickStop.id.in_(stops))
-        .with_for_update(of=PickList)
-    ).all()
-    picked = 0
-    for task in tasks:
-        session.refresh(task)
-        stop = session.get_one(PickStop, task.stop_id)
-        left = task.quantity - task.picked
-        picked += task.placed
-        if left:
-            task.quantity = task.picked
-            stop.quantity -= left
-        if stop.status in ("OPEN", "AT_LOCATION") and stop.picked == stop.quantity and all(
-            t.placed == t.picked for t in stop.tasks
-        ):
-            stop.status = "DONE"
-    member = session.scalars(
-        select(PickListOrder).where(PickListOrder.order_id == order_id)
-    ).one_or_none()
+
+
+def withdraw_from_pick_lists(session: Session, order_id: int, pick_lists: list[PickList]) -> str:
+    """Take a cancelled order off its pick lists; say which of its units were already taken.
+
+    The caller cancels the order, then calls `finish_if_done` for each list: a list left with
+    nothing to pick is finished for its other orders.
+    """
+    taken = 0
+    touched = []
+    for pick_list in pick_lists:
+        member = next((m for m in pick_list.orders if m.order_id == order_id), None)
+        if member is None:
+            continue
+        for stop in pick_list.stops:
+            for task in stop.tasks:
+                if task.order_line.order_id != order_id:
+                    continue
+                taken += task.picked
+                stop.quantity -= task.quantity - task.picked
+                task.quantity = task.picked
+                task.placed = task.picked  # in hand or in a tote: they go back, not on
+            if (
+                stop.status in ("OPEN", "AT_LOCATION")
+                and stop.picked == stop.quantity
+                and all(t.placed == t.picked for t in stop.tasks)
+            ):
+                stop.status = "DONE"
+        touched.append((pick_list, member))
     session.flush()
-    if not picked:
+    if not taken:
         return ""
-    where = f"tote {member.tote}" if member is not None and member.tote else "the cart"
-    return f"{picked} unit(s) already in {where}"
+    totes = ", ".join(sorted({m.tote for _, m in touched if m.tote})) or "the cart"
+    return f"{taken} unit(s) already taken, in {totes}"
 
 
 def finish_if_done(
@@ -111,14 +122,17 @@ def finish_if_done(
 
 
 def report_short(
-    session: Session, actor: Actor, pick_list: PickList, stop: PickStop
+    session: Session, actor: Actor, pick_list: PickList, stop: PickStop, reason: str
 ) -> ScanOutcome:
-    """The location holds fewer units than planned: take what is there, find the rest elsewhere."""
+    """The location holds fewer units than planned: keep what was taken, find the rest elsewhere.
+
+    Units already in the picker's hand stay on the list: the stop then waits for their tote.
+    """
     if stop.status != "AT_LOCATION":
         raise WrongState("Scan the location first, then report what is missing there.")
-    if any(task.placed < task.picked for task in stop.tasks):
-        raise InvalidInput("Put the units in your hand into their tote first.")
     missing = stop.quantity - stop.picked
+    if missing <= 0:
+        raise InvalidInput("Nothing is missing here: put the units into the tote.")
     stock = session.get_one(Stock, stop.stock_id)
     # The missing units are not there: they leave the count and their promise ends with them.
     adjust_reserved(session, {stock.id: -missing})
@@ -137,15 +151,7 @@ def report_short(
         gone = task.quantity - task.picked
         if gone <= 0:
             continue
-        allocation = session.scalars(
-            select(Allocation).where(
-                Allocation.order_line_id == task.order_line_id, Allocation.stock_id == stock.id
-            )
-        ).one()
-        if allocation.quantity == gone:
-            session.delete(allocation)
-        else:
-            allocation.quantity -= gone
+        _shrink_allocation(session, task.order_line_id, stock.id, gone)
         task.quantity = task.picked
         got = _allocate_elsewhere(session, pick_list, stop, task.order_line_id, gone)
         found_elsewhere += got
@@ -156,12 +162,14 @@ def report_short(
             line.order,
             actor,
             "short_pick",
-            f"{location.code}: {gone} of {line.sku} missing; {got} found elsewhere",
+            f"{location.code}: {gone} of {line.sku} missing ({reason}); {got} found elsewhere",
         )
     stop.quantity = stop.picked
-    stop.status = "SHORT"
+    # With units in hand the stop still waits for their tote; it closes when they are put.
+    stop.status = "AT_LOCATION" if any(t.placed < t.picked for t in stop.tasks) else "SHORT"
     session.flush()
-    _resequence(session, pick_list)
+    if found_elsewhere:
+        _resequence(session, pick_list, stop)
     message = f"{missing} missing at {location.code}; flagged for a count."
     if found_elsewhere:
         message += f" {found_elsewhere} to take from another location, added to your walk."
@@ -170,10 +178,26 @@ def report_short(
     return finish_if_done(session, actor, pick_list, ScanOutcome("attention", message, True))
 
 
+def _shrink_allocation(session: Session, line_id: int, stock_id: int, units: int) -> None:
+    allocation = session.scalars(
+        select(Allocation).where(
+            Allocation.order_line_id == line_id, Allocation.stock_id == stock_id
+        )
+    ).one()
+    if allocation.quantity == units:
+        session.delete(allocation)
+    else:
+        allocation.quantity -= units
+
+
 def _allocate_elsewhere(
     session: Session, pick_list: PickList, stop: PickStop, line_id: int, units: int
 ) -> int:
-    """Promise up to `units` from other locations and add stops for them; returns units found."""
+    """Promise up to `units` from other locations and add them to the walk; returns units found.
+
+    A row the line already takes from gets more units on its existing stop, so one line never
+    holds two promises on one stock row.
+    """
     rows = session.execute(
         select(Stock.id, Location.code, Stock.quantity - Stock.reserved, Stock.lot, Stock.expiry)
         .join(Location, Location.id == Stock.location_id)
@@ -181,53 +205,96 @@ def _allocate_elsewhere(
             Stock.product_id == stop.product_id,
             Stock.id != stop.stock_id,
             Stock.quantity > Stock.reserved,
+            Location.needs_count.is_(False),  # a bin waiting for a count is not trusted
             or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
         )
         .order_by(Stock.id)
         .with_for_update(of=Stock)
     ).all()
     options = [StockOption(sid, code, free, lot, expiry) for sid, code, free, lot, expiry in rows]
-    available = sum(o.available for o in options)
-    wanted = min(units, available)
+    wanted = min(units, sum(o.available for o in options))
     if wanted == 0:
         return 0
     takes = plan_allocation(wanted, options)
     assert takes is not None
     adjust_reserved(session, {t.stock_id: t.quantity for t in takes})
     for take in takes:
-        session.add(
-            Allocation(order_line_id=line_id, stock_id=take.stock_id, quantity=take.quantity)
-        )
-        row = session.get_one(Stock, take.stock_id)
-        pick_list.stops.append(
-            PickStop(
-                seq=1000 + len(pick_list.stops),
-                location_id=row.location_id,
-                product_id=row.product_id,
-                stock_id=row.id,
-                quantity=take.quantity,
-                picked=0,
-                status="OPEN",
-                tasks=[PickTask(order_line_id=line_id, quantity=take.quantity, picked=0, placed=0)],
+        allocation = session.scalars(
+            select(Allocation).where(
+                Allocation.order_line_id == line_id, Allocation.stock_id == take.stock_id
             )
-        )
+        ).one_or_none()
+        if allocation is None:
+            session.add(
+                Allocation(order_line_id=line_id, stock_id=take.stock_id, quantity=take.quantity)
+            )
+        else:
+            allocation.quantity += take.quantity
+        _add_to_walk(pick_list, line_id, session.get_one(Stock, take.stock_id), take.quantity)
     session.flush()
     return wanted
 
 
-def _resequence(session: Session, pick_list: PickList) -> None:
-    """Stops still to visit, on the shortest walk again (done ones keep their place in front)."""
-    done = [s for s in pick_list.stops if s.status in ("DONE", "SHORT")]
-    open_stops = [s for s in pick_list.stops if s.status not in ("DONE", "SHORT")]
-    points = {str(s.id): PickPoint(str(s.id), s.location.aisle, s.location.bay) for s in open_stops}
-    walk = route(warehouse_layout(session), points.values())
-    by_id = {str(s.id): s for s in open_stops}
-    ordered = [by_id[pid] for pid in walk.point_ids]
+def _add_to_walk(pick_list: PickList, line_id: int, row: Stock, units: int) -> None:
+    """More units from `row` for a line: onto its open stop there, or a new stop."""
+    stop = next(
+        (
+            s
+            for s in pick_list.stops
+            if s.stock_id == row.id and s.status in ("OPEN", "AT_LOCATION")
+        ),
+        None,
+    )
+    if stop is None:
+        stop = PickStop(
+            seq=1000 + len(pick_list.stops),
+            location_id=row.location_id,
+            product_id=row.product_id,
+            stock_id=row.id,
+            quantity=0,
+            picked=0,
+            status="OPEN",
+            tasks=[],
+        )
+        pick_list.stops.append(stop)
+    task = next((t for t in stop.tasks if t.order_line_id == line_id), None)
+    if task is None:
+        task = PickTask(order_line_id=line_id, quantity=0, picked=0, placed=0)
+        stop.tasks.append(task)
+    task.quantity += units
+    stop.quantity += units
+
+
+def _resequence(session: Session, pick_list: PickList, here: PickStop) -> None:
+    """Fit stops added during the walk into it where they cost the fewest extra metres.
+
+    The picker is at `here`; the stops already planned keep their order (cheapest insertion
+    from the picker's position to the depot), so a short never reshuffles the whole walk.
+    """
+    layout = warehouse_layout(session)
+    closed = [s for s in pick_list.stops if s.status in ("DONE", "SHORT")]
+    current = [s for s in pick_list.stops if s.status == "AT_LOCATION"]
+    planned = [s for s in pick_list.stops if s.status == "OPEN" and s.seq < 1000]
+    added = [s for s in pick_list.stops if s.status == "OPEN" and s.seq >= 1000]
+
+    def point(stop: PickStop) -> PickPoint:
+        return PickPoint(str(stop.id), stop.location.aisle, stop.location.bay)
+
+    start = point(here)
+    for stop in added:
+        ends: list[PickPoint | Depot] = [start, *(point(s) for s in planned), DEPOT]
+        costs = [
+            shortest_path_m(layout, ends[i], point(stop))
+            + shortest_path_m(layout, point(stop), ends[i + 1])
+            - shortest_path_m(layout, ends[i], ends[i + 1])
+            for i in range(len(ends) - 1)
+        ]
+        planned.insert(costs.index(min(costs)), stop)
     # Two steps, so that no two stops ever share a number on the way (a unique constraint).
     for n, stop in enumerate(pick_list.stops, start=1):
         stop.seq = 100_000 + n
     session.flush()
-    for n, stop in enumerate([*done, *ordered], start=1):
+    for n, stop in enumerate([*closed, *current, *planned], start=1):
         stop.seq = n
     pick_list.stops.sort(key=lambda s: s.seq)
     session.flush()
@@ -243,6 +310,16 @@ def reassign(session: Session, actor: Actor, code: str, badge: str | None) -> st
         raise NotFound(f"No pick list {code}.")
     if pick_list.status == "DONE":
         raise WrongState(f"Pick list {code} is finished.")
+    in_hand = sum(t.picked - t.placed for s in pick_list.stops for t in s.tasks)
+    if in_hand:
+        raise WrongState(
+            f"{in_hand} unit(s) of {code} are in the picker's hand, not yet in a tote: "
+            "let the picker put them in first."
+        )
+    # The next holder starts the stop by scanning its location, wherever the last one stood.
+    for stop in pick_list.stops:
+        if stop.status == "AT_LOCATION":
+            stop.status = "OPEN"
     if badge is None:
         pick_list.picker_id = None
         pick_list.status = "OPEN"

@@ -18,7 +18,7 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.catalog import find_product
-from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
 from app.services.pick_finish import finish_if_done, report_short
 from app.services.pick_views import Expect, PickListView, ScanOutcome, view_of
 from app.services.verification import adjust_reserved
@@ -87,6 +87,8 @@ def key_count(session: Session, actor: Actor, code: str, units: int) -> ScanOutc
     """The picker keys how many units were taken at the current stop (instead of unit scans)."""
     pick_list = _held(session, actor, code)
     view = view_of(session, pick_list)
+    if view.expect is Expect.TOTE:
+        raise WrongScan("Put the units in your hand into the tote first (scan the tote).")
     if view.expect is not Expect.PRODUCT or view.current_stop is None:
         raise WrongScan("Scan the location first, then key the count.")
     stop = session.get_one(PickStop, view.current_stop.stop_id)
@@ -131,7 +133,13 @@ def _at_location(
     if pick_list.status == "CLAIMED":
         pick_list.status = "IN_PROGRESS"
     session.flush()
-    return ScanOutcome("ok", f"At {stop.location.code}: take {stop.quantity - stop.picked}")
+    task = _current_task(stop, pick_list.mode)
+    units = (
+        task.quantity - task.picked
+        if pick_list.mode == "sort_while_pick"
+        else stop.quantity - stop.picked
+    )
+    return ScanOutcome("ok", f"At {stop.location.code}: take {units}")
 
 
 def _take(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -> ScanOutcome:
@@ -152,7 +160,7 @@ def _take(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) 
     )
     if match.pack_quantity > room:
         raise WrongScan(
-            f"Too many: {room} still to take here, this code counts {match.pack_quantity}."
+            f"Too many: only {room} more to take now; this code counts {match.pack_quantity}."
             if room
             else f"You already have all {stop.quantity} from {stop.location.code}."
         )
@@ -191,12 +199,14 @@ def _record_take(session: Session, pick_list: PickList, stop: PickStop, units: i
     stop.picked += taken
     session.flush()
     adjust_reserved(session, {stop.stock_id: -taken})
-    session.execute(
+    result = session.execute(
         update(Stock)
         .where(Stock.id == stop.stock_id, Stock.quantity >= taken)
         .values(quantity=Stock.quantity - taken, version=Stock.version + 1)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("The stock count changed under another station: scan again.")
     _close_if_done(stop, pick_list.mode)
 
 
@@ -258,10 +268,13 @@ def _close_if_done(stop: PickStop, mode: str) -> None:
         stop.status = "DONE"
 
 
-def short(session: Session, actor: Actor, code: str) -> ScanOutcome:
+def short(
+    session: Session, actor: Actor, code: str, reason: str = "location empty or not enough"
+) -> ScanOutcome:
     """The current location holds fewer units than the stop asks: record what is missing."""
     pick_list = _held(session, actor, code)
     current = view_of(session, pick_list).current_stop
     if current is None:
         raise WrongState(f"Pick list {code} is finished.")
-    return report_short(session, actor, pick_list, session.get_one(PickStop, current.stop_id))
+    stop = session.get_one(PickStop, current.stop_id)
+    return report_short(session, actor, pick_list, stop, reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +23,7 @@ from app.services.timeline import move_order
 from app.services.warehouse import warehouse_layout
 
 MODES = (BatchMode.SORT_WHILE_PICK.value, BatchMode.PICK_THEN_SORT.value)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,12 @@ def release_wave(
         return WaveSummary(None, mode, ())
     layout = warehouse_layout(session)
     by_key = {str(order.id): order for order in orders}
-    # Orders with the same cutoff are equally urgent: among them, distance decides the carts.
-    cutoffs = sorted({o.ship_by for o in orders}, key=lambda t: (t is None, t or datetime.min))
-    cutoff_rank = {cutoff: rank for rank, cutoff in enumerate(cutoffs)}
+    # Orders with the same cutoff and priority are equally urgent: distance decides the carts.
+    urgency = {o.id: (o.ship_by is None, o.ship_by or _NEVER, -o.priority) for o in orders}
+    ranks = {key: rank for rank, key in enumerate(sorted(set(urgency.values())))}
     plan = plan_batches(
         layout,
-        [_pick_order(order, cutoff_rank[order.ship_by]) for order in orders],
+        [_pick_order(order, ranks[urgency[order.id]]) for order in orders],
         BatchMode(mode),
         BatchingRules(totes=cart_totes),
     )

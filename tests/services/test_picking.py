@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.db.models import Location, Order, Stock
+from app.db.models import Allocation, Location, Order, Stock
 from app.domain.masterdata_rows import LocationRow, StockRow
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
@@ -20,10 +20,12 @@ from app.services.intake import import_orders
 from app.services.masterdata import load_master_data
 from app.services.operators import add_operator
 from app.services.order_desk import cancel_order
+from app.services.orders import show_order
 from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.pick_views import Expect, PickListView
 from app.services.picking import WrongScan, claim_next, current_list, scan, short
+from app.services.verification import verify_order
 from app.services.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
@@ -190,8 +192,7 @@ def test_a_short_location_is_refilled_from_another_or_reported(floor: Database) 
         assert flagged.one() is True
     _walk(floor, pat, view.code, {})
     assert _status(floor, "#2") == "PICKED"
-    with floor.sessions() as session:
-        assert all(s.reserved <= s.quantity for s in session.scalars(select(Stock)))
+    _exact(floor)
 
 
 def test_a_reassigned_list_refuses_the_old_pickers_scans(floor: Database) -> None:
@@ -300,3 +301,173 @@ def test_an_order_cancelled_on_the_cart_leaves_the_walk_and_the_rest_is_picked(
     # #2's sock was never taken: it is still on the shelf and promised to nobody.
     assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 4
     assert all(reserved == 0 for _, reserved in after.values())
+
+
+def _exact(db: Database) -> None:
+    """Every stock row's promise equals the units allocated from it, never more than on hand."""
+    with db.sessions() as session:
+        for stock in session.scalars(select(Stock)):
+            promised = sum(
+                a.quantity
+                for a in session.scalars(select(Allocation).where(Allocation.stock_id == stock.id))
+            )
+            assert stock.reserved == promised and 0 <= stock.reserved <= stock.quantity
+
+
+def test_a_short_with_units_in_hand_still_puts_them_in_the_tote(
+    db: Database, tmp_path: Path
+) -> None:
+    load_floor(db)  # SOCK-ZOE: 3 at A02-02-1, nowhere else
+    orders = {"#1": [("SOCK-ZOE", 3)], "#2": [("MUG-BLUE", 1)]}
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)  # both on one cart
+    pat = _picker(db, "OP-1111", "Pat")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, pat).code
+    for _ in range(20):
+        view = _view(db, pat, code)
+        stop = view.current_stop
+        assert stop is not None
+        if stop.sku == "SOCK-ZOE" and view.expect is Expect.PRODUCT and stop.picked == 2:
+            break
+        _walk_step_or_tote(db, pat, view)
+    with unit_of_work(db.sessions) as session:  # two found, the third is not there
+        outcome = short(session, pat, code, "not enough")
+    assert "1 missing at A02-02-1" in outcome.message and "could not be found" in outcome.message
+    after = _view(db, pat, code)
+    assert after.expect is Expect.TOTE  # the two in hand still go into the order's tote
+    _scan(db, pat, code, "T0001")
+    _walk(db, pat, code, {"#2": "T0002"})
+    assert _status(db, "#1") == "SHORT" and _status(db, "#2") == "PICKED"
+    _exact(db)
+
+
+def _walk_step_or_tote(db: Database, actor: Actor, view: PickListView) -> None:
+    stop = view.current_stop
+    assert stop is not None
+    if view.expect is Expect.TOTE:
+        _scan(db, actor, view.code, "T0001" if stop.sku == "SOCK-ZOE" else "T0002")
+    else:
+        _walk_step(db, actor, view)
+
+
+def test_a_refill_from_a_row_the_line_already_takes_from_joins_that_stop(
+    db: Database, tmp_path: Path
+) -> None:
+    load_floor(db)  # TEA-EARL: lot L1 5 units (A01-02-1), lot L2 20 units (A02-01-1)
+    orders = {"#1": [("TEA-EARL", 12)]}  # takes L1 x5 and L2 x7
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(db, "OP-1111", "Pat")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, pat).code
+    view = _view(db, pat, code)
+    assert [(s.location, s.quantity) for s in view.stops] == [("A01-02-1", 5), ("A02-01-1", 7)]
+    _scan(db, pat, code, "A01-02-1")
+    _scan(db, pat, code, GTIN["TEA-EARL"])  # one found, four missing
+    with unit_of_work(db.sessions) as session:
+        short(session, pat, code)
+    view = _view(db, pat, code)
+    assert [(s.location, s.quantity, s.status) for s in view.stops] == [
+        ("A01-02-1", 1, "SHORT"),
+        ("A02-01-1", 11, "OPEN"),  # the same stop takes the four more, not a second one
+    ]
+    _walk(db, pat, code, {})
+    assert _status(db, "#1") == "PICKED"
+    _exact(db)
+
+
+def test_cancelling_after_a_partial_pick_finishes_the_list_for_the_others(
+    floor: Database,
+) -> None:
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    totes: dict[str, str] = {}
+    _walk(floor, pat, code, totes)  # all picked ...
+    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+
+    # A second wave: one order, partly picked when it is cancelled; its list ends with it.
+    load_master_data(
+        floor.sessions, SUPERVISOR, stock=[StockRow("A01-01-1", "MUG-BLUE", 10, "", None)]
+    )
+    import_orders(floor.sessions, SUPERVISOR, _tmp_orders({"#9": [("MUG-BLUE", 2)]}), "csv")
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    _scan(floor, pat, code, "A01-01-1")
+    _scan(floor, pat, code, GTIN["MUG-BLUE"])
+    with unit_of_work(floor.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#9", "customer asked")
+    with floor.sessions() as session:
+        detail = show_order(session, "#9")
+    assert detail.order.status == "CANCELLED"
+    assert "1 unit(s) already taken" in detail.timeline[-1].detail
+    with floor.sessions() as session:
+        assert list_pick_lists(session, "DONE")  # the emptied list is finished, not stuck
+    with pytest.raises(BatonError), unit_of_work(floor.sessions) as session:
+        claim_next(session, pat)  # nothing left: no list is handed out again
+    _exact(floor)
+
+
+def _tmp_orders(orders: dict[str, list[tuple[str, int]]]) -> Path:
+    import tempfile
+
+    return write_orders(Path(tempfile.mkdtemp()) / "o.csv", orders)
+
+
+def test_a_short_order_made_ready_again_can_be_released_again(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    orders = {"#1": [("SOCK-ZOE", 2)]}
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(db, "OP-1111", "Pat")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, pat).code
+    _scan(db, pat, code, "A02-02-1")
+    with unit_of_work(db.sessions) as session:
+        short(session, pat, code)
+    assert _status(db, "#1") == "SHORT"
+    load_master_data(db.sessions, SUPERVISOR, stock=[StockRow("A01-03-1", "SOCK-ZOE", 5, "", None)])
+    with unit_of_work(db.sessions) as session:  # the supervisor sends it round again
+        order = session.scalars(select(Order).where(Order.number == "#1")).one()
+        order.status = "READY"
+        verify_order(session, SUPERVISOR, "#1")
+    with unit_of_work(db.sessions) as session:
+        wave = release_wave(session, SUPERVISOR)
+    assert [p.orders for p in wave.pick_lists] == [("#1",)]
+    _exact(db)
+
+
+def test_reassigning_mid_stop_starts_the_stop_again_and_refuses_units_in_hand(
+    floor: Database,
+) -> None:
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat, sam = _picker(floor, "OP-1111", "Pat"), _picker(floor, "OP-2222", "Sam")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    first = _view(floor, pat, code).current_stop
+    assert first is not None
+    _scan(floor, pat, code, first.location)
+    _scan(floor, pat, code, GTIN[first.sku])
+    with (
+        pytest.raises(BatonError, match="in the picker's hand"),
+        unit_of_work(floor.sessions) as session,
+    ):
+        reassign(session, SUPERVISOR, code, "OP-2222")
+    while _view(floor, pat, code).expect is Expect.PRODUCT:  # the rest of the order's units
+        _scan(floor, pat, code, GTIN[first.sku])
+    _scan(floor, pat, code, "T0001")
+    second = _view(floor, pat, code).current_stop
+    assert second is not None
+    _scan(floor, pat, code, second.location)  # Pat stands at the next stop, hands empty
+    with unit_of_work(floor.sessions) as session:
+        reassign(session, SUPERVISOR, code, "OP-2222")
+    assert _view(floor, sam, code).expect is Expect.LOCATION  # Sam scans where he stands

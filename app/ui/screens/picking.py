@@ -396,7 +396,7 @@ class PickingScreen(Screen):
         numbers = [number for _, number, _ in view.orders]
         statuses = self.station.read(lambda s: [show_order(s, n).order.status for n in numbers])
         picked = sum(1 for status in statuses or [] if status == "PICKED")
-        short_orders = len(numbers) - picked if statuses is not None else 0
+        short_orders = sum(1 for status in statuses or [] if status == "SHORT")
         totes = sorted({tote for _, _, tote in view.orders if tote})
         units, _ = view.units
         orders = "order" if picked == 1 else "orders"

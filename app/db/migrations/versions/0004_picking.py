@@ -75,9 +75,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pick_list_orders")),
-        sa.UniqueConstraint("order_id", name="uq_pick_list_orders_order_id"),
         sa.UniqueConstraint("pick_list_id", "position", name="uq_pick_list_orders_position"),
     )
+    with op.batch_alter_table("pick_list_orders", schema=None) as batch_op:
+        batch_op.create_index("ix_pick_list_orders_order_id", ["order_id"], unique=False)
+        batch_op.create_index("ix_pick_list_orders_tote", ["tote"], unique=False)
+
     op.create_table(
         "pick_stops",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -151,6 +154,10 @@ def downgrade() -> None:
 
     op.drop_table("pick_tasks")
     op.drop_table("pick_stops")
+    with op.batch_alter_table("pick_list_orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_pick_list_orders_tote")
+        batch_op.drop_index("ix_pick_list_orders_order_id")
+
     op.drop_table("pick_list_orders")
     with op.batch_alter_table("pick_lists", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pick_lists_wave_id"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from app.db.engine import unit_of_work
@@ -271,6 +271,14 @@ def _apply_stock(
             .with_for_update()
         )
     }
+    # A stock file is a count: the counted locations are trusted again.
+    counted = {location_ids[r.location] for _, r in batch if r.location in location_ids}
+    if counted:
+        session.execute(
+            update(Location)
+            .where(Location.id.in_(counted), Location.needs_count.is_(True))
+            .values(needs_count=False)
+        )
     for line_no, row in batch:
         location_id, product_id = location_ids.get(row.location), product_ids.get(row.sku)
         if location_id is None or product_id is None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.db.models import Allocation, Stock
+from app.db.models import Allocation, Order, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
+from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.catalog import find_product
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
@@ -24,6 +25,11 @@ from app.services.pick_views import Expect, PickListView, ScanOutcome, view_of
 from app.services.verification import adjust_reserved
 
 ACTIVE = ("CLAIMED", "IN_PROGRESS")
+# Orders whose picked items are still in their totes (until packing empties them).
+_IN_TOTES = tuple(
+    s.value
+    for s in (OrderStatus.RELEASED, OrderStatus.PICKED, OrderStatus.SHORT, OrderStatus.SORTED)
+)
 
 
 class WrongScan(InvalidInput):
@@ -242,11 +248,12 @@ def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -
 
 
 def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
-    """A tote already holding another list's or order's items cannot take these."""
+    """A tote still holding an order's items (not yet packed) cannot take these."""
     used = session.execute(
         select(PickList.code)
         .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)
-        .where(PickListOrder.tote == tote, PickList.status != "DONE")
+        .join(Order, Order.id == PickListOrder.order_id)
+        .where(PickListOrder.tote == tote, Order.status.in_(_IN_TOTES))
         .limit(1)
     ).scalar_one_or_none()
     if used is not None:

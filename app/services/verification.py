@@ -360,10 +360,12 @@ def _free_stock(session: Session, orders: Sequence[OrderFacts]) -> _Free:
             Stock.expiry,
         )
         .join(Location, Location.id == Stock.location_id)
-        # Expired lots are never promised: nobody may ship them.
+        # Expired lots are never promised: nobody may ship them. Nor is a bin a picker found
+        # short until it has been counted again.
         .where(
             Stock.product_id.in_(product_ids),
             or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
+            Location.needs_count.is_(False),
         )
         .order_by(Stock.id)  # lock in id order: two stations never wait on each other in a cycle
         .with_for_update(of=Stock)

@@ -17,7 +17,7 @@ from app.domain.scan import Scan, classify
 from app.services.actor import Actor
 from app.services.errors import BatonError, NotAllowed
 from app.services.intake import import_orders
-from app.services.masterdata import load_master_data
+from app.services.masterdata import import_stock, load_master_data
 from app.services.operators import add_operator
 from app.services.order_desk import cancel_order
 from app.services.orders import show_order
@@ -25,7 +25,7 @@ from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.pick_views import Expect, PickListView
 from app.services.picking import WrongScan, claim_next, current_list, scan, short
-from app.services.verification import verify_order
+from app.services.verification import verify_many, verify_order
 from app.services.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
@@ -471,3 +471,28 @@ def test_reassigning_mid_stop_starts_the_stop_again_and_refuses_units_in_hand(
     with unit_of_work(floor.sessions) as session:
         reassign(session, SUPERVISOR, code, "OP-2222")
     assert _view(floor, sam, code).expect is Expect.LOCATION  # Sam scans where he stands
+
+
+def test_a_bin_found_short_is_not_promised_until_counted(db: Database, tmp_path: Path) -> None:
+    load_floor(db)  # SOCK-ZOE: 3 at A02-02-1
+    import_orders(
+        db.sessions, SUPERVISOR, write_orders(tmp_path / "a.csv", {"#1": [("SOCK-ZOE", 2)]}), "csv"
+    )
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(db, "OP-1111", "Pat")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, pat).code
+    _scan(db, pat, code, "A02-02-1")
+    with unit_of_work(db.sessions) as session:
+        short(session, pat, code, "location empty")
+    # One sock is still on the books there, but nobody trusts the bin until it is counted.
+    later = write_orders(tmp_path / "b.csv", {"#2": [("SOCK-ZOE", 1)]})
+    (held,) = import_orders(db.sessions, SUPERVISOR, later, "csv").received
+    assert held.reasons == ("not enough stock of SOCK-ZOE: needs 1, 0 free to promise",)
+    count = tmp_path / "count.csv"
+    count.write_text("location,sku,quantity\nA02-02-1,SOCK-ZOE,1\n", encoding="utf-8")
+    assert import_stock(db.sessions, SUPERVISOR, count).exit_code == 0
+    (verdict,) = verify_many(db.sessions, SUPERVISOR, ["#2"])
+    assert verdict.status is not None and verdict.status.value == "READY"
+    _exact(db)

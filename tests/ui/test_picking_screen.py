@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,11 @@ from app.services.orders import show_order
 from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.waves import release_wave
-from app.ui.app import build_station
 from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import DEMO_NOW, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.picking import PickingScreen
-from app.ui.settings import SOUND_ON, WorkstationSettings
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in warehouse().products}
@@ -45,40 +42,6 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         release_wave(session, Actor.command_line("supervisor"))
     database.close()
     return path
-
-
-@pytest.fixture
-def database(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "floor.sqlite3"
-    shutil.copy(demo_file, copy)
-    db = open_database(DatabaseChoice(f"sqlite:///{copy}", embedded_default=True))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def open_station(qtbot: QtBot, database: Database, tmp_path: Path) -> Callable[[], MainWindow]:
-    """Opens a station window (a cart PC) on the shared floor; call again for another cart."""
-
-    def make() -> MainWindow:
-        folder = tmp_path / f"station-{len(list(tmp_path.glob('station-*')))}"
-        folder.mkdir()
-        settings = WorkstationSettings(folder / "station.ini")
-        settings.set(SOUND_ON, False)
-        win = MainWindow(build_station(database, settings))
-        qtbot.addWidget(win)
-        win.resize(1280, 800)
-        win.show()
-        win.activateWindow()
-        qtbot.waitExposed(win)
-        return win
-
-    return make
-
-
-@pytest.fixture
-def window(open_station: Callable[[], MainWindow]) -> MainWindow:
-    return open_station()
 
 
 def band(window: MainWindow) -> tuple[FeedbackLevel, str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,52 +10,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
-from app.config import DatabaseChoice
-from app.db.database import Database, open_database
-from app.services.actor import Actor
-from app.services.demo import seed_demo
+from app.db.database import Database
 from app.services.printing import recent_prints
-from app.ui.app import build_station
 from app.ui.background import BackgroundJob
 from app.ui.feedback import FeedbackLevel
-from app.ui.harness import DEMO_NOW, settle, type_scan
+from app.ui.harness import settle, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.prints import FAILED_BACKGROUND, PrintsScreen
-from app.ui.settings import LABEL_PRINTER, PDF_FOLDER, SOUND_ON, WorkstationSettings
+from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
-    seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
-    database.close()
-    return path
-
-
-@pytest.fixture
-def database(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "floor.sqlite3"
-    shutil.copy(demo_file, copy)
-    db = open_database(DatabaseChoice(f"sqlite:///{copy}", embedded_default=True))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, database: Database, tmp_path: Path) -> MainWindow:
-    settings = WorkstationSettings(tmp_path / "station.ini")
-    settings.set(SOUND_ON, False)
-    settings.set(PDF_FOLDER, str(tmp_path / "pdf"))
-    win = MainWindow(build_station(database, settings))
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def open_prints(window: MainWindow) -> PrintsScreen:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,50 +13,15 @@ from sqlalchemy import select
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.models import Order
-from app.services.actor import Actor
-from app.services.demo import seed_demo
-from app.ui.app import build_station
 from app.ui.feedback import FeedbackLevel
-from app.ui.harness import DEMO_NOW, type_scan
+from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.order_model import OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
-from app.ui.settings import SOUND_ON, WorkstationSettings
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
-
-
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo floor, seeded once; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
-    seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
-    database.close()
-    return path
-
-
-@pytest.fixture
-def database(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    copy = tmp_path / "floor.sqlite3"
-    shutil.copy(demo_file, copy)
-    db = open_database(DatabaseChoice(f"sqlite:///{copy}", embedded_default=True))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, database: Database, tmp_path: Path) -> MainWindow:
-    settings = WorkstationSettings(tmp_path / "station.ini")
-    settings.set(SOUND_ON, False)
-    win = MainWindow(build_station(database, settings))
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def band(window: MainWindow) -> tuple[FeedbackLevel, str]:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from app.services.actor import Actor
 from app.services.errors import BatonError
 from app.services.printing import PrintRow, RecordedPrint
 from app.ui.background import BackgroundJob, Progress
+from app.ui.paged_model import PagedTableModel
 from app.ui.printers import printer_for
 from app.ui.screens.base import Screen
 from app.ui.station import StationContext
@@ -60,76 +61,29 @@ COLUMNS: tuple[tuple[str, Callable[[PrintRow], str]], ...] = (
 OUTCOME_COLUMN = 6
 
 
-class PrintLogModel(QAbstractTableModel):
+def _decorate(row: PrintRow, column: int, role: int) -> Any:
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return f"{row.message}\n{row.destination}".strip()
+    if row.ok:
+        return None
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return QBrush(QColor(FAILED_BACKGROUND))
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return QBrush(QColor(FAILED_TEXT))
+    if role == Qt.ItemDataRole.FontRole and column == OUTCOME_COLUMN:
+        font = QFont()
+        font.setBold(True)
+        return font
+    return None
+
+
+class PrintLogModel(PagedTableModel[PrintRow]):
     """The print log, newest first, a page at a time as the view scrolls (plain rows only)."""
 
     def __init__(self, load_page: Callable[[int, int], list[PrintRow]], parent: Any = None):
-        super().__init__(parent)
-        self._load_page = load_page
-        self._rows: list[PrintRow] = []
-        self._more = False
-
-    def reload(self) -> None:
-        """Start again from the newest print."""
-        self.beginResetModel()
-        self._rows = self._load_page(0, PAGE)
-        self._more = len(self._rows) == PAGE
-        self.endResetModel()
-
-    def row_at(self, row: int) -> PrintRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, record_id: int) -> int:
-        """The table row of a print already loaded, or -1."""
-        return next((i for i, r in enumerate(self._rows) if r.id == record_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._more
-
-    def fetchMore(self, parent: Index) -> None:
-        if parent.isValid() or not self._more:
-            return
-        more = self._load_page(len(self._rows), PAGE)
-        self._more = len(more) == PAGE
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-            self._rows.extend(more)
-            self.endInsertRows()
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()][1](row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.message}\n{row.destination}".strip()
-        if not row.ok and role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(QColor(FAILED_BACKGROUND))
-        if not row.ok and role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(FAILED_TEXT))
-        if not row.ok and role == Qt.ItemDataRole.FontRole and index.column() == OUTCOME_COLUMN:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
+        super().__init__(
+            COLUMNS, load_page, key=lambda row: row.id, decorate=_decorate, page=PAGE, parent=parent
+        )
 
 
 class PrintsScreen(Screen):

@@ -99,11 +99,12 @@ class PickListView:
 
 @dataclass(frozen=True)
 class ScanOutcome:
-    """What a scan did: "ok", or "already" (a harmless repeat), with a message for the band."""
+    """What a scan did ("ok", "already", "attention", "done"), a message, and the list after it."""
 
     result: str
     message: str
     advanced: bool = False
+    view: PickListView | None = None
 
 
 def view_of(session: Session, pick_list: PickList) -> PickListView:

@@ -8,6 +8,8 @@ was reassigned meanwhile refuses the old picker's scan.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -79,14 +81,23 @@ def scan(session: Session, actor: Actor, code: str, scanned: Scan) -> ScanOutcom
     stop = session.get_one(PickStop, stop_view.stop_id)
     expect = view.expect
     if expect is Expect.LOCATION:
-        return _at_location(session, pick_list, stop, scanned)
+        return _with_view(session, pick_list, _at_location(session, pick_list, stop, scanned))
     if expect is Expect.PRODUCT:
         if scanned.kind is ScanKind.LOCATION and scanned.code == stop.location.code:
-            return ScanOutcome("already", f"You are at {stop.location.code}: scan the product.")
+            return _with_view(
+                session,
+                pick_list,
+                ScanOutcome("already", f"You are at {stop.location.code}: scan the product."),
+            )
         outcome = _take(session, pick_list, stop, scanned)
     else:
         outcome = _put(session, pick_list, stop, scanned)
-    return finish_if_done(session, actor, pick_list, outcome)
+    return _with_view(session, pick_list, finish_if_done(session, actor, pick_list, outcome))
+
+
+def _with_view(session: Session, pick_list: PickList, outcome: ScanOutcome) -> ScanOutcome:
+    """The outcome with the list as it now stands, so the screen need not read it again."""
+    return replace(outcome, view=view_of(session, pick_list))
 
 
 def key_count(session: Session, actor: Actor, code: str, units: int) -> ScanOutcome:
@@ -107,7 +118,8 @@ def key_count(session: Session, actor: Actor, code: str, units: int) -> ScanOutc
     if units < 1 or units > room:
         raise WrongScan(f"Key 1 to {room}: that is what is still to take here.")
     _record_take(session, pick_list, stop, units)
-    return finish_if_done(session, actor, pick_list, ScanOutcome("ok", f"{units} taken", True))
+    outcome = finish_if_done(session, actor, pick_list, ScanOutcome("ok", f"{units} taken", True))
+    return _with_view(session, pick_list, outcome)
 
 
 def _held(session: Session, actor: Actor, code: str, *, finished_ok: bool = False) -> PickList:
@@ -284,4 +296,4 @@ def short(
     if current is None:
         raise WrongState(f"Pick list {code} is finished.")
     stop = session.get_one(PickStop, current.stop_id)
-    return report_short(session, actor, pick_list, stop, reason)
+    return _with_view(session, pick_list, report_short(session, actor, pick_list, stop, reason))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import statistics
 import tempfile
@@ -57,7 +58,7 @@ def measure(url: str, scans: int, label: str) -> None:
             locations = list(session.scalars(select(Location.code)))
             gtins = list(session.scalars(select(ProductBarcode.code)))
             skus = list(session.scalars(select(Product.sku)))
-        window.show_screen(window.screens[1])  # look up
+        window.show_screen(next(s for s in window.screens if s.title == "Look up"))
         rng = random.Random(5)
         kinds = {
             "order": lambda: rng.choice(orders),
@@ -74,6 +75,7 @@ def measure(url: str, scans: int, label: str) -> None:
             times[kind].append((time.perf_counter() - t0) * 1000)
             level = window.station.feedback.band.level.value
             assert level == "ok", (code, window.station.feedback.band.message)
+        times["pick scan"] = _walk_a_pick_list(window, database)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         window.close()
         settle()
@@ -90,6 +92,43 @@ def measure(url: str, scans: int, label: str) -> None:
             f"    {kind:<12} p50 {statistics.median(values):6.1f} ms"
             f"  p99 {percentile(values, 0.99):6.1f} ms"
         )
+
+
+def _walk_a_pick_list(window: object, database: object) -> list[float]:
+    """A picker walks one pick list, scanning what the screen asks; ms per scan."""
+    from app.db.engine import unit_of_work
+    from app.domain.demo_data import warehouse
+    from app.services.waves import release_wave
+
+    gtin = {p.sku: p.barcodes[0] for p in warehouse().products}
+    with unit_of_work(database.sessions) as session:  # type: ignore[attr-defined]
+        release_wave(session, Actor.command_line("bench"), max_orders=8)
+    type_scan(window, "OP-1001")  # another badge: the picker takes over the station
+    screen = window.current_screen  # type: ignore[attr-defined]
+    screen.take_button.click()
+    settle()
+    times: list[float] = []
+    for _ in range(300):
+        if not screen.stop_page.isVisible():
+            break  # the list is done
+        asked = screen.next_scan.text()
+        if match := re.search(r"Scan the location (\S+)", asked):
+            code = match[1]
+        elif match := re.search(r"Scan the product (\S+)", asked):
+            code = gtin[match[1]]
+        elif match := re.search(r"empty tote for cart position (\d+)", asked):
+            list_id = int(screen.progress.text().split(" · ")[0].split("-")[1])
+            code = f"T{list_id:04d}{int(match[1]):02d}"  # a fresh tote for every list and run
+        elif match := re.search(r"Scan the tote (\S+)", asked):
+            code = match[1]
+        else:
+            break
+        t0 = time.perf_counter()
+        type_scan(window, code)
+        times.append((time.perf_counter() - t0) * 1000)
+        level = window.station.feedback.band.level.value  # type: ignore[attr-defined]
+        assert level == "ok", window.station.feedback.band.message  # type: ignore[attr-defined]
+    return times
 
 
 def main() -> None:

@@ -371,15 +371,16 @@ class PickingScreen(Screen):
         """Run one pick action and read the list back in the same transaction."""
         code = self._code
         assert code is not None
-        done = self.station.act(lambda s, a: (action(s, a), current_list(s, a, code)))
-        if done is None:
+        outcome = self.station.act(action)
+        if outcome is None:
             # Refused (red shown): the stop as it stands. A list that cannot be read any
             # more (reassigned meanwhile) leaves the screen at the start, the red still showing.
             if self._reload() is None:
                 self._code = None
                 self._show_start("Ready for your next pick list", "")
             return
-        outcome, view = done
+        view = outcome.view
+        assert view is not None  # every pick action returns the list as it now stands
         if outcome.result == "done":
             self._finish(view, outcome)
             return

@@ -37,6 +37,9 @@ from app.services.verification import LineFacts, OrderFacts, Verdict, verify_fac
 # Orders per transaction: large enough to amortise a commit, small enough that the write
 # lock is released within a few milliseconds for the stations scanning meanwhile.
 BATCH = 25
+# PostgreSQL locks rows, not the database: bigger batches save round trips, while the stock
+# rows a batch locks are held for only about a tenth of a second.
+SERVER_BATCH = 100
 
 
 @dataclass
@@ -117,7 +120,9 @@ def receive_all(
     """Receive a stream of drafts in batches, adding every outcome to `summary`."""
     actor.require(Role.SUPERVISOR)
     seen = 0
-    for chunk in chunks(drafts, BATCH):
+    engine = factory.kw.get("bind")
+    size = SERVER_BATCH if engine is not None and engine.dialect.name == "postgresql" else BATCH
+    for chunk in chunks(drafts, size):
         if cancel is not None and cancel.is_set():
             summary.cancelled = True
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -62,6 +63,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--settings", type=Path, help="workstation settings file (INI)")
     args = parser.parse_args(argv)
+    # Qt Multimedia lists every codec library it cannot find; a station's terminal needs none of it.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
     log_file = _setup_logging()
     app = application()
     try:

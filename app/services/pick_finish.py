@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
@@ -82,19 +80,28 @@ def finish_if_done(
         return outcome
     pick_list.status = "DONE"
     pick_list.done_at = utcnow()
-    placed: dict[int, int] = defaultdict(int)
-    for stop in pick_list.stops:
-        for task in stop.tasks:
-            placed[task.order_line_id] += task.placed
+    members = {m.order_id: m for m in pick_list.orders}
+    orders = session.scalars(
+        select(Order).where(Order.id.in_(members)).options(selectinload(Order.lines))
+    ).all()
+    # Units in totes per line over every list the line was on (a short order may come back).
+    placed: dict[int, int] = dict(
+        session.execute(
+            select(PickTask.order_line_id, func.sum(PickTask.placed))
+            .join(OrderLine, OrderLine.id == PickTask.order_line_id)
+            .where(OrderLine.order_id.in_(members))
+            .group_by(PickTask.order_line_id)
+        ).all()
+    )
     short_orders = 0
-    for member in pick_list.orders:
-        order = member.order
+    for order in sorted(orders, key=lambda o: members[o.id].position):
+        member = members[order.id]
         if order.status == OrderStatus.CANCELLED.value:
             continue  # withdrawn while on the cart; its units are to be put back
         missing = [
-            f"{line.sku} {placed[line.id]} of {line.quantity}"
+            f"{line.sku} {placed.get(line.id, 0)} of {line.quantity}"
             for line in order.lines
-            if line.to_pick and placed[line.id] < line.quantity
+            if line.to_pick and placed.get(line.id, 0) < line.quantity
         ]
         where = f"in tote {member.tote}" if member.tote else f"cart position {member.position}"
         if missing:

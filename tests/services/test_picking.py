@@ -442,6 +442,10 @@ def test_a_short_order_made_ready_again_can_be_released_again(db: Database, tmp_
     with unit_of_work(db.sessions) as session:
         wave = release_wave(session, SUPERVISOR)
     assert [p.orders for p in wave.pick_lists] == [("#1",)]
+    with unit_of_work(db.sessions) as session:
+        second = claim_next(session, pat).code
+    _walk(db, pat, second, {})
+    assert _status(db, "#1") == "PICKED"  # both socks now picked, over the two lists
     _exact(db)
 
 

@@ -24,7 +24,7 @@ from app.services.orders import show_order
 from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.pick_views import Expect, PickListView
-from app.services.picking import WrongScan, claim_next, current_list, scan, short
+from app.services.picking import WrongScan, claim_next, current_list, key_count, scan, short
 from app.services.verification import verify_many, verify_order
 from app.services.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
@@ -500,3 +500,46 @@ def test_a_bin_found_short_is_not_promised_until_counted(db: Database, tmp_path:
     (verdict,) = verify_many(db.sessions, SUPERVISOR, ["#2"])
     assert verdict.status is not None and verdict.status.value == "READY"
     _exact(db)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_scans_never_bend_the_books(floor: Database, seed: int) -> None:
+    """Right and wrong scans, counts and shorts in any order: stock and promises stay exact."""
+    import random
+
+    rng = random.Random(seed)
+    with unit_of_work(floor.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    pat = _picker(floor, "OP-1111", "Pat")
+    with unit_of_work(floor.sessions) as session:
+        code = claim_next(session, pat).code
+    noise = ["A01-01-1", "A02-02-1", "A01-02-1", "T0001", "T0002", "#100", *GTIN.values()]
+    for _ in range(120):
+        view = _view(floor, pat, code)
+        stop = view.current_stop
+        if stop is None:
+            break
+        roll = rng.random()
+        try:
+            with unit_of_work(floor.sessions) as session:
+                if roll < 0.05:
+                    short(session, pat, code, "random")
+                elif roll < 0.1:
+                    key_count(session, pat, code, rng.randint(-1, 4))
+                else:
+                    if roll < 0.6:
+                        text = {
+                            Expect.LOCATION: stop.location,
+                            Expect.PRODUCT: GTIN[stop.sku],
+                        }.get(view.expect, f"T000{(view.current_task or stop.tasks[0]).position}")
+                    else:
+                        text = rng.choice(noise)
+                    scanned = classify(text)
+                    assert isinstance(scanned, Scan)
+                    scan(session, pat, code, scanned)
+        except BatonError:
+            pass  # refused: nothing may have changed, which the books below confirm
+        _exact(floor)
+    with floor.sessions() as session:
+        for stock in session.scalars(select(Stock)):
+            assert stock.quantity >= 0

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Location, Order, OrderLine, Stock
-from app.db.picking_models import PickList, PickListOrder, PickTask
+from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import PutWall, SortPut, WallSlot
 from app.db.types import utcnow
 from app.domain.roles import Role
@@ -33,6 +33,10 @@ SORTABLE = (OrderStatus.PICKED.value, OrderStatus.SHORT.value)
 
 class WrongPut(InvalidInput):
     """A scan that does not fit the wall now; nothing was recorded."""
+
+
+class OverPick(WrongPut):
+    """One unit more than the wall's orders need: it goes back to stock (scan a location)."""
 
 
 @dataclass(frozen=True)
@@ -223,14 +227,13 @@ def put(session: Session, actor: Actor, wall_code: str, item: Scan, slot: Scan) 
         raise WrongPut("Scan the slot's label to put the item in.")
     target = _target(session, wall_code, item)
     if slot.code != target.slot:
-        wall = slot.part("wall")
-        if wall and f"W{wall}" != wall_code and not slot.code.startswith(f"{wall_code}-"):
+        if slot.code.rsplit("-", 1)[0] != wall_code:
             raise WrongPut(f"Slot {slot.code} is on another wall: this item goes to {target.slot}.")
         raise WrongPut(f"Wrong slot {slot.code}: this item goes to {target.slot}.")
     row = session.scalars(
         select(WallSlot).where(WallSlot.code == target.slot).with_for_update()
     ).one()
-    line_id = _line_needing(session, row.order_id, target.product_id)
+    line_id = _line_needing(session, row.order_id, target.product_id, target.units)
     assert row.order_id is not None and line_id is not None
     session.add(
         SortPut(
@@ -346,8 +349,8 @@ def _counts(
     for order_id, line_id, units in session.execute(
         select(OrderLine.order_id, PickTask.order_line_id, func.sum(PickTask.placed))
         .join(OrderLine, OrderLine.id == PickTask.order_line_id)
-        .join(PickListOrder, PickListOrder.order_id == OrderLine.order_id)
-        .join(PickList, PickList.id == PickListOrder.pick_list_id)
+        .join(PickStop, PickStop.id == PickTask.stop_id)
+        .join(PickList, PickList.id == PickStop.pick_list_id)
         .where(OrderLine.order_id.in_(order_ids), PickList.mode == "pick_then_sort")
         .group_by(OrderLine.order_id, PickTask.order_line_id)
     ):
@@ -404,16 +407,16 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
             for line in all_expected[order_id]
         )
         if wanted:
-            raise WrongPut(
+            raise OverPick(
                 f"Over-pick: every {match.sku} this wall needs is sorted. Put it aside and "
                 "return it to stock (scan a location)."
             )
         raise WrongPut(f"{match.sku} is not in a batch on wall {wall_code}.")
 
-    def urgency(slot: WallSlot) -> tuple[bool, datetime, int, int]:
+    def urgency(slot: WallSlot) -> tuple[bool, datetime, int, int, int]:
         order = orders[slot.order_id]  # type: ignore[index]
         cutoff = order.ship_by or datetime.max.replace(tzinfo=utcnow().tzinfo)
-        return (order.ship_by is None, cutoff, slot.row, slot.col)
+        return (order.ship_by is None, cutoff, -order.priority, slot.row, slot.col)
 
     best = min(needing, key=urgency)
     order = orders[best.order_id]  # type: ignore[index]
@@ -428,7 +431,9 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
     )
 
 
-def _line_needing(session: Session, order_id: int | None, product_id: int) -> int | None:
+def _line_needing(
+    session: Session, order_id: int | None, product_id: int, units: int
+) -> int | None:
     if order_id is None:
         return None
     expected, placed = _counts(session, [order_id])
@@ -441,7 +446,7 @@ def _line_needing(session: Session, order_id: int | None, product_id: int) -> in
         (
             line
             for line, n in sorted(expected[order_id].items())
-            if product_of.get(line) == product_id and placed[order_id][line] < n
+            if product_of.get(line) == product_id and placed[order_id][line] + units <= n
         ),
         None,
     )
@@ -483,6 +488,6 @@ def _waiting(session: Session, order_ids: list[int]) -> tuple[str, ...]:
                 Order.status.in_(SORTABLE),
                 Order.id.not_in(on_a_wall),
             )
-            .order_by(Order.ship_by, Order.id)
+            .order_by(Order.ship_by.is_(None), Order.ship_by, Order.priority.desc(), Order.id)
         )
     )

@@ -36,12 +36,16 @@ from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
 from app.ui.screens.picking import PickingScreen
 from app.ui.screens.prints import PrintsScreen
+from app.ui.screens.sorting import SortingScreen
 from app.ui.settings import IDLE_LOGOUT_MINUTES, SOUND_ON, STATION_ROLE, TAB_ENDS_SCAN
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.station import StationContext
 
 log = logging.getLogger(__name__)
 PING_MS = 10_000
+# Screens are F1-F4, then F10 and F11: F5-F9 belong to the screens' own actions (take a list,
+# count, short, pause), and F12 logs out.
+NAVIGATION_KEYS = ("F1", "F2", "F3", "F4", "F10", "F11")
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel)
 
@@ -59,6 +63,7 @@ class MainWindow(QMainWindow):
         self.login.logged_in.connect(self.log_in)
         self.screens: list[Screen] = [
             PickingScreen(station),
+            SortingScreen(station),
             OrderDeskScreen(station),
             LookupScreen(station),
             PrintsScreen(station),
@@ -70,12 +75,11 @@ class MainWindow(QMainWindow):
 
         self.nav = QHBoxLayout()
         self.nav_buttons: dict[str, QPushButton] = {}
-        for number, screen in enumerate(self.screens, start=1):
-            button = QPushButton(f"{screen.title}  [F{number}]")
+        for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=False):
+            button = QPushButton(f"{screen.title} [{key}]")
+            button.setProperty("compact", True)  # five screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
-            QShortcut(
-                QKeySequence(f"F{number}"), self, activated=lambda s=screen: self.show_screen(s)
-            )
+            QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
             self.nav_buttons[screen.title] = button
             self.nav.addWidget(button)
         self.nav.addStretch(1)

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from app.ui.harness import demo_station
 
-SCREEN_TITLES = {"order-desk": "Order desk", "lookup": "Look up", "picking": "Picking"}
+SCREEN_TITLES = {
+    "order-desk": "Order desk",
+    "lookup": "Look up",
+    "picking": "Picking",
+    "sorting": "Sorting",
+}
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from app.db.engine import unit_of_work
+from app.domain.demo_data import warehouse
+from app.domain.roles import Role
+from app.domain.scan import Scan, classify
+from app.services.actor import Actor
 from app.services.desk import DeskFilter, desk_rows
+from app.services.operators import add_operator
+from app.services.orders import show_order
+from app.services.pick_finish import reassign
+from app.services.pick_views import Expect
+from app.services.picking import current_list
+from app.services.picking import scan as scan_pick
+from app.services.putwall import add_wall
+from app.services.waves import release_wave
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
 
 SUPERVISOR_BADGE = "OP-9001"
 PICKER_BADGE = "OP-1001"
+SORTER_BADGE = "OP-2001"
 
 
 def _screen(harness: Harness, title: str) -> Screen:
@@ -56,6 +70,42 @@ def _picking(harness: Harness) -> None:
     harness.scan(picking.location.text())  # type: ignore[attr-defined]  # at the first stop
 
 
+def _picked_batch(harness: Harness, tote: str) -> list[str]:
+    """Wall W1 (4 x 6) and six orders picked into one batch tote; the GTIN of every unit."""
+    database, supervisor = harness.database, Actor.command_line("demo")
+    gtin = {product.sku: product.barcodes[0] for product in warehouse().products}
+    with unit_of_work(database.sessions) as session:
+        add_wall(session, supervisor, "W1", 4, 6)
+        (batch,) = release_wave(session, supervisor, mode="pick_then_sort", max_orders=6).pick_lists
+        picker = add_operator(session, supervisor, "OP-1901", "Pat", Role.PICKER, "1234")
+        reassign(session, supervisor, batch.code, picker.badge)
+    pat = Actor(operator_id=picker.id, name=picker.name, role=Role.PICKER, station="cart 9")
+    while True:
+        with database.sessions() as session:
+            view = current_list(session, pat, batch.code)
+        stop = view.current_stop
+        if stop is None:
+            break
+        text = {Expect.LOCATION: stop.location, Expect.PRODUCT: gtin[stop.sku]}.get(view.expect)
+        scanned = classify(text or tote)
+        assert isinstance(scanned, Scan)
+        with unit_of_work(database.sessions) as session:
+            scan_pick(session, pat, batch.code, scanned)
+    with database.sessions() as session:
+        lines = [x for n in batch.orders for x in show_order(session, n).order.lines]
+    return [gtin[line.sku] for line in lines for _ in range(line.quantity)]
+
+
+def _sorting(harness: Harness) -> None:
+    units = _picked_batch(harness, "T0500")
+    harness.scan(SORTER_BADGE)  # a sorter lands on the sorting screen; W1 is the only wall
+    harness.scan("T0500")
+    for item in units[:5]:  # a few sorted: one slot complete, others filling
+        harness.scan(item)
+        harness.scan(_screen(harness, "Sorting").next_scan.text().split()[-1])  # type: ignore[attr-defined]
+    harness.scan(units[5])  # the item in hand: its slot lights up
+
+
 def _location(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.window.show_screen(_screen(harness, "Look up"))
@@ -76,6 +126,7 @@ def _refused(harness: Harness) -> None:
 SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "login": ("badge login, nobody logged in", _login),
     "picking": ("a picker at the first stop of the next pick list, location scanned", _picking),
+    "sorting": ("a sorter at the put wall, a few items sorted, the next item's slot lit", _sorting),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),

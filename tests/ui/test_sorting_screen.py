@@ -1,0 +1,219 @@
+"""The sorting screen driven as a sorter drives it: badge, batch tote, then item and slot scans."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.domain.demo_data import warehouse
+from app.domain.roles import Role
+from app.domain.scan import Scan, classify
+from app.services.actor import Actor
+from app.services.operators import add_operator
+from app.services.orders import show_order
+from app.services.pick_finish import reassign
+from app.services.pick_views import Expect
+from app.services.picking import current_list, scan
+from app.services.putwall import WallView, add_wall, wall_view
+from app.services.waves import release_wave
+from app.ui.feedback import FeedbackLevel, Sound
+from app.ui.harness import type_scan
+from app.ui.main_window import MainWindow
+from app.ui.screens.sorting import SortingScreen
+
+AIKO = "OP-2001"
+TOTE = "T0500"
+GTIN = {product.sku: product.barcodes[0] for product in warehouse().products}
+
+
+def _pick_to_the_end(database: Database, code: str) -> None:
+    """A picker walks the batch list through the services, everything into the shared tote."""
+    supervisor = Actor.command_line()
+    with unit_of_work(database.sessions) as session:
+        info = add_operator(session, supervisor, "OP-1901", "Pat", Role.PICKER, "1234")
+        reassign(session, supervisor, code, "OP-1901")  # the demo's cart lists come first
+    pat = Actor(operator_id=info.id, name="Pat", role=Role.PICKER, station="cart 9")
+    for _ in range(200):
+        with database.sessions() as session:
+            view = current_list(session, pat, code)
+        stop = view.current_stop
+        if stop is None:
+            return
+        if view.expect is Expect.LOCATION:
+            text = stop.location
+        elif view.expect is Expect.PRODUCT:
+            text = GTIN[stop.sku]
+        else:
+            text = TOTE
+        scanned = classify(text)
+        assert isinstance(scanned, Scan), scanned
+        with unit_of_work(database.sessions) as session:
+            scan(session, pat, code, scanned)
+    raise AssertionError("the pick list did not end")
+
+
+@pytest.fixture
+def batch(database: Database) -> tuple[str, ...]:
+    """Wall W1 (4 x 6) and six orders picked pick-then-sort into tote T0500; their numbers."""
+    with unit_of_work(database.sessions) as session:
+        add_wall(session, Actor.command_line(), "W1", 4, 6)
+        wave = release_wave(session, Actor.command_line(), mode="pick_then_sort", max_orders=6)
+    (pick_list,) = wave.pick_lists
+    _pick_to_the_end(database, pick_list.code)
+    return pick_list.orders
+
+
+def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
+    feedback = window.station.feedback.band
+    return feedback.level, feedback.message
+
+
+def sorting(window: MainWindow) -> SortingScreen:
+    screen = window.current_screen
+    assert isinstance(screen, SortingScreen)
+    return screen
+
+
+def wall(database: Database) -> WallView:
+    with database.sessions() as session:
+        return wall_view(session, "W1")
+
+
+def units_to_sort(database: Database, orders: tuple[str, ...]) -> list[str]:
+    """Every unit in the tote, by SKU, read from the orders' lines."""
+    with database.sessions() as session:
+        lines = [line for n in orders for line in show_order(session, n).order.lines]
+    return [line.sku for line in lines for _ in range(line.quantity)]
+
+
+def aimed_slot(window: MainWindow) -> str:
+    """The slot the screen asks for, as its instruction line names it."""
+    match = re.fullmatch(r"➜ Scan slot (\S+)", sorting(window).next_scan.text())
+    assert match, sorting(window).next_scan.text()
+    return match[1]
+
+
+def test_a_batch_tote_is_sorted_to_every_order_sorted(
+    batch: tuple[str, ...], open_station: Callable[[], MainWindow], database: Database
+) -> None:
+    window = open_station()
+    type_scan(window, AIKO)
+    screen = sorting(window)  # a sorter lands on the sorting screen; the only wall is chosen
+    assert band(window) == (FeedbackLevel.OK, "Welcome, Aiko Tanaka.")
+    assert screen.walls.currentText() == "W1" and len(screen.tiles) == 24
+    assert screen.next_scan.text() == "➜ Scan a batch tote"
+
+    type_scan(window, "T0999")
+    assert band(window) == (FeedbackLevel.ERROR, "Tote T0999 holds no picked batch to sort.")
+    type_scan(window, TOTE)
+    assert band(window) == (FeedbackLevel.OK, f"Tote {TOTE}: 6 order(s) on wall W1.")
+    assert screen.next_scan.text() == "➜ Scan an item"
+    on_wall = {s.code: s for s in wall(database).slots if s.order}
+    assert {s.order for s in on_wall.values()} == set(batch)
+    for code, shown in on_wall.items():
+        tile = screen.tiles[code]
+        assert tile.order.text() == shown.order and tile.count.text() == f"0 / {shown.expected}"
+        assert tile.state.text() == "waiting"
+
+    type_scan(window, "W1-A1")
+    assert band(window)[0] is FeedbackLevel.ERROR and "Scan an item first" in band(window)[1]
+    skus = units_to_sort(database, batch)
+    stranger = next(sku for sku in GTIN if sku not in skus)
+    type_scan(window, GTIN[stranger])
+    assert band(window) == (FeedbackLevel.ERROR, f"{stranger} is not in a batch on wall W1.")
+
+    window.station.feedback.sound.enabled = True  # no audio here, but what was asked is kept
+    for index, sku in enumerate(skus):
+        type_scan(window, GTIN[sku])
+        level, message = band(window)
+        assert level is FeedbackLevel.OK and f"{sku} →" in message, message
+        slot = aimed_slot(window)
+        tile = screen.tiles[slot]
+        assert tile.state.text() == "HERE" and "#ffd600" in tile.styleSheet()
+        assert screen.arrow.text() == f"→ {tile.position.text()}"
+        before = wall(database).slot(slot)
+        assert before is not None
+        if index == 0:  # a wrong slot is refused and records nothing; the item stays in hand
+            wrong = next(code for code in on_wall if code != slot)
+            type_scan(window, wrong)
+            assert band(window) == (
+                FeedbackLevel.ERROR,
+                f"Wrong slot {wrong}: this item goes to {slot}.",
+            )
+            assert wall(database).slot(slot) == before and aimed_slot(window) == slot
+        type_scan(window, slot)
+        after = wall(database).slot(slot)
+        assert after is not None and after.placed == before.placed + 1
+        assert screen.tiles[slot].count.text() == f"{after.placed} / {after.expected}"
+        level, message = band(window)
+        if after.status == "COMPLETE":
+            assert message == f"Slot {slot} complete: {after.order} to pack."
+            assert window.station.feedback.sound.last_played is Sound.DONE
+        else:
+            assert level is FeedbackLevel.OK and message.startswith(f"In {slot}: "), message
+        assert screen.arrow.text() == "W1" and screen.tiles[slot].state.text() != "HERE"
+
+    for number in batch:
+        with database.sessions() as session:
+            assert show_order(session, number).order.status == "SORTED"
+    for code in on_wall:
+        assert screen.tiles[code].state.text() == "TO PACK"
+    assert screen.next_scan.text() == "➜ Scan a batch tote"
+
+    # One more of a sorted product: an over-pick, put back to stock at a scanned location.
+    type_scan(window, GTIN[skus[0]])
+    assert band(window)[0] is FeedbackLevel.ERROR and band(window)[1].startswith("Over-pick")
+    assert "scan a location" in screen.next_scan.text()
+    type_scan(window, "A01-01-1")
+    assert band(window) == (FeedbackLevel.OK, f"1 × {skus[0]} back to stock at A01-01-1.")
+
+
+def test_the_item_in_hand_is_cleared_with_f8_and_a_new_station_shows_the_same_wall(
+    batch: tuple[str, ...], open_station: Callable[[], MainWindow], database: Database, qtbot: QtBot
+) -> None:
+    window = open_station()
+    type_scan(window, AIKO)
+    type_scan(window, TOTE)
+    sku = units_to_sort(database, batch)[0]
+    type_scan(window, GTIN[sku])
+    slot = aimed_slot(window)
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    screen = sorting(window)
+    assert screen.arrow.text() == "W1" and screen.tiles[slot].state.text() != "HERE"
+    assert screen.next_scan.text() == "➜ Scan an item"
+    type_scan(window, slot)
+    assert band(window)[0] is FeedbackLevel.ERROR and "Scan an item first" in band(window)[1]
+    type_scan(window, GTIN[sku])
+    type_scan(window, slot)
+    assert band(window)[0] is not FeedbackLevel.ERROR, band(window)
+
+    restarted = open_station()  # what the wall shows comes from the database, not the screen
+    type_scan(restarted, AIKO)
+    shown = {code: tile.count.text() for code, tile in sorting(window).tiles.items()}
+    assert {code: t.count.text() for code, t in sorting(restarted).tiles.items()} == shown
+    assert Counter(t.state.text() for t in sorting(restarted).tiles.values())["free"] == 18
+
+
+def test_with_two_walls_the_sorter_names_the_wall_by_scanning_a_slot(
+    batch: tuple[str, ...], open_station: Callable[[], MainWindow], database: Database
+) -> None:
+    with unit_of_work(database.sessions) as session:
+        add_wall(session, Actor.command_line(), "W2", 2, 3)
+    window = open_station()
+    type_scan(window, AIKO)
+    screen = sorting(window)
+    assert screen.walls.currentText() == "" and not screen.tiles
+    type_scan(window, TOTE)
+    assert band(window)[0] is FeedbackLevel.ERROR
+    type_scan(window, "W2-B3")
+    assert band(window) == (FeedbackLevel.OK, "Sorting into wall W2.")
+    assert screen.walls.currentText() == "W2" and len(screen.tiles) == 6
+    type_scan(window, TOTE)
+    assert band(window) == (FeedbackLevel.OK, f"Tote {TOTE}: 6 order(s) on wall W2.")

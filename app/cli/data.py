@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from app.services.actor import Actor
 from app.services.intake import ImportSummary, import_orders
 from app.services.masterdata import MasterImportSummary
 from app.services.order_desk import cancel_order, release_hold
-from app.services.orders import list_orders, show_order, to_json
+from app.services.orders import iter_orders, show_order, to_json
 from app.services.verification import verify_many
 
 
@@ -186,31 +187,26 @@ def _print_order_summary(summary: ImportSummary) -> None:
 def orders_list(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
-        rows = list_orders(session, status=args.status, limit=args.limit)
-    if args.json:
-        emit_json(to_json(rows))
-        return 0
-    print(
-        table(
-            ("order", "status", "ship by", "lines", "units", "hold reasons / allocated"),
-            [
-                (
-                    r.number,
-                    r.status,
-                    r.ship_by.strftime("%Y-%m-%d %H:%M") if r.ship_by else "-",
-                    len(r.lines),
-                    sum(line.quantity for line in r.lines if line.to_pick),
-                    "; ".join(r.hold_reasons)
-                    or ", ".join(
-                        f"{line.sku}@{a.location}x{a.quantity}"
-                        for line in r.lines
-                        for a in line.allocated
-                    ),
-                )
-                for r in rows
-            ],
-        )
-    )
+        rows = iter_orders(session, status=args.status, limit=args.limit)
+        if args.json:
+            # Streamed: `--status ALL` on years of history never holds it all in memory.
+            sys.stdout.write("[")
+            for n, row in enumerate(rows):
+                sys.stdout.write(",\n" if n else "\n")
+                sys.stdout.write(json.dumps(to_json(row), ensure_ascii=False, default=str))
+            sys.stdout.write("\n]\n")
+            return 0
+        head = f"{'order':<10} {'status':<9} {'ship by':<16} {'lines':>5} {'units':>5}"
+        print(f"{head}  hold reasons / allocated")
+        for r in rows:
+            detail = "; ".join(r.hold_reasons) or ", ".join(
+                f"{line.sku}@{a.location}x{a.quantity}" for line in r.lines for a in line.allocated
+            )
+            ship_by = r.ship_by.strftime("%Y-%m-%d %H:%M") if r.ship_by else "-"
+            units = sum(line.quantity for line in r.lines if line.to_pick)
+            print(
+                f"{r.number:<10} {r.status:<9} {ship_by:<16} {len(r.lines):>5} {units:>5}  {detail}"
+            )
     return 0
 
 

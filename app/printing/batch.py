@@ -82,6 +82,39 @@ def compose_each(
     return is_cancelled(cancel)
 
 
+@dataclass
+class _Tally:
+    """What a batch's composing produced, whichever writer took the pages."""
+
+    rendered: int = 0
+    pages: int = 0
+    cancelled: bool = False
+    failed: tuple[tuple[int, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _compose_into(
+    steps: Generator[tuple[BatchProgress, Composed | None, tuple[int, str] | None], None, bool],
+    take: Callable[[Composed], None],
+) -> Generator[BatchProgress, None, _Tally]:
+    """Hand each composed document to `take`, yielding progress; returns the tally."""
+    tally = _Tally()
+    while True:
+        try:
+            progress, composed, failure = next(steps)
+        except StopIteration as stop:
+            tally.cancelled = bool(stop.value)
+            return tally
+        if composed is not None:
+            take(composed)
+            tally.rendered += 1
+            tally.pages += len(composed.pages)
+            tally.warnings += tuple(composed.warnings)
+        if failure is not None:
+            tally.failed += (failure,)
+        yield progress
+
+
 def pdf_batch_steps(
     layout: Layout | str,
     documents: Iterable[Mapping[str, Any]],
@@ -97,9 +130,6 @@ def pdf_batch_steps(
     resolved = resolve_layout(layout, library)
     buffer = io.BytesIO()
     writer = PdfWriter(buffer, resolved.title, fonts or default_fonts(), dpi or resolved.page.dpi)
-    failed: list[tuple[int, str]] = []
-    warnings: list[str] = []
-    rendered = 0
     steps = compose_each(
         resolved,
         documents,
@@ -109,22 +139,15 @@ def pdf_batch_steps(
         fonts=fonts,
         library=library,
     )
-    while True:
-        try:
-            progress, composed, failure = next(steps)
-        except StopIteration as stop:
-            cancelled = bool(stop.value)
-            break
-        if composed is not None:
-            for page in composed.pages:
-                writer.page(page)
-            rendered += 1
-            warnings += composed.warnings
-        if failure is not None:
-            failed.append(failure)
-        yield progress
+
+    def take(composed: Composed) -> None:
+        for page in composed.pages:
+            writer.page(page)
+
+    tally = yield from _compose_into(steps, take)
+    cancelled, rendered = tally.cancelled, tally.rendered
     result = BatchResult(
-        resolved.name, rendered, writer.pages, tuple(failed), cancelled, tuple(warnings)
+        resolved.name, rendered, writer.pages, tally.failed, cancelled, tally.warnings
     )
     if cancelled or rendered == 0:
         return result
@@ -172,9 +195,6 @@ def zpl_batch_steps(
     """Render every document to ZPL, appending label formats to `chunks`; yields progress."""
     resolved = resolve_layout(layout, library)
     zpl = ZplWriter(dpi)
-    failed: list[tuple[int, str]] = []
-    warnings: list[str] = []
-    rendered = pages = 0
     produced: list[str] = []
     steps = compose_each(
         resolved,
@@ -185,23 +205,12 @@ def zpl_batch_steps(
         fonts=fonts,
         library=library,
     )
-    while True:
-        try:
-            progress, composed, failure = next(steps)
-        except StopIteration as stop:
-            cancelled = bool(stop.value)
-            break
-        if composed is not None:
-            produced += [zpl.page(page) for page in composed.pages]
-            pages += len(composed.pages)
-            rendered += 1
-            warnings += composed.warnings
-        if failure is not None:
-            failed.append(failure)
-        yield progress
-    if not cancelled:
+    tally = yield from _compose_into(steps, lambda c: produced.extend(map(zpl.page, c.pages)))
+    if not tally.cancelled:
         chunks += produced
-    return BatchResult(resolved.name, rendered, pages, tuple(failed), cancelled, tuple(warnings))
+    return BatchResult(
+        resolved.name, tally.rendered, tally.pages, tally.failed, tally.cancelled, tally.warnings
+    )
 
 
 def render_batch_zpl(

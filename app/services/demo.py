@@ -27,6 +27,7 @@ from app.services.actor import Actor
 from app.services.intake import ImportSummary, receive_all
 from app.services.masterdata import load_master_data
 from app.services.operators import hash_pin
+from app.services.ship_to import ship_to_columns
 from app.services.waves import release_wave
 
 LIVE_ORDERS = 150
@@ -158,15 +159,7 @@ def _history_chunk(
                 "total": Decimal("0"),
                 "email": f"customer{n}@example.com",
                 "note": "",
-                "ship_name": address.name,
-                "ship_company": address.company,
-                "ship_address1": address.address1,
-                "ship_address2": address.address2,
-                "ship_city": address.city,
-                "ship_region": address.region,
-                "ship_postal_code": address.postal_code,
-                "ship_country": address.country,
-                "ship_phone": address.phone,
+                **ship_to_columns(address),
                 "version": 1,
             }
         )

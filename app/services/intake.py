@@ -31,6 +31,7 @@ from app.domain.states import OrderStatus
 from app.domain.tabular import FileUnusable
 from app.services.actor import Actor
 from app.services.errors import BatonError
+from app.services.ship_to import ship_to_columns
 from app.services.timeline import event_values
 from app.services.verification import LineFacts, OrderFacts, Verdict, verify_facts
 
@@ -327,15 +328,7 @@ def _order_values(draft: OrderDraft, customer_id: int | None, now: datetime) -> 
         "total": draft.total,
         "email": draft.email,
         "note": draft.note,
-        "ship_name": address.name,
-        "ship_company": address.company,
-        "ship_address1": address.address1,
-        "ship_address2": address.address2,
-        "ship_city": address.city,
-        "ship_region": address.region,
-        "ship_postal_code": address.postal_code,
-        "ship_country": address.country.upper(),
-        "ship_phone": address.phone,
+        **ship_to_columns(address),
         "version": 1,
     }
 

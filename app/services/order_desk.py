@@ -16,12 +16,12 @@ from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
 from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
 from app.services.pick_views import ScanOutcome
+from app.services.ship_to import ship_to, ship_to_columns
 from app.services.timeline import move_order, record_event
 from app.services.verification import (
     Verdict,
     load_facts,
     release_allocations,
-    ship_to,
     verify_facts,
 )
 
@@ -87,8 +87,8 @@ def fix_address(
         for field in vars(address)
         if getattr(before, field) != getattr(address, field)
     ]
-    for field, value in vars(address).items():
-        setattr(order, f"ship_{field}", value)
+    for column, value in ship_to_columns(address).items():
+        setattr(order, column, value)
     detail = "; ".join(changes) + (f" ({note})" if note else "")
     record_event(session, order, actor, "address_fixed", detail)
     session.flush()

@@ -14,6 +14,7 @@ from app.db.models import Allocation, Order, OrderEvent, OrderLine, Stock
 from app.domain.states import OrderStatus
 from app.services.desk import OPEN_STATUSES
 from app.services.errors import InvalidInput, NotFound
+from app.services.ship_to import ship_to
 
 
 @dataclass(frozen=True)
@@ -146,17 +147,7 @@ def show_order(session: Session, number: str) -> OrderDetail:
         raise NotFound(f"No order {number}.")
     return OrderDetail(
         order=_row(order),
-        ship_to={
-            "name": order.ship_name,
-            "company": order.ship_company,
-            "address1": order.ship_address1,
-            "address2": order.ship_address2,
-            "city": order.ship_city,
-            "region": order.ship_region,
-            "postal_code": order.ship_postal_code,
-            "country": order.ship_country,
-            "phone": order.ship_phone,
-        },
+        ship_to=asdict(ship_to(order)),
         email=order.email,
         payment_status=order.payment_status,
         placed_at=order.placed_at,

@@ -40,6 +40,7 @@ from app.domain.states import VERIFIABLE, OrderStatus, can_move
 from app.services.actor import Actor
 from app.services.catalog import product_ids_for
 from app.services.errors import Conflict, NotFound, WrongState
+from app.services.ship_to import ship_to
 from app.services.timeline import event_values
 
 # product id -> stock id -> what is still free there
@@ -130,21 +131,6 @@ def load_facts(session: Session, numbers: Sequence[str]) -> list[OrderFacts]:
         )
         for o in orders
     ]
-
-
-def ship_to(order: Order) -> AddressDraft:
-    """The order's ship-to address as a plain value."""
-    return AddressDraft(
-        name=order.ship_name,
-        company=order.ship_company,
-        address1=order.ship_address1,
-        address2=order.ship_address2,
-        city=order.ship_city,
-        region=order.ship_region,
-        postal_code=order.ship_postal_code,
-        country=order.ship_country,
-        phone=order.ship_phone,
-    )
 
 
 def verify_facts(session: Session, actor: Actor, orders: Sequence[OrderFacts]) -> list[Verdict]:

@@ -19,7 +19,7 @@ from app.services.errors import InvalidInput, NotAllowed, WrongState
 from app.services.intake import import_orders
 from app.services.order_desk import cancel_order, fix_address, release_hold
 from app.services.orders import show_order
-from app.services.verification import ship_to
+from app.services.ship_to import ship_to
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
 from app.services.actor import Actor
-from app.services.printing import make_printer, parse_printer_spec, print_batch
-from app.services.putwall import add_wall, wall_view, walls_status
+from app.services.printing import make_printer, parse_printer_spec
+from app.services.putwall import add_wall, print_slot_labels, wall_view, walls_status
 
 
 def register(commands: Any) -> None:
@@ -101,20 +101,7 @@ def walls_show(args: argparse.Namespace) -> int:
 
 def walls_labels(args: argparse.Namespace) -> int:
     db = database(args)
-    with db.sessions() as session:
-        view = wall_view(session, args.code.upper())
-    documents = [
-        {"slot": s.code, "where": f"Wall {view.code} · row {chr(64 + s.row)} · column {s.col}"}
-        for s in view.slots
-    ]
     printer = make_printer(parse_printer_spec(args.printer))
-    result = print_batch(
-        db.sessions,
-        Actor.command_line(),
-        printer,
-        "slot_label",
-        documents,
-        f"slot labels of wall {view.code}",
-    )
-    print(f"printed {len(documents)} slot labels: {result.destination or result.printer}")
+    printed = print_slot_labels(db.sessions, Actor.command_line(), printer, args.code.upper())
+    print(f"printed {printed.documents} slot labels: {printed.destination or printed.printer}")
     return 0

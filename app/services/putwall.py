@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
@@ -22,9 +22,12 @@ from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind, classify
 from app.domain.states import OrderStatus
+from app.printing import Printer
+from app.printing.batch import Cancel
 from app.services.actor import Actor
 from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.printing import Progress, RecordedPrint, print_batch
 from app.services.timeline import move_order, record_event
 
 ON_WALL = ("ASSIGNED", "FILLING", "COMPLETE")
@@ -249,6 +252,37 @@ def put(session: Session, actor: Actor, wall_code: str, item: Scan, slot: Scan) 
     need = sum(expected[row.order_id].values())
     return SortOutcome(
         "ok", f"In {row.code}: {got} of {need} for {target.order}", wall_view(session, wall_code)
+    )
+
+
+SLOT_LAYOUT = "slot_label"
+
+
+def slot_label_data(session: Session, wall_code: str) -> list[dict[str, str]]:
+    """The values of every slot label of a wall, row by row."""
+    view = wall_view(session, wall_code)
+    return [
+        {"slot": s.code, "where": f"Wall {view.code} · row {chr(64 + s.row)} · column {s.col}"}
+        for s in view.slots
+    ]
+
+
+def print_slot_labels(
+    factory: sessionmaker[Session],
+    actor: Actor,
+    printer: Printer,
+    wall_code: str,
+    *,
+    progress: Progress = None,
+    cancel: Cancel = None,
+) -> RecordedPrint:
+    """Every slot label of a wall in one job (supervisors), recorded like any print."""
+    actor.require(Role.SUPERVISOR)
+    with factory() as session:
+        documents = slot_label_data(session, wall_code)
+    what = f"slot labels of wall {wall_code} ({len(documents)})"
+    return print_batch(
+        factory, actor, printer, SLOT_LAYOUT, documents, what, progress=progress, cancel=cancel
     )
 
 

@@ -52,6 +52,7 @@ class ScanKind(StrEnum):
     LOCATION = "location"
     TOTE = "tote"
     SLOT = "slot"
+    BOX = "box"
     CARTON = "carton"
     ORDER = "order"
     TRACKING = "tracking"
@@ -68,6 +69,7 @@ _LABELS = {
     ScanKind.LOCATION: "Location",
     ScanKind.TOTE: "Tote",
     ScanKind.SLOT: "Put-wall slot",
+    ScanKind.BOX: "Box type",
     ScanKind.CARTON: "Carton",
     ScanKind.ORDER: "Order",
     ScanKind.TRACKING: "Tracking number",
@@ -79,6 +81,7 @@ _PATTERN_KINDS = {
     "location": ScanKind.LOCATION,
     "tote": ScanKind.TOTE,
     "slot": ScanKind.SLOT,
+    "box": ScanKind.BOX,
     "order": ScanKind.ORDER,
     "sku": ScanKind.PRODUCT,
 }

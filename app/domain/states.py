@@ -16,6 +16,7 @@ class OrderStatus(StrEnum):
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
     SHORT = "SHORT"
+    EXCEPTION = "EXCEPTION"  # set aside at the pack bench (damaged, missing): supervisor decides
     CANCELLED = "CANCELLED"
 
 
@@ -24,8 +25,11 @@ _FORWARD: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.ON_HOLD: frozenset({OrderStatus.READY, OrderStatus.ON_HOLD}),
     OrderStatus.READY: frozenset({OrderStatus.RELEASED, OrderStatus.ON_HOLD, OrderStatus.READY}),
     OrderStatus.RELEASED: frozenset({OrderStatus.PICKED, OrderStatus.SHORT}),
-    OrderStatus.PICKED: frozenset({OrderStatus.SORTED, OrderStatus.PACKED, OrderStatus.SHORT}),
-    OrderStatus.SORTED: frozenset({OrderStatus.PACKED, OrderStatus.SHORT}),
+    OrderStatus.PICKED: frozenset(
+        {OrderStatus.SORTED, OrderStatus.PACKED, OrderStatus.SHORT, OrderStatus.EXCEPTION}
+    ),
+    OrderStatus.SORTED: frozenset({OrderStatus.PACKED, OrderStatus.SHORT, OrderStatus.EXCEPTION}),
+    OrderStatus.EXCEPTION: frozenset({OrderStatus.PICKED}),
     OrderStatus.PACKED: frozenset({OrderStatus.SHIPPED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.SHORT: frozenset({OrderStatus.PICKED, OrderStatus.PACKED, OrderStatus.READY}),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -24,14 +25,23 @@ from app.domain import demo_data
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
+from app.services.boxes import DEMO_BOXES, save_boxes
+from app.services.demo_floor import sort_tote, walk_pick_list
 from app.services.intake import ImportSummary, receive_all
 from app.services.masterdata import load_master_data
-from app.services.operators import hash_pin
+from app.services.operators import badge_login, hash_pin
+from app.services.orders import show_order
+from app.services.pick_finish import reassign
+from app.services.putwall import add_wall
 from app.services.ship_to import ship_to_columns
+from app.services.warehouse import set_packing
 from app.services.waves import release_wave
 
 LIVE_ORDERS = 150
 DEMO_WAVE_ORDERS = 40
+# Work already done for the pack benches: a batch sorted into wall W1, a cart picked into totes.
+DEMO_WALL, DEMO_SORTED, DEMO_CART = ("W1", 4, 6), 6, 4
+DEMO_PICKER, DEMO_SORTER = "OP-1002", "OP-2001"
 _CHUNK = 2_000
 
 
@@ -49,6 +59,7 @@ class DemoSummary:
     history_lines: int
     pick_lists: int = 0
     released: int = 0
+    to_pack: int = 0
 
 
 def seed_demo(
@@ -79,6 +90,7 @@ def seed_demo(
     # A first wave on the floor, so a picker who logs in has work waiting.
     with unit_of_work(factory) as session:
         wave = release_wave(session, actor, max_orders=DEMO_WAVE_ORDERS)
+    to_pack = _packing_scene(factory, actor)
     return DemoSummary(
         locations=len(floor.locations),
         products=len(floor.products),
@@ -90,7 +102,41 @@ def seed_demo(
         history_lines=history_lines,
         pick_lists=len(wave.pick_lists),
         released=wave.orders,
+        to_pack=to_pack,
     )
+
+
+def _same_tote(tote: str, position: int) -> str:
+    return tote  # pick-then-sort: every order of the batch goes into the one tote
+
+
+def _cart_tote(cart: int, position: int) -> str:
+    return f"T09{cart}{position}"  # a tote per cart position: T0951, T0952, ...
+
+
+def _packing_scene(factory: sessionmaker[Session], actor: Actor) -> int:
+    """Box types, and orders waiting at the pack benches: a batch picked and sorted into wall
+    W1 (complete slots) and a cart picked into single-order totes. Returns how many."""
+    with unit_of_work(factory) as session:
+        save_boxes(session, actor, DEMO_BOXES)
+        set_packing(session, actor, {"gs1_label": True})
+        add_wall(session, actor, *DEMO_WALL)
+        batch = release_wave(session, actor, mode="pick_then_sort", max_orders=DEMO_SORTED)
+        cart = release_wave(session, actor, max_orders=DEMO_CART)
+        for pick_list in (*batch.pick_lists, *cart.pick_lists):
+            reassign(session, actor, pick_list.code, DEMO_PICKER)
+        picker = badge_login(session, DEMO_PICKER, "demo cart")
+        sorter = badge_login(session, DEMO_SORTER, "demo wall")
+    for n, pick_list in enumerate(batch.pick_lists):
+        tote = f"T09{n:02d}"
+        walk_pick_list(factory, picker, pick_list.code, partial(_same_tote, tote))
+        with factory() as session:
+            lines = [li for o in pick_list.orders for li in show_order(session, o).order.lines]
+        skus = [line.sku for line in lines for _ in range(line.quantity)]
+        sort_tote(factory, sorter, DEMO_WALL[0], tote, skus)
+    for n, pick_list in enumerate(cart.pick_lists):
+        walk_pick_list(factory, picker, pick_list.code, partial(_cart_tote, 5 + n))
+    return batch.orders + cart.orders
 
 
 def _operators(factory: sessionmaker[Session]) -> int:

@@ -1,4 +1,5 @@
-"""Business configuration every station shares, kept in the database: scan patterns, layout."""
+"""Business configuration every station shares, kept in the database: scan patterns, layout,
+packing rules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import WarehouseSetting
 from app.domain.layout import Layout
+from app.domain.packing_rules import PackingSettings
 from app.domain.roles import Role
 from app.domain.scan import DEFAULT_PATTERNS, ScanPatterns
 from app.services.actor import Actor
@@ -16,6 +18,7 @@ from app.services.errors import InvalidInput
 
 PATTERNS_KEY = "scan.patterns"
 LAYOUT_KEY = "layout"
+PACKING_KEY = "packing"
 
 
 def scan_patterns(session: Session) -> ScanPatterns:
@@ -56,6 +59,26 @@ def set_layout(session: Session, actor: Actor, changes: dict[str, object]) -> La
         raise InvalidInput(f"Layout not changed: {exc}") from None
     _store(session, LAYOUT_KEY, layout.as_dict())
     return layout
+
+
+def packing_settings(session: Session) -> PackingSettings:
+    """The pack benches' rules: weight tolerance, GS1 label, SSCC prefix, packing slip size."""
+    stored = _load(session, PACKING_KEY)
+    try:
+        return PackingSettings.from_dict(stored)
+    except ValueError:
+        return PackingSettings()  # set_packing refuses bad values; a hand-edited row falls back
+
+
+def set_packing(session: Session, actor: Actor, changes: dict[str, object]) -> PackingSettings:
+    """Change some packing settings; refused (nothing stored) if a value is not usable."""
+    actor.require(Role.SUPERVISOR)
+    try:
+        settings = PackingSettings.from_dict({**packing_settings(session).as_dict(), **changes})
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"Packing settings not changed: {exc}") from None
+    _store(session, PACKING_KEY, settings.as_dict())
+    return settings
 
 
 def _overrides(session: Session) -> dict[str, str]:

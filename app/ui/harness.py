@@ -24,7 +24,7 @@ from app.db.database import Database, open_database
 from app.services.actor import Actor
 from app.services.demo import demo_is_seeded, seed_demo
 from app.ui.main_window import MainWindow
-from app.ui.settings import SOUND_ON, STATION_NAME, WorkstationSettings
+from app.ui.settings import PDF_FOLDER, SOUND_ON, STATION_NAME, WorkstationSettings
 
 _NAMED_KEYS = {
     **{f"f{n}": getattr(Qt.Key, f"Key_F{n}") for n in range(1, 13)},
@@ -89,6 +89,7 @@ def demo_station(
         settings = WorkstationSettings(Path(folder) / "station.ini")
         settings.set(SOUND_ON, False)
         settings.set(STATION_NAME, "demo-station")
+        settings.set(PDF_FOLDER, str(Path(folder) / "pdf"))  # labels never land in Documents
         window = MainWindow(build_station(database, settings))
         window.resize(*size)
         window.show()

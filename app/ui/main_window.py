@@ -34,6 +34,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.screens.packing import PackingScreen
 from app.ui.screens.picking import PickingScreen
 from app.ui.screens.prints import PrintsScreen
 from app.ui.screens.sorting import SortingScreen
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.screens: list[Screen] = [
             PickingScreen(station),
             SortingScreen(station),
+            PackingScreen(station),
             OrderDeskScreen(station),
             LookupScreen(station),
             PrintsScreen(station),
@@ -77,7 +79,7 @@ class MainWindow(QMainWindow):
         self.nav_buttons: dict[str, QPushButton] = {}
         for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=False):
             button = QPushButton(f"{screen.title} [{key}]")
-            button.setProperty("compact", True)  # five screens and two buttons fit 1280 px
+            button.setProperty("compact", True)  # six screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
             self.nav_buttons[screen.title] = button
@@ -212,6 +214,9 @@ class MainWindow(QMainWindow):
             self.login.ask_pin_for(result.code)
             return
         if result.kind is ScanKind.BADGE and self.station.actor is not None:
+            if self.current_screen.wants_badge():
+                self.current_screen.on_scan(result)  # a supervisor approving, not a login
+                return
             self._switch_operator(result)
             return
         self.current_screen.on_scan(result)

@@ -18,6 +18,7 @@ SCREEN_TITLES = {
     "lookup": "Look up",
     "picking": "Picking",
     "sorting": "Sorting",
+    "packing": "Packing",
 }
 
 

@@ -27,6 +27,11 @@ class Screen(QWidget):
     def activate(self) -> None:
         """The screen is about to be shown (refresh what it displays)."""
 
+    def wants_badge(self) -> bool:
+        """Whether a scanned badge now approves something here (a supervisor's approval)
+        instead of switching the operator."""
+        return False
+
 
 def heading(text: str, size: int = 26) -> QLabel:
     """A large bold label for screen titles and key facts."""

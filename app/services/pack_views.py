@@ -1,0 +1,303 @@
+"""The pack bench's view of an order: its checklist, its cartons and the boxes to use.
+
+Built from the database in the same transaction as the packer's action, as plain values, so
+the screen shows exactly what was recorded and holds no database objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Order, OrderLine, Product, Stock
+from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
+from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
+from app.db.putwall_models import WallSlot
+from app.domain import cartonization
+from app.domain.cartonization import CartonPlan, Item
+from app.domain.states import OrderStatus
+from app.services.boxes import box_types
+
+LIVE = ("OPEN", "CLOSED", "STAGED", "LOADED", "SHIPPED")  # every carton but a set-aside one
+
+
+@dataclass(frozen=True)
+class PackLine:
+    """One line of the checklist: what to pack, how many, how many are in already."""
+
+    line_id: int
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    expected: int
+    packed: int  # in any carton of the order (closed ones and the open one)
+    in_open: int  # in the carton being filled
+    weight_g: int
+    lots: tuple[str, ...]  # the lots picked for this line ("" entries left out)
+
+    @property
+    def done(self) -> bool:
+        return self.packed >= self.expected
+
+
+@dataclass(frozen=True)
+class CartonView:
+    """One carton of the order."""
+
+    carton_id: int
+    seq: int
+    status: str
+    box: str | None  # box type code
+    box_name: str
+    units: int
+    expected_weight_g: int  # the items in it and the box's tare
+    weight_g: int | None
+    weight_flagged: bool
+    sscc: str | None
+    carrier: str
+    service: str
+    tracking_number: str | None
+    carton_count: int | None
+
+
+@dataclass(frozen=True)
+class PlannedCarton:
+    """A carton the remaining items should go in: the box and what goes in it."""
+
+    box: str | None  # None: fits no box type (ships in its own packaging)
+    box_name: str
+    size: str
+    units: tuple[tuple[str, int], ...]  # (SKU, units)
+
+
+@dataclass(frozen=True)
+class PackView:
+    """An order on the bench as the packer sees it."""
+
+    order: str
+    status: str
+    job_status: str
+    started_from: str
+    ship_name: str
+    destination: str
+    requested: str
+    lines: tuple[PackLine, ...]  # still to pack on top, then the complete ones
+    cartons: tuple[CartonView, ...]
+    plan: tuple[PlannedCarton, ...]  # for every unit not in a closed carton yet
+
+    @property
+    def open_carton(self) -> CartonView | None:
+        return next((c for c in self.cartons if c.status == "OPEN"), None)
+
+    @property
+    def units(self) -> tuple[int, int]:
+        """(packed, expected) over the whole order."""
+        return sum(li.packed for li in self.lines), sum(li.expected for li in self.lines)
+
+    @property
+    def all_in(self) -> bool:
+        """Every unit of the order is in a carton."""
+        return all(li.done for li in self.lines)
+
+    @property
+    def closed(self) -> int:
+        return sum(1 for c in self.cartons if c.status != "OPEN")
+
+    def line(self, line_id: int) -> PackLine | None:
+        return next((li for li in self.lines if li.line_id == line_id), None)
+
+
+def pack_view(session: Session, job: PackJob) -> PackView:
+    """The order of `job` as it stands now."""
+    order = session.get_one(Order, job.order_id)
+    rows = session.execute(
+        select(OrderLine, Product)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    lines = [(line, product) for line, product in rows if line.to_pick]
+    packed: dict[int, int] = defaultdict(int)
+    in_open: dict[int, int] = defaultdict(int)
+    for line_id, status, units in session.execute(
+        select(CartonItem.order_line_id, Carton.status, func.sum(CartonItem.units))
+        .join(Carton, Carton.id == CartonItem.carton_id)
+        .where(Carton.order_id == order.id, Carton.status.in_(LIVE))
+        .group_by(CartonItem.order_line_id, Carton.status)
+    ):
+        packed[line_id] += int(units)
+        if status == "OPEN":
+            in_open[line_id] += int(units)
+    lots = _picked_lots(session, [line.id for line, _ in lines])
+    checklist = [
+        PackLine(
+            line_id=line.id,
+            line_no=line.line_no,
+            product_id=product.id,
+            sku=product.sku,
+            name=product.name or line.name,
+            expected=line.quantity,
+            packed=packed[line.id],
+            in_open=in_open[line.id],
+            weight_g=product.weight_g,
+            lots=lots.get(line.id, ()),
+        )
+        for line, product in lines
+    ]
+    checklist.sort(key=lambda li: (li.done, li.line_no))
+    cartons = _cartons(session, order.id, {li.line_id: li.weight_g for li in checklist})
+    not_closed = {
+        product.id: (product, packed_units)
+        for product, packed_units in _units_not_closed(lines, packed, in_open)
+    }
+    plan = plan_for(session, [not_closed[k] for k in sorted(not_closed)])
+    return PackView(
+        order=order.number,
+        status=order.status,
+        job_status=job.status,
+        started_from=job.started_from,
+        ship_name=order.ship_name,
+        destination=" ".join(
+            p for p in (order.ship_postal_code, order.ship_city, "·", order.ship_country) if p
+        ),
+        requested=" · ".join(p for p in (order.carrier, order.service) if p),
+        lines=tuple(checklist),
+        cartons=cartons,
+        plan=plan,
+    )
+
+
+def _units_not_closed(
+    lines: list[tuple[OrderLine, Product]], packed: dict[int, int], in_open: dict[int, int]
+) -> list[tuple[Product, int]]:
+    """Per product: the units still to pack plus those in the open carton."""
+    per_product: dict[int, tuple[Product, int]] = {}
+    for line, product in lines:
+        units = line.quantity - packed[line.id] + in_open[line.id]
+        if units > 0:
+            before = per_product.get(product.id, (product, 0))[1]
+            per_product[product.id] = (product, before + units)
+    return list(per_product.values())
+
+
+def plan_for(session: Session, products: list[tuple[Product, int]]) -> tuple[PlannedCarton, ...]:
+    """Cartonization for these units with the bench's active box types."""
+    items = tuple(
+        (p.sku, p.length_mm, p.width_mm, p.height_mm, p.weight_g, units) for p, units in products
+    )
+    boxes = tuple(box_types(session))
+    return _plan(boxes, items) if items else ()
+
+
+@lru_cache(maxsize=1024)
+def _plan(
+    boxes: tuple[cartonization.BoxType, ...], items: tuple[tuple[str, int, int, int, int, int], ...]
+) -> tuple[PlannedCarton, ...]:
+    # Cached: the same order on the bench asks for the same plan after every scan.
+    units = [
+        Item(sku, lo, wi, he, weight) for sku, lo, wi, he, weight, n in items for _ in range(n)
+    ]
+    return tuple(_planned(plan) for plan in cartonization.suggest(boxes, units))
+
+
+def _planned(plan: CartonPlan) -> PlannedCarton:
+    box = plan.box
+    if box is None:
+        return PlannedCarton(None, "no box fits", "", tuple(sorted(plan.counts().items())))
+    size = f"{box.length_mm} × {box.width_mm} × {box.height_mm} mm"
+    return PlannedCarton(box.code, box.name, size, tuple(sorted(plan.counts().items())))
+
+
+def _picked_lots(session: Session, line_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for line_id, lot in session.execute(
+        select(PickTask.order_line_id, Stock.lot)
+        .join(PickStop, PickStop.id == PickTask.stop_id)
+        .join(Stock, Stock.id == PickStop.stock_id)
+        .where(PickTask.order_line_id.in_(line_ids), PickTask.placed > 0, Stock.lot != "")
+    ):
+        found[line_id].add(lot)
+    return {line_id: tuple(sorted(lots)) for line_id, lots in found.items()}
+
+
+def _cartons(session: Session, order_id: int, weights: dict[int, int]) -> tuple[CartonView, ...]:
+    contents: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for carton_id, line_id, units in session.execute(
+        select(CartonItem.carton_id, CartonItem.order_line_id, func.sum(CartonItem.units))
+        .join(Carton, Carton.id == CartonItem.carton_id)
+        .where(Carton.order_id == order_id, Carton.status.in_(LIVE))
+        .group_by(CartonItem.carton_id, CartonItem.order_line_id)
+    ):
+        count, grams = contents[carton_id]
+        contents[carton_id] = (count + int(units), grams + int(units) * weights.get(line_id, 0))
+    views = []
+    for carton, box in session.execute(
+        select(Carton, BoxType)
+        .outerjoin(BoxType, BoxType.id == Carton.box_type_id)
+        .where(Carton.order_id == order_id, Carton.status.in_(LIVE))
+        .order_by(Carton.seq)
+    ):
+        units, grams = contents[carton.id]
+        views.append(
+            CartonView(
+                carton_id=carton.id,
+                seq=carton.seq,
+                status=carton.status,
+                box=box.code if box else None,
+                box_name=box.name if box else "",
+                units=units,
+                expected_weight_g=grams + (box.tare_g if box else 0),
+                weight_g=carton.weight_g,
+                weight_flagged=carton.weight_flagged,
+                sscc=carton.sscc,
+                carrier=carton.carrier,
+                service=carton.service,
+                tracking_number=carton.tracking_number,
+                carton_count=carton.carton_count,
+            )
+        )
+    return tuple(views)
+
+
+@dataclass(frozen=True)
+class PackQueue:
+    """What waits for the pack benches: complete put-wall slots and picked single-order totes."""
+
+    slots: tuple[tuple[str, str], ...]  # (slot, order), oldest complete first
+    totes: tuple[tuple[str, str], ...]  # (tote, order), most urgent first
+
+
+def pack_queue(session: Session, limit: int = 6) -> PackQueue:
+    """The next complete slots and picked totes (a few of each), for the idle bench."""
+    slots = session.execute(
+        select(WallSlot.code, Order.number)
+        .join(Order, Order.id == WallSlot.order_id)
+        .where(WallSlot.status == "COMPLETE", Order.status == OrderStatus.SORTED.value)
+        .order_by(WallSlot.completed_at, WallSlot.code)
+        .limit(limit)
+    ).all()
+    totes = session.execute(
+        select(PickListOrder.tote, Order.number)
+        .join(Order, Order.id == PickListOrder.order_id)
+        .join(PickList, PickList.id == PickListOrder.pick_list_id)
+        .where(
+            Order.status == OrderStatus.PICKED.value,
+            PickList.mode != "pick_then_sort",
+            PickListOrder.tote.is_not(None),
+        )
+        .where(
+            ~select(PackJob.id)
+            .where(PackJob.order_id == Order.id, PackJob.status == "OPEN")
+            .exists()
+        )
+        .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
+        .limit(limit)
+    ).all()
+    return PackQueue(
+        tuple((str(s), str(n)) for s, n in slots), tuple((str(t), str(n)) for t, n in totes)
+    )

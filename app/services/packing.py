@@ -1,0 +1,529 @@
+"""The packer's actions: take an order to the bench, scan each unit, weigh and close cartons.
+
+Every action is one transaction on the order's row, locked first, so two benches never pack
+the same order and a scan is either recorded whole or refused with nothing written. Closing a
+carton commits its contents, box, weight, SSCC and tracking number; its labels print after
+the commit (app/services/pack_labels.py), so a printer that is off never loses a carton.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Operator, Order, OrderHold, Product
+from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
+from app.db.picking_models import PickList, PickListOrder
+from app.db.putwall_models import WallSlot
+from app.db.types import utcnow
+from app.domain.roles import Role
+from app.domain.scan import Scan, ScanKind
+from app.domain.states import OrderStatus
+from app.printing.gs1 import make_sscc
+from app.services.actor import Actor
+from app.services.carriers import assign_carrier, carrier_book
+from app.services.catalog import find_product
+from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.pack_views import PackLine, PackView, pack_view, plan_for
+from app.services.putwall import release_slot
+from app.services.timeline import move_order, record_event
+from app.services.warehouse import packing_settings
+
+PACKABLE = (OrderStatus.PICKED.value, OrderStatus.SORTED.value)
+MAX_WEIGHT_G = 100_000
+_NOT_READY = {
+    OrderStatus.RECEIVED: "has not been verified yet",
+    OrderStatus.READY: "has not been picked yet",
+    OrderStatus.RELEASED: "is still being picked",
+    OrderStatus.SHORT: "is short: a supervisor decides what ships",
+    OrderStatus.PACKED: "is packed already",
+    OrderStatus.SHIPPED: "has shipped already",
+    OrderStatus.DELIVERED: "has been delivered already",
+    OrderStatus.CANCELLED: "is CANCELLED: do not pack it, give its items to a supervisor",
+}
+
+
+class PackRefused(InvalidInput):
+    """A scan or count that does not fit the order on the bench; nothing was recorded."""
+
+
+class WrongItem(PackRefused):
+    """The scanned product is not in the order."""
+
+
+class OverScan(PackRefused):
+    """One unit more than the order needs."""
+
+
+class WrongLot(PackRefused):
+    """The unit's lot is not the lot picked for the order."""
+
+
+@dataclass(frozen=True)
+class PackOutcome:
+    """What a packer's action did: "ok", "attention", "done" or "error" (recorded, not passed)."""
+
+    result: str
+    message: str
+    view: PackView
+    closed_carton: int | None = None  # the carton just closed: print its documents now
+
+
+# -- taking an order to the bench ---------------------------------------------------------
+def start_packing(session: Session, actor: Actor, scanned: Scan) -> PackOutcome:
+    """Take the order named by an order number, its tote or its complete put-wall slot."""
+    actor.require(Role.PACKER)
+    if scanned.kind is ScanKind.ORDER:
+        order, where = _order(session, scanned.code), f"order {scanned.code}"
+    elif scanned.kind is ScanKind.TOTE:
+        order, where = _order_in_tote(session, scanned.code), f"tote {scanned.code}"
+    elif scanned.kind is ScanKind.SLOT:
+        order, where = _order_in_slot(session, actor, scanned.code), f"slot {scanned.code}"
+    else:
+        raise PackRefused("Scan an order number, its tote or its put-wall slot to start packing.")
+    return _start(session, actor, order, where)
+
+
+def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutcome:
+    job = _open_job(session, order.id)
+    if job is not None and job.packer_id != actor.operator_id:
+        if actor.role is not Role.SUPERVISOR:
+            who = job.packer.name if job.packer else "another bench"
+            raise NotAllowed(f"Order {order.number} is being packed by {who} at {job.station}.")
+        record_event(session, order, actor, "pack_taken_over", f"from {job.station}")
+        job.packer_id, job.station = actor.operator_id, actor.station
+    if job is not None:
+        view = pack_view(session, job)
+        return PackOutcome("ok", f"Order {order.number} resumed: {_left(view)}", view)
+    if order.status not in PACKABLE:
+        raise WrongState(_not_ready(session, order))
+    for slot in session.scalars(
+        select(WallSlot.code).where(WallSlot.order_id == order.id, WallSlot.status == "COMPLETE")
+    ).all():
+        release_slot(session, actor, slot)  # the order left its slot, whatever was scanned
+    for old in session.scalars(
+        select(PackJob).where(PackJob.order_id == order.id, PackJob.status == "EXCEPTION")
+    ):
+        old.status = "RESUMED"  # its problem tote is now on this bench
+    job = PackJob(
+        order_id=order.id, packer_id=actor.operator_id, station=actor.station, started_from=where
+    )
+    session.add(job)
+    session.flush()
+    record_event(session, order, actor, "packing_started", f"from {where}")
+    view = pack_view(session, job)
+    return PackOutcome("ok", f"Order {order.number} on the bench: {_left(view)}", view)
+
+
+def current_order(session: Session, actor: Actor) -> PackView | None:
+    """The order this packer has open on a bench (after a restart: resume where it was)."""
+    job = session.scalars(
+        select(PackJob)
+        .where(PackJob.packer_id == actor.operator_id, PackJob.status == "OPEN")
+        .order_by(PackJob.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return pack_view(session, job) if job is not None else None
+
+
+def order_view(session: Session, actor: Actor, number: str) -> PackView:
+    """The order on this packer's bench as it stands (done or set aside ones too)."""
+    order = _order(session, number, lock=False)
+    job = session.scalars(
+        select(PackJob).where(PackJob.order_id == order.id).order_by(PackJob.id.desc()).limit(1)
+    ).one_or_none()
+    if job is None:
+        raise NotFound(f"Order {number} has not been at a pack bench.")
+    return pack_view(session, job)
+
+
+# -- filling a carton ---------------------------------------------------------------------
+def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> PackOutcome:
+    """One scanned unit (or case) into the open carton, if the order still needs it."""
+    job = _held(session, actor, number)
+    match = find_product(session, scanned.code, scanned.gtin)
+    if match is None:
+        raise WrongItem(f"No product has the code {scanned.gtin or scanned.code}.")
+    view = pack_view(session, job)
+    lines = [li for li in view.lines if li.product_id == match.product_id]
+    if not lines:
+        raise WrongItem(f"{match.sku} is not in order {number}: put it aside for a supervisor.")
+    units = match.pack_quantity * (scanned.quantity or 1)
+    line = next((li for li in lines if li.expected - li.packed >= units), None)
+    if line is None:
+        room = sum(li.expected - li.packed for li in lines)
+        if room == 0:
+            expected = sum(li.expected for li in lines)
+            raise OverScan(f"All {expected} × {match.sku} are packed already: this one is extra.")
+        raise OverScan(f"This code counts {units} × {match.sku}; only {room} still go in.")
+    lot = scanned.lot or ""
+    if lot and line.lots and lot not in line.lots:
+        raise WrongLot(
+            f"Wrong lot {lot}: this order's {match.sku} was picked from lot {', '.join(line.lots)}."
+        )
+    return _add_units(session, actor, job, line, units, lot, None)
+
+
+def key_units(
+    session: Session, actor: Actor, number: str, line_id: int, units: int, approver_badge: str
+) -> PackOutcome:
+    """A keyed count for a line instead of unit scans (a label that will not scan): a
+    supervisor's badge approves it."""
+    job = _held(session, actor, number)
+    approver = _supervisor(session, approver_badge)
+    line = pack_view(session, job).line(line_id)
+    if line is None:
+        raise NotFound(f"Order {number} has no such line to pack.")
+    room = line.expected - line.packed
+    if not 1 <= units <= room:
+        raise PackRefused(f"Key 1 to {room}: that is what is still to pack of {line.sku}.")
+    return _add_units(session, actor, job, line, units, "", approver)
+
+
+def _add_units(
+    session: Session,
+    actor: Actor,
+    job: PackJob,
+    line: PackLine,
+    units: int,
+    lot: str,
+    approver: Operator | None,
+) -> PackOutcome:
+    carton = _open_carton(session, actor, job)
+    session.add(
+        CartonItem(
+            carton_id=carton.id,
+            order_line_id=line.line_id,
+            units=units,
+            lot=lot,
+            operator_id=actor.operator_id,
+            approved_by=approver.id if approver else None,
+        )
+    )
+    session.flush()
+    if approver is not None:
+        order = session.get_one(Order, job.order_id)
+        detail = f"{units} × {line.sku} keyed into carton {carton.seq}, approved by {approver.name}"
+        record_event(session, order, actor, "pack_count_keyed", detail)
+    view = pack_view(session, job)
+    now = next(li for li in view.lines if li.line_id == line.line_id)
+    message = f"{line.sku}  {now.packed} of {now.expected}" + (" ✓" if now.done else "")
+    if view.all_in:
+        return PackOutcome("ok", f"{message} · all items in: weigh and close the carton", view)
+    return PackOutcome("ok", message, view)
+
+
+def choose_box(session: Session, actor: Actor, number: str, box_code: str) -> PackOutcome:
+    """The packer takes another box type than suggested for the open carton."""
+    job = _held(session, actor, number)
+    box = session.scalars(
+        select(BoxType).where(BoxType.code == box_code, BoxType.active)
+    ).one_or_none()
+    if box is None:
+        raise NotFound(f"No box type {box_code} at this warehouse (`baton boxes`).")
+    carton = _open_carton(session, actor, job)
+    carton.box_type_id = box.id
+    session.flush()
+    view = pack_view(session, job)
+    return PackOutcome("ok", f"Carton {_position(view)} goes in {box.code} ({box.name}).", view)
+
+
+# -- closing a carton ---------------------------------------------------------------------
+def close_carton(
+    session: Session,
+    actor: Actor,
+    number: str,
+    weight_g: int,
+    override_badge: str | None = None,
+) -> PackOutcome:
+    """Weigh and close the open carton: SSCC, carrier and tracking number; the order PACKED
+    with its last carton. A weight outside tolerance is recorded and refused, unless a
+    supervisor's badge accepts it."""
+    job = _held(session, actor, number)
+    view = pack_view(session, job)
+    shown = view.open_carton
+    if shown is None or shown.units == 0:
+        raise PackRefused("Nothing is in the carton yet: scan the items first.")
+    if shown.box is None:
+        raise PackRefused("Scan the box you use (its BOX- code) before closing.")
+    if not 1 <= weight_g <= MAX_WEIGHT_G:
+        raise InvalidInput(f"Key the carton's weight in grams (1 to {MAX_WEIGHT_G}).")
+    settings = packing_settings(session)
+    order = session.get_one(Order, job.order_id)
+    carton = session.get_one(Carton, shown.carton_id)
+    expected = shown.expected_weight_g
+    carton.weight_g, carton.expected_weight_g = weight_g, expected
+    tolerance = settings.tolerance(expected)
+    if not settings.weight_ok(expected, weight_g):
+        off = f"weighed {weight_g:,} g, expected {expected:,} g ± {tolerance:,} g"
+        if override_badge is None:
+            carton.weight_flagged = True
+            record_event(session, order, actor, "weight_flagged", f"carton {carton.seq}: {off}")
+            return PackOutcome(
+                "error",
+                f"Weight check failed: {off}. Check the carton and weigh again, or a "
+                "supervisor scans their badge to accept it.",
+                pack_view(session, job),
+            )
+        approver = _supervisor(session, override_badge)
+        carton.weight_override_by = approver.id
+        record_event(
+            session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
+        )
+    carton_no = view.closed + 1
+    after = [
+        (line, line.expected - line.packed) for line in view.lines if line.packed < line.expected
+    ]
+    carton_count = carton_no + len(_plan_remaining(session, after))
+    choice, tracking = assign_carrier(
+        carrier_book(), order.carrier, order.service, order.ship_country, weight_g, carton.id
+    )
+    carton.sscc = make_sscc(settings.sscc_extension, settings.company_prefix, carton.id)
+    carton.carrier, carton.service, carton.tracking_number = (
+        choice.carrier,
+        choice.service,
+        tracking,
+    )
+    carton.carton_count = carton_count
+    carton.status, carton.closed_at = "CLOSED", utcnow()
+    carton.closed_by, carton.station = actor.operator_id, actor.station
+    detail = (
+        f"carton {carton_no} of {carton_count}: {shown.units} unit(s) in {shown.box}, "
+        f"{weight_g:,} g; {choice.carrier} {choice.service} {tracking}; SSCC {carton.sscc}"
+    )
+    record_event(session, order, actor, "carton_closed", detail)
+    session.flush()
+    if view.all_in:
+        move_order(session, order, OrderStatus.PACKED, actor, "packed", f"{carton_no} carton(s)")
+        job.status, job.finished_at = "DONE", utcnow()
+        session.flush()
+        message = f"Order {number} packed: carton {carton_no} of {carton_no} closed, {tracking}."
+        return PackOutcome("done", message, pack_view(session, job), carton.id)
+    message = (
+        f"Carton {carton_no} of {carton_count} closed ({tracking}). "
+        f"Next scans go into carton {carton_no + 1}."
+    )
+    return PackOutcome("ok", message, pack_view(session, job), carton.id)
+
+
+# -- exceptions ---------------------------------------------------------------------------
+def set_aside(session: Session, actor: Actor, number: str, reason: str, tote: Scan) -> PackOutcome:
+    """Damaged or missing item: the order goes to the supervisor's exception queue, the units
+    of its open carton into a problem tote (scanned), closed cartons stay as they are."""
+    job = _held(session, actor, number)
+    if tote.kind is not ScanKind.TOTE:
+        raise PackRefused("Scan the problem tote the items go into.")
+    reason = " ".join(reason.split()) or "problem at packing"
+    _check_tote_free(session, tote.code)
+    order = session.get_one(Order, job.order_id)
+    view = pack_view(session, job)
+    shown = view.open_carton
+    if shown is not None:
+        session.get_one(Carton, shown.carton_id).status = "VOID"
+    job.status, job.finished_at = "EXCEPTION", utcnow()
+    job.problem_tote, job.reason = tote.code, reason
+    set_aside_units = shown.units if shown is not None else 0
+    closed = view.closed
+    message = f"{reason} — items in problem tote {tote.code}"
+    if closed:
+        message += f"; {closed} carton(s) already closed stay closed"
+    session.add(OrderHold(order_id=order.id, code="pack_exception", message=message))
+    move_order(session, order, OrderStatus.EXCEPTION, actor, "pack_exception", message)
+    session.flush()
+    return PackOutcome(
+        "attention",
+        f"Order {number} set aside ({reason}): {set_aside_units} unit(s) in tote {tote.code}, "
+        "for a supervisor.",
+        pack_view(session, job),
+    )
+
+
+def back_to_packing(session: Session, actor: Actor, number: str, note: str = "") -> str:
+    """The supervisor has dealt with a packing exception: the order may be packed again."""
+    actor.require(Role.SUPERVISOR)
+    order = _order(session, number)
+    if order.status != OrderStatus.EXCEPTION.value:
+        raise WrongState(f"Order {number} is {order.status}, not in the exception queue.")
+    tote = session.scalar(
+        select(PackJob.problem_tote)
+        .where(PackJob.order_id == order.id, PackJob.status == "EXCEPTION")
+        .order_by(PackJob.id.desc())
+        .limit(1)
+    )
+    session.execute(
+        delete(OrderHold).where(OrderHold.order_id == order.id, OrderHold.code == "pack_exception")
+    )
+    move_order(session, order, OrderStatus.PICKED, actor, "back_to_packing", note or "")
+    where = f"tote {tote} or " if tote else ""
+    return f"Order {number} goes back to packing: scan {where}the order number at a bench."
+
+
+def problem_tote_in_use(session: Session, tote: str) -> str | None:
+    """The order whose set-aside items a problem tote holds, or None."""
+    return session.scalar(
+        select(Order.number)
+        .join(PackJob, PackJob.order_id == Order.id)
+        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
+        .where(Order.status.in_((OrderStatus.EXCEPTION.value, OrderStatus.PICKED.value)))
+        .limit(1)
+    )
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _order(session: Session, number: str, *, lock: bool = True) -> Order:
+    query = select(Order).where(Order.number == number)
+    order = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if order is None:
+        raise NotFound(f"No order {number}.")
+    return order
+
+
+def _open_job(session: Session, order_id: int) -> PackJob | None:
+    return session.scalars(
+        select(PackJob).where(PackJob.order_id == order_id, PackJob.status == "OPEN")
+    ).one_or_none()
+
+
+def _held(session: Session, actor: Actor, number: str) -> PackJob:
+    """The packer's open job on the order, with the order's row locked for this action."""
+    actor.require(Role.PACKER)
+    order = _order(session, number)
+    job = _open_job(session, order.id)
+    if job is None:
+        if order.status not in PACKABLE:
+            raise WrongState(_not_ready(session, order))
+        raise WrongState(f"Order {number} is not on your bench: scan it to start.")
+    if job.packer_id != actor.operator_id:
+        who = job.packer.name if job.packer else "another packer"
+        raise NotAllowed(f"Order {number} is being packed by {who} at {job.station}.")
+    return job
+
+
+def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:
+    """The carton being filled, or a new one in the box the plan suggests."""
+    carton = session.scalars(
+        select(Carton).where(Carton.pack_job_id == job.id, Carton.status == "OPEN")
+    ).one_or_none()
+    if carton is not None:
+        return carton
+    seq = session.scalar(select(func.max(Carton.seq)).where(Carton.order_id == job.order_id))
+    plan = pack_view(session, job).plan
+    code = plan[0].box if plan else None
+    box_id = session.scalar(select(BoxType.id).where(BoxType.code == code)) if code else None
+    carton = Carton(
+        order_id=job.order_id,
+        pack_job_id=job.id,
+        seq=(seq or 0) + 1,
+        box_type_id=box_id,
+        station=actor.station,
+    )
+    session.add(carton)
+    session.flush()
+    return carton
+
+
+def _plan_remaining(session: Session, left: list[tuple[PackLine, int]]) -> list[object]:
+    """The cartons still needed for units not packed yet (for "carton n of m")."""
+    per_product: dict[int, int] = {}
+    for line, units in left:
+        per_product[line.product_id] = per_product.get(line.product_id, 0) + units
+    products = session.scalars(select(Product).where(Product.id.in_(per_product))).all()
+    return list(plan_for(session, [(p, per_product[p.id]) for p in products]))
+
+
+def _supervisor(session: Session, badge: str) -> Operator:
+    operator = session.scalars(
+        select(Operator).where(Operator.badge == badge, Operator.active)
+    ).one_or_none()
+    if operator is None or operator.role != Role.SUPERVISOR.value:
+        raise NotAllowed("That badge is not a supervisor's: ask a supervisor to scan theirs.")
+    return operator
+
+
+def _check_tote_free(session: Session, tote: str) -> None:
+    holder = problem_tote_in_use(session, tote)
+    if holder is not None:
+        raise PackRefused(f"Tote {tote} holds order {holder}'s items: take an empty tote.")
+    used = session.scalar(
+        select(Order.number)
+        .join(PickListOrder, PickListOrder.order_id == Order.id)
+        .where(
+            PickListOrder.tote == tote,
+            Order.status.in_((OrderStatus.RELEASED.value, OrderStatus.SHORT.value, *PACKABLE)),
+        )
+        .limit(1)
+    )
+    if used is not None:
+        raise PackRefused(f"Tote {tote} holds order {used}: take an empty tote.")
+
+
+def _order_in_tote(session: Session, tote: str) -> Order:
+    """The order whose items a tote holds: a single-order tote, or a problem tote."""
+    rows = session.execute(
+        select(Order, PickList.mode)
+        .join(PickListOrder, PickListOrder.order_id == Order.id)
+        .join(PickList, PickList.id == PickListOrder.pick_list_id)
+        .where(
+            PickListOrder.tote == tote,
+            Order.status.in_((OrderStatus.RELEASED.value, OrderStatus.SHORT.value, *PACKABLE)),
+        )
+        .order_by(PickListOrder.id.desc())
+    ).all()
+    problem = session.scalar(
+        select(Order)
+        .join(PackJob, PackJob.order_id == Order.id)
+        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
+        .order_by(PackJob.id.desc())
+        .limit(1)
+    )
+    if problem is not None:
+        if problem.status == OrderStatus.EXCEPTION.value:
+            raise WrongState(
+                f"Tote {tote} holds order {problem.number}, set aside: it waits for a supervisor."
+            )
+        return _order(session, problem.number)
+    if not rows:
+        raise NotFound(f"Tote {tote} holds no order to pack.")
+    if any(mode == "pick_then_sort" for _, mode in rows):
+        raise WrongState(f"Tote {tote} is a batch tote: sort it at the put wall first.")
+    numbers = sorted({order.number for order, _ in rows})
+    if len(numbers) > 1:
+        raise PackRefused(f"Tote {tote} holds orders {', '.join(numbers)}: scan the order number.")
+    return _order(session, numbers[0])
+
+
+def _order_in_slot(session: Session, actor: Actor, code: str) -> Order:
+    slot = session.scalars(select(WallSlot).where(WallSlot.code == code)).one_or_none()
+    if slot is None:
+        raise NotFound(f"No put-wall slot {code}.")
+    if slot.order_id is None:
+        raise WrongState(f"Slot {code} is free: nothing to pack there.")
+    order = session.get_one(Order, slot.order_id)
+    if slot.status != "COMPLETE":
+        raise WrongState(f"Slot {code} (order {order.number}) is still being sorted.")
+    return _order(session, order.number)
+
+
+def _not_ready(session: Session, order: Order) -> str:
+    status = OrderStatus(order.status)
+    if status is OrderStatus.ON_HOLD:
+        reasons = session.scalars(
+            select(OrderHold.message).where(OrderHold.order_id == order.id)
+        ).all()
+        return f"Order {order.number} is on hold: {'; '.join(reasons) or 'see the desk'}."
+    if status is OrderStatus.EXCEPTION:
+        return f"Order {order.number} is set aside in the exception queue: a supervisor decides."
+    return f"Order {order.number} {_NOT_READY.get(status, status.value)}."
+
+
+def _left(view: PackView) -> str:
+    packed, expected = view.units
+    if packed >= expected:
+        return "every item is in: weigh and close the carton"
+    return f"{expected - packed} of {expected} unit(s) to scan"
+
+
+def _position(view: PackView) -> int:
+    return view.closed + 1

@@ -1,0 +1,214 @@
+"""The pack bench's parts: checklist rows in large type, and the carton panel beside them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from app.services.pack_views import CartonView, PackLine, PackView, PlannedCarton
+
+
+def text_label(
+    size: int, *, bold: bool = False, color: str = "#1a1a1a", wrap: bool = False, fit: bool = False
+) -> QLabel:
+    """A plain-text label in a fixed size: names and codes are never markup. A label that
+    does not `fit` its text gives way to its neighbours (a long name is cut, not the count)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    label.setStyleSheet(
+        f"font-size: {size}pt; font-weight: {700 if bold else 400}; color: {color};"
+        " background: transparent; border: none;"
+    )
+    if not fit:
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+# (background, border, count colour): to scan, selected for a keyed count, complete.
+ROW_LOOKS = {
+    "todo": ("#ffffff", "#90a4ae", "#0d47a1"),
+    "selected": ("#fff8e1", "#ff8f00", "#0d47a1"),
+    "done": ("#e8f5e9", "#2e7d32", "#1b5e20"),
+}
+
+
+class ChecklistRow(QFrame):
+    """One order line: picture placeholder, name and SKU, scanned of expected, and a tick."""
+
+    clicked = Signal(int)  # the line id
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("line")
+        self.line_id = 0
+        self.picture = QLabel("no\nphoto")
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setFixedSize(64, 64)
+        self.picture.setStyleSheet(
+            "font-size: 9pt; color: #78909c; background: #eceff1; border: 2px dashed #90a4ae;"
+        )
+        self.name = text_label(17, bold=True)
+        self.sku = text_label(13, color="#37474f")
+        self.count = text_label(26, bold=True, fit=True)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count.setMinimumWidth(110)
+        self.tick = text_label(30, bold=True, color="#2e7d32", fit=True)
+        self.tick.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tick.setFixedWidth(48)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 4, 8, 4)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(0)
+        grid.addWidget(self.picture, 0, 0, 2, 1)
+        grid.addWidget(self.name, 0, 1)
+        grid.addWidget(self.sku, 1, 1)
+        grid.addWidget(self.count, 0, 2, 2, 1)
+        grid.addWidget(self.tick, 0, 3, 2, 1)
+        grid.setColumnStretch(1, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def show_line(self, line: PackLine, *, selected: bool) -> None:
+        self.line_id = line.line_id
+        look = "done" if line.done else "selected" if selected else "todo"
+        background, border, count = ROW_LOOKS[look]
+        self.name.setText(line.name)
+        lots = f" · lot {', '.join(line.lots)}" if line.lots else ""
+        self.sku.setText(f"SKU {line.sku}{lots}")
+        self.count.setText(f"{line.packed} / {line.expected}")
+        self.count.setStyleSheet(
+            f"font-size: 26pt; font-weight: 700; color: {count}; background: transparent;"
+            " border: none;"
+        )
+        self.tick.setText("✓" if line.done else "")
+        width = 4 if selected and not line.done else 2
+        self.setStyleSheet(
+            f"QFrame#line {{ background: {background}; border: {width}px solid {border};"
+            " border-radius: 6px; }"
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit(self.line_id)
+        super().mousePressEvent(event)
+
+
+class Checklist(QWidget):
+    """Every line of the order, lines still to scan on top; rows are reused between scans."""
+
+    line_clicked = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ChecklistRow] = []
+        self.more = text_label(13, color="#37474f")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._layout.addWidget(self.more)
+        self._layout.addStretch(1)
+
+    def show_lines(self, lines: tuple[PackLine, ...], selected: int | None, room: int) -> None:
+        """The first `room` lines (to scan first), and how many more there are."""
+        shown = lines[:room]
+        while len(self.rows) < len(shown):
+            row = ChecklistRow()
+            row.clicked.connect(self.line_clicked)
+            self._layout.insertWidget(len(self.rows), row)
+            self.rows.append(row)
+        for index, row in enumerate(self.rows):
+            row.setVisible(index < len(shown))
+            if index < len(shown):
+                row.show_line(shown[index], selected=shown[index].line_id == selected)
+        hidden = lines[room:]
+        left = sum(1 for li in hidden if not li.done)
+        self.more.setText(f"+ {len(hidden)} more line(s), {left} still to scan" if hidden else "")
+        self.more.setVisible(bool(hidden))
+
+
+def weight_text(grams: int) -> str:
+    return f"{grams / 1000:.2f} kg" if grams >= 1000 else f"{grams} g"
+
+
+def plan_text(plan: tuple[PlannedCarton, ...]) -> str:
+    """`2 cartons planned: BOX-M (MUG-0001 × 2, …) + BOX-S (…)`."""
+    if not plan:
+        return ""
+    parts = []
+    for carton in plan[:3]:
+        units = ", ".join(f"{sku} × {n}" for sku, n in carton.units[:3])
+        if len(carton.units) > 3:
+            units += ", …"
+        parts.append(f"{carton.box or 'own packaging'} ({units})")
+    more = f" + {len(plan) - 3} more" if len(plan) > 3 else ""
+    return f"{len(plan)} carton(s) planned: " + " + ".join(parts) + more
+
+
+class CartonPanel(QFrame):
+    """The carton being filled: its number, box, expected weight, and the cartons closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("carton")
+        self.title = text_label(26, bold=True)
+        self.box = text_label(20, bold=True, color="#0d47a1")
+        self.box_detail = text_label(13, color="#37474f", wrap=True)
+        self.weight = text_label(18, bold=True)
+        self.weight_check = text_label(16, bold=True, wrap=True)
+        self.plan = text_label(12, color="#37474f", wrap=True)
+        self.closed = text_label(12, color="#1b5e20", wrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(4)
+        for widget in (self.title, self.box, self.box_detail, self.weight, self.weight_check):
+            layout.addWidget(widget)
+        layout.addSpacing(6)
+        layout.addWidget(self.plan)
+        layout.addWidget(self.closed)
+        layout.addStretch(1)
+        self._look(False)
+
+    def show_view(self, view: PackView, boxes: dict[str, str]) -> None:
+        carton = view.open_carton
+        number = view.closed + 1
+        total = max(number, view.closed + len(view.plan))
+        self.title.setText(f"CARTON {number} of {total}")
+        code = carton.box if carton is not None else (view.plan[0].box if view.plan else None)
+        self.box.setText(f"Box {code}" if code else "No box fits: own packaging")
+        detail = boxes.get(code or "", "")
+        suggested = view.plan[0].box if view.plan else None
+        hint = "suggested" if code == suggested else f"suggested: {suggested}"
+        self.box_detail.setText(f"{detail} · {hint}" if detail else hint)
+        expected = carton.expected_weight_g if carton is not None else 0
+        self.weight.setText(
+            f"Expected {weight_text(expected)}" if carton else "Empty: scan the first item"
+        )
+        flagged = carton is not None and carton.weight_flagged
+        if flagged and carton is not None and carton.weight_g is not None:
+            self.weight_check.setText(
+                f"✗ Weighed {weight_text(carton.weight_g)}: re-weigh, or supervisor badge"
+            )
+        else:
+            self.weight_check.setText("")
+        self.weight_check.setVisible(flagged)
+        self._look(flagged)
+        self.plan.setText(plan_text(view.plan))
+        self.closed.setText("\n".join(_closed_line(c) for c in view.cartons if c.status != "OPEN"))
+
+    def _look(self, flagged: bool) -> None:
+        border = "#c62828" if flagged else "#0d47a1"
+        background = "#ffebee" if flagged else "#f5f9ff"
+        self.setStyleSheet(
+            f"QFrame#carton {{ background: {background}; border: 4px solid {border};"
+            " border-radius: 8px; }"
+        )
+        self.weight_check.setStyleSheet(
+            "font-size: 16pt; font-weight: 700; color: #c62828; background: transparent;"
+            " border: none;"
+        )
+
+
+def _closed_line(carton: CartonView) -> str:
+    weight = weight_text(carton.weight_g or 0)
+    where = f"{carton.carrier} {carton.tracking_number}"
+    return f"✓ Carton {carton.seq} · {carton.box} · {weight} · {where}"

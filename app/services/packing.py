@@ -33,6 +33,9 @@ from app.services.warehouse import packing_settings
 
 PACKABLE = (OrderStatus.PICKED.value, OrderStatus.SORTED.value)
 MAX_WEIGHT_G = 100_000
+_IN_BATCH_TOTE = tuple(
+    s.value for s in (OrderStatus.RELEASED, OrderStatus.PICKED, OrderStatus.SHORT)
+)
 _NOT_READY = {
     OrderStatus.RECEIVED: "has not been verified yet",
     OrderStatus.READY: "has not been picked yet",
@@ -145,12 +148,12 @@ def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> Pac
     job = _held(session, actor, number)
     match = find_product(session, scanned.code, scanned.gtin)
     if match is None:
-        raise WrongItem(f"No product has the code {scanned.gtin or scanned.code}.")
+        raise WrongItem(f"No product has the code {scanned.code}.")
     view = pack_view(session, job)
     lines = [li for li in view.lines if li.product_id == match.product_id]
     if not lines:
         raise WrongItem(f"{match.sku} is not in order {number}: put it aside for a supervisor.")
-    units = match.pack_quantity * (scanned.quantity or 1)
+    units = match.pack_quantity  # a case or inner-pack code counts its units
     line = next((li for li in lines if li.expected - li.packed >= units), None)
     if line is None:
         room = sum(li.expected - li.packed for li in lines)
@@ -460,17 +463,8 @@ def _check_tote_free(session: Session, tote: str) -> None:
 
 
 def _order_in_tote(session: Session, tote: str) -> Order:
-    """The order whose items a tote holds: a single-order tote, or a problem tote."""
-    rows = session.execute(
-        select(Order, PickList.mode)
-        .join(PickListOrder, PickListOrder.order_id == Order.id)
-        .join(PickList, PickList.id == PickListOrder.pick_list_id)
-        .where(
-            PickListOrder.tote == tote,
-            Order.status.in_((OrderStatus.RELEASED.value, OrderStatus.SHORT.value, *PACKABLE)),
-        )
-        .order_by(PickListOrder.id.desc())
-    ).all()
+    """The order whose items a tote holds now: its problem order, else the order of the last
+    pick list that used it (a cancelled or packed one is refused by `_start` with why)."""
     problem = session.scalar(
         select(Order)
         .join(PackJob, PackJob.order_id == Order.id)
@@ -484,11 +478,20 @@ def _order_in_tote(session: Session, tote: str) -> Order:
                 f"Tote {tote} holds order {problem.number}, set aside: it waits for a supervisor."
             )
         return _order(session, problem.number)
+    last = select(func.max(PickListOrder.pick_list_id)).where(PickListOrder.tote == tote)
+    rows = session.execute(
+        select(Order.number, Order.status, PickList.mode)
+        .join(PickListOrder, PickListOrder.order_id == Order.id)
+        .join(PickList, PickList.id == PickListOrder.pick_list_id)
+        .where(PickListOrder.tote == tote, PickListOrder.pick_list_id == last.scalar_subquery())
+    ).all()
     if not rows:
         raise NotFound(f"Tote {tote} holds no order to pack.")
-    if any(mode == "pick_then_sort" for _, mode in rows):
-        raise WrongState(f"Tote {tote} is a batch tote: sort it at the put wall first.")
-    numbers = sorted({order.number for order, _ in rows})
+    if rows[0].mode == "pick_then_sort":
+        if any(r.status in _IN_BATCH_TOTE for r in rows):
+            raise WrongState(f"Tote {tote} is a batch tote: sort it at the put wall first.")
+        raise NotFound(f"Tote {tote} holds no order to pack: its batch went to the put wall.")
+    numbers = sorted({r.number for r in rows})
     if len(numbers) > 1:
         raise PackRefused(f"Tote {tote} holds orders {', '.join(numbers)}: scan the order number.")
     return _order(session, numbers[0])

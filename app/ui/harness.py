@@ -32,6 +32,7 @@ _NAMED_KEYS = {
     "escape": Qt.Key.Key_Escape,
 }
 
+HUMAN_KEY_MS = 70  # a person's pause between keys: longer than a scanner's gap (50 ms)
 # Screenshots and replays show the same day whenever they run.
 DEMO_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
@@ -46,6 +47,10 @@ class Harness:
     def scan(self, text: str) -> None:
         """Type `text` as a scanner does (GS as Ctrl+], a key event per character) then Enter."""
         type_scan(self.window, text)
+
+    def key_in(self, text: str) -> None:
+        """Key `text` by hand into the field that has focus (a weight, a count), then Enter."""
+        key_in(self.window, text)
 
     def press(self, key: str) -> None:
         """Press a key by name (F1-F12, Enter, Escape), as an operator presses a shortcut."""
@@ -130,6 +135,17 @@ def type_scan(window: QWidget, text: str) -> None:
         QApplication.sendEvent(
             target, QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
         )
+    settle()
+
+
+def key_in(window: QWidget, text: str) -> None:
+    """Type `text` at a person's pace into the focus widget, then Enter, as a packer keys a
+    weight: slower than a scanner, so the scanner input hands the keys to the field."""
+    target = window.focusWidget() or window
+    for char in text:
+        QTest.keyClick(target, char)
+        QTest.qWait(HUMAN_KEY_MS)
+    QTest.keyClick(target, Qt.Key.Key_Return)
     settle()
 
 

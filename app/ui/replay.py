@@ -2,8 +2,9 @@
 
 One scan per line; `\\x1d` stands for GS; `# ` starts a comment (`#1001` alone is an order
 number). A line `!F5` (or `!Enter`, `!F8`, ...) presses that key instead, as an operator
-presses a button's shortcut. The first scans log in by badge. For each step the result is
-what the operator would have seen: the band's level and message.
+presses a button's shortcut; a line `=1240` keys 1240 by hand into the field that has focus
+and presses Enter (a weight after `!F6` on the pack bench). The first scans log in by badge.
+For each step the result is what the operator would have seen: the band's level and message.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def replay(path: Path, screen: str, database_url: str | None = None) -> list[Ste
             before = window.station.actor
             if text.startswith("!"):
                 harness.press(text[1:])
+            elif text.startswith("="):
+                harness.key_in(text[1:])
             else:
                 harness.scan(text)
             level, message = harness.feedback()

@@ -249,7 +249,7 @@ def test_pause_and_resume_the_same_list_at_the_same_stop(
         FeedbackLevel.ATTENTION,
         "Take a pick list first. Press Enter or F5 to take your next pick list.",
     )
-    key(qtbot, window, Qt.Key.Key_F4)  # off to look something up: F5 there takes nothing
+    key(qtbot, window, Qt.Key.Key_F10)  # off to look something up: F5 there takes nothing
     assert isinstance(window.current_screen, LookupScreen)
     key(qtbot, window, Qt.Key.Key_F5)
     assert isinstance(window.current_screen, LookupScreen)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.domain.roles import Role
@@ -40,3 +43,10 @@ def heading(text: str, size: int = 26) -> QLabel:
     label.setStyleSheet(f"font-size: {size}pt; font-weight: 700;")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def shortcut(keys: str, parent: QWidget, slot: Callable[[], None]) -> QShortcut:
+    """A key that works while `parent` shows, wherever focus is on the window."""
+    key = QShortcut(QKeySequence(keys), parent)
+    key.activated.connect(slot)
+    return key

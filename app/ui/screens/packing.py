@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -45,7 +45,7 @@ from app.services.packing import (
 )
 from app.ui.pack_printing import CartonPrinter
 from app.ui.pack_widgets import CartonPanel, Checklist, text_label, weight_text
-from app.ui.screens.base import Screen
+from app.ui.screens.base import Screen, shortcut
 from app.ui.station import StationContext
 
 Action = Callable[[Session, Actor], PackOutcome]
@@ -64,12 +64,6 @@ class Pending:
     units: int = 0
     grams: int = 0
     reason: str = ""
-
-
-def _shortcut(key: str, parent: QWidget, slot: Callable[[], None]) -> None:
-    shortcut = QShortcut(QKeySequence(key), parent)
-    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    shortcut.activated.connect(slot)
 
 
 class PackingScreen(Screen):
@@ -104,7 +98,7 @@ class PackingScreen(Screen):
             ("F9", self._on_reprint),
             ("Escape", self._on_escape),
         ):
-            _shortcut(key, self, slot)
+            shortcut(key, self, slot)
 
     # -- layout -----------------------------------------------------------------------------
     def _build_start(self) -> QWidget:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -31,7 +30,7 @@ from app.services.orders import show_order
 from app.services.pick_views import Expect, PickListView, ScanOutcome, StopView
 from app.services.picking import claim_next, current_list, key_count, short
 from app.services.picking import scan as scan_pick
-from app.ui.screens.base import Screen
+from app.ui.screens.base import Screen, shortcut
 from app.ui.station import StationContext
 
 Action = Callable[[Session, Actor], ScanOutcome]
@@ -114,13 +113,6 @@ def _claim(session: Session, actor: Actor) -> PickListView | str:
         return exc.message
 
 
-def _shortcut(keys: str, parent: QWidget, slot: Callable[[], None]) -> QShortcut:
-    """A key that works while `parent` shows, wherever focus is on the window."""
-    shortcut = QShortcut(QKeySequence(keys), parent)
-    shortcut.activated.connect(slot)
-    return shortcut
-
-
 class PickingScreen(Screen):
     """Takes the next pick list and shows one stop at a time: where, what, how many, into what."""
 
@@ -137,11 +129,11 @@ class PickingScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
-        _shortcut("F5", self, self._on_take)
-        _shortcut("F6", self, self._on_count_field)
-        _shortcut("F7", self, self._on_count)
-        _shortcut("F8", self, self._on_short)
-        _shortcut("F9", self, self._on_pause)
+        shortcut("F5", self, self._on_take)
+        shortcut("F6", self, self._on_count_field)
+        shortcut("F7", self, self._on_count)
+        shortcut("F8", self, self._on_short)
+        shortcut("F9", self, self._on_pause)
 
     # -- layout -----------------------------------------------------------------------------
     def _build_start(self) -> QWidget:
@@ -152,8 +144,8 @@ class PickingScreen(Screen):
         self.take_button.setStyleSheet("font-size: 28pt; min-height: 120px; padding: 12px 48px;")
         self.take_button.clicked.connect(self._on_take)
         # Enter alone takes a list; a scan's Enter never reaches here (the scanner keeps it).
-        _shortcut("Return", self.start_page, self._on_take)
-        _shortcut("Enter", self.start_page, self._on_take)
+        shortcut("Return", self.start_page, self._on_take)
+        shortcut("Enter", self.start_page, self._on_take)
         layout = QVBoxLayout(self.start_page)
         layout.addStretch(1)
         for label in (self.start_headline, self.start_detail):

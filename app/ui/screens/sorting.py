@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -42,7 +41,7 @@ from app.services.putwall import (
     wall_view,
     walls_status,
 )
-from app.ui.screens.base import Screen
+from app.ui.screens.base import Screen, shortcut
 from app.ui.station import StationContext
 
 ON_WALL = ("ASSIGNED", "FILLING")
@@ -176,8 +175,7 @@ class SortingScreen(Screen):
         self.clear_button = QPushButton("Clear item  [F8]")
         self.clear_button.setStyleSheet("font-size: 16pt; min-height: 48px;")
         self.clear_button.clicked.connect(self._on_clear)
-        shortcut = QShortcut(QKeySequence("F8"), self)
-        shortcut.activated.connect(self._on_clear)
+        shortcut("F8", self, self._on_clear)
         self._build()
 
     def _build(self) -> None:

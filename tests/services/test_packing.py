@@ -1,0 +1,409 @@
+"""The pack bench on both databases: start, scan-verified checklist, cartons, weight, exceptions."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.db.models import Order, OrderEvent, Product, ProductBarcode
+from app.db.packing_models import Carton, CartonItem, PackJob
+from app.domain.gtin import has_valid_check_digit
+from app.domain.roles import Role
+from app.domain.scan import Scan, ScanKind, classify
+from app.printing.tracking import SCHEMES
+from app.services.actor import Actor
+from app.services.boxes import DEMO_BOXES, save_boxes
+from app.services.carriers import carrier_book
+from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.intake import import_orders
+from app.services.operators import add_operator
+from app.services.order_desk import cancel_order
+from app.services.pack_views import PackView
+from app.services.packing import (
+    OverScan,
+    PackOutcome,
+    WrongItem,
+    WrongLot,
+    back_to_packing,
+    choose_box,
+    close_carton,
+    current_order,
+    key_units,
+    pack_item,
+    set_aside,
+    start_packing,
+)
+from app.services.picking import claim_next
+from app.services.putwall import add_wall, start_batch, wall_view
+from app.services.waves import release_wave
+from tests.services.floor import SUPERVISOR, load_floor, write_orders
+from tests.services.test_picking import GTIN, _picker, _walk
+from tests.services.test_putwall import _sort_one, _sorter
+
+BOSS_BADGE = "OP-9100"
+
+
+def _scan(text: str) -> Scan:
+    scanned = classify(text)
+    assert isinstance(scanned, Scan), scanned
+    return scanned
+
+
+def _packer(db: Database, badge: str = "OP-3100", name: str = "Sam") -> Actor:
+    with unit_of_work(db.sessions) as session:
+        info = add_operator(session, SUPERVISOR, badge, name, Role.PACKER, "1234")
+    return Actor(operator_id=info.id, name=name, role=Role.PACKER, station=f"bench {name}")
+
+
+def _do(db: Database, action: object) -> PackOutcome:
+    with unit_of_work(db.sessions) as session:
+        return action(session)  # type: ignore[operator,no-any-return]
+
+
+def _status(db: Database, number: str) -> str:
+    with db.sessions() as session:
+        return session.scalars(select(Order.status).where(Order.number == number)).one()
+
+
+def _counts(db: Database) -> tuple[int, int, int]:
+    """(carton items, cartons, events): what a refused scan must leave alone."""
+    with db.sessions() as session:
+        return (
+            session.scalar(select(func.count(CartonItem.id))) or 0,
+            session.scalar(select(func.count(Carton.id))) or 0,
+            session.scalar(select(func.count(OrderEvent.id))) or 0,
+        )
+
+
+def _fill(db: Database, packer: Actor, number: str, view: PackView) -> PackView:
+    """Scan every unit still to pack."""
+    for line in view.lines:
+        for _ in range(line.expected - line.packed):
+            view = _do(db, lambda s, sku=line.sku: pack_item(s, packer, number, _scan(GTIN[sku])))
+            view = view.view
+    return view
+
+
+@pytest.fixture
+def bench(db: Database, tmp_path: Path) -> Database:
+    """The small floor with box types, a supervisor, and orders #1001-#1003 picked into totes."""
+    load_floor(db)
+    with unit_of_work(db.sessions) as session:
+        save_boxes(session, SUPERVISOR, DEMO_BOXES)
+        add_operator(session, SUPERVISOR, BOSS_BADGE, "Boss", Role.SUPERVISOR, "1234")
+    orders = {
+        "#1001": [("MUG-BLUE", 2), ("TEA-EARL", 1)],
+        "#1002": [("SOCK-ZOE", 1)],
+        "#1003": [("MUG-BLUE", 1)],
+    }
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    picker = _picker(db, "OP-1100", "Pia")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, picker).code
+    _walk(db, picker, code, {"#1001": "T0001", "#1002": "T0002", "#1003": "T0003"})
+    assert {_status(db, n) for n in orders} == {"PICKED"}
+    return db
+
+
+def test_an_order_is_packed_in_one_carton_and_labelled_data_recorded(bench: Database) -> None:
+    sam = _packer(bench)
+    started = _do(bench, lambda s: start_packing(s, sam, _scan("T0001")))
+    assert started.view.order == "#1001" and started.view.units == (0, 3)
+    assert [li.sku for li in started.view.lines] == ["MUG-BLUE", "TEA-EARL"]
+    # 120x90x100 mugs are too tall for the 80 mm mailer whatever their volume: box S.
+    assert started.view.plan[0].box == "BOX-S"
+    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    assert outcome.message == "MUG-BLUE  1 of 2"
+    assert outcome.view.lines[0].packed == 1 and outcome.view.open_carton is not None
+    view = _fill(bench, sam, "#1001", outcome.view)
+    assert view.all_in and [li.sku for li in view.lines] == ["MUG-BLUE", "TEA-EARL"]
+    carton = view.open_carton
+    assert carton is not None and carton.box == "BOX-S"
+    assert carton.expected_weight_g == 2 * 380 + 120 + 160  # items + the box's tare
+    closed = _do(bench, lambda s: close_carton(s, sam, "#1001", carton.expected_weight_g + 30))
+    assert closed.result == "done" and closed.closed_carton is not None
+    assert _status(bench, "#1001") == "PACKED"
+    (done,) = closed.view.cartons
+    assert (done.status, done.weight_g, done.carton_count) == ("CLOSED", 1070, 1)
+    assert done.sscc is not None and len(done.sscc) == 18 and has_valid_check_digit(done.sscc)
+    assert done.tracking_number is not None
+    scheme = next(c.scheme for c in carrier_book().services() if c.carrier == done.carrier)
+    assert SCHEMES[scheme].is_valid(done.tracking_number)
+    tracking = classify(done.tracking_number)
+    assert isinstance(tracking, Scan) and tracking.kind is ScanKind.TRACKING
+    with bench.sessions() as session:
+        job = session.scalars(select(PackJob)).one()
+        assert (job.status, job.started_from) == ("DONE", "tote T0001")
+        kinds = session.scalars(
+            select(OrderEvent.kind).join(Order).where(Order.number == "#1001")
+        ).all()
+    assert {"packing_started", "carton_closed", "packed"} <= set(kinds)
+
+
+def test_wrong_scans_are_refused_and_record_nothing(bench: Database) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["TEA-EARL"])))
+    before = _counts(bench)
+    refusals: list[tuple[str, type[BatonError], str]] = [
+        (GTIN["SOCK-ZOE"], WrongItem, "SOCK-ZOE is not in order #1001"),
+        (GTIN["TEA-EARL"], OverScan, "All 1 × TEA-EARL are packed already"),
+        ("4000000000006", WrongItem, "No product has the code 04000000000006"),
+        # Order #1001's tea was picked from lot L1 (first to expire): lot L2 is not in the order.
+        (f"]C101{'0' + GTIN['TEA-EARL']}10L2", OverScan, "All 1 × TEA-EARL"),
+    ]
+    for text, error, words in refusals:
+        with pytest.raises(error, match=words), unit_of_work(bench.sessions) as session:
+            pack_item(session, sam, "#1001", _scan(text))
+    assert _counts(bench) == before
+    with pytest.raises(NotFound, match="No box type BOX-ZZ"), unit_of_work(bench.sessions) as s:
+        choose_box(s, sam, "#1001", "BOX-ZZ")
+    with (
+        pytest.raises(InvalidInput, match="Key the carton's weight"),
+        unit_of_work(bench.sessions) as session,
+    ):
+        close_carton(session, sam, "#1001", 0)
+    assert _counts(bench) == before
+
+
+def test_a_unit_of_the_wrong_lot_is_refused(bench: Database) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    wrong = f"]C101{'0' + GTIN['TEA-EARL']}10L2"
+    with pytest.raises(
+        WrongLot, match="Wrong lot L2: this order's TEA-EARL was picked from lot L1"
+    ):
+        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(wrong)))
+    right = _do(
+        bench, lambda s: pack_item(s, sam, "#1001", _scan(f"]C101{'0' + GTIN['TEA-EARL']}10L1"))
+    )
+    assert right.view.line(right.view.lines[-1].line_id) is not None
+    assert next(li for li in right.view.lines if li.sku == "TEA-EARL").packed == 1
+
+
+def test_orders_not_ready_to_pack_are_refused_with_the_reason(
+    bench: Database, tmp_path: Path
+) -> None:
+    sam = _packer(bench)
+    import_orders(
+        bench.sessions,
+        SUPERVISOR,
+        write_orders(tmp_path / "more.csv", {"#1007": [("MUG-BLUE", 1)], "#1008": [("NOPE-1", 1)]}),
+        "csv",
+    )
+    cases = [
+        ("#1007", "Order #1007 has not been picked yet."),
+        ("#1008", "Order #1008 is on hold: "),
+        ("#404", "No order #404."),
+        ("T0999", "Tote T0999 holds no order to pack."),
+        ("A01-01-1", "Scan an order number, its tote or its put-wall slot"),
+    ]
+    for text, words in cases:
+        with pytest.raises(BatonError) as refused, unit_of_work(bench.sessions) as session:
+            start_packing(session, sam, _scan(text))
+        assert refused.value.message.startswith(words), refused.value.message
+    packed = _do(bench, lambda s: start_packing(s, sam, _scan("#1003")))
+    _fill(bench, sam, "#1003", packed.view)
+    _do(bench, lambda s: close_carton(s, sam, "#1003", 380 + 160))
+    with pytest.raises(WrongState, match="Order #1003 is packed already"):
+        _do(bench, lambda s: start_packing(s, sam, _scan("#1003")))
+    with unit_of_work(bench.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#1002", "customer changed their mind")
+    with pytest.raises(WrongState, match="Order #1002 is CANCELLED"):
+        _do(bench, lambda s: start_packing(s, sam, _scan("T0002")))
+
+
+def test_two_packers_never_pack_the_same_order(bench: Database) -> None:
+    sam, kim = _packer(bench), _packer(bench, "OP-3200", "Kim")
+    barrier = threading.Barrier(2)
+    won: list[str] = []
+    refused: list[str] = []
+
+    def take(actor: Actor) -> None:
+        barrier.wait()
+        try:
+            _do(bench, lambda s: start_packing(s, actor, _scan("#1001")))
+            won.append(actor.name)
+        except BatonError as exc:
+            refused.append(exc.message)
+
+    threads = [threading.Thread(target=take, args=(a,)) for a in (sam, kim)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1 and len(refused) == 1
+    assert refused[0].startswith(f"Order #1001 is being packed by {won[0]}")
+    other = kim if won[0] == "Sam" else sam
+    with pytest.raises(NotAllowed, match="being packed by"):
+        _do(bench, lambda s: pack_item(s, other, "#1001", _scan(GTIN["MUG-BLUE"])))
+    with bench.sessions() as session:
+        assert session.scalar(select(func.count(PackJob.id))) == 1
+
+
+def test_an_order_split_over_two_cartons_gets_two_sscc_and_carton_numbers(
+    bench: Database,
+) -> None:
+    sam = _packer(bench)
+    view = _do(bench, lambda s: start_packing(s, sam, _scan("#1001"))).view
+    view = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"]))).view
+    first = _do(bench, lambda s: close_carton(s, sam, "#1001", 380 + 160))
+    assert first.result == "ok" and first.message.startswith("Carton 1 of 2 closed")
+    assert _status(bench, "#1001") == "PICKED"
+    view = first.view
+    assert view.open_carton is None and view.closed == 1 and view.units == (1, 3)
+    view = _fill(bench, sam, "#1001", view)
+    second = view.open_carton
+    assert second is not None and second.seq == 2 and second.units == 2
+    last = _do(bench, lambda s: close_carton(s, sam, "#1001", second.expected_weight_g))
+    assert last.result == "done" and _status(bench, "#1001") == "PACKED"
+    cartons = last.view.cartons
+    assert [(c.seq, c.units, c.carton_count) for c in cartons] == [(1, 1, 2), (2, 2, 2)]
+    assert len({c.sscc for c in cartons}) == 2 and len({c.tracking_number for c in cartons}) == 2
+
+
+def test_the_weight_check_flags_and_a_supervisor_may_accept(bench: Database) -> None:
+    sam = _packer(bench)
+    view = _fill(
+        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, _scan("T0003"))).view
+    )
+    carton = view.open_carton
+    assert carton is not None and carton.expected_weight_g == 380 + 160
+    heavy = _do(bench, lambda s: close_carton(s, sam, "#1003", 600))  # 60 g over, tolerance 50 g
+    assert heavy.result == "error" and "expected 540 g ± 50 g" in heavy.message
+    flagged = heavy.view.open_carton
+    assert flagged is not None and flagged.weight_flagged and flagged.weight_g == 600
+    assert _status(bench, "#1003") == "PICKED" and heavy.closed_carton is None
+    with pytest.raises(NotAllowed, match="not a supervisor's"):
+        _do(bench, lambda s: close_carton(s, sam, "#1003", 600, "OP-1100"))
+    accepted = _do(bench, lambda s: close_carton(s, sam, "#1003", 600, BOSS_BADGE))
+    assert accepted.result == "done" and _status(bench, "#1003") == "PACKED"
+    with bench.sessions() as session:
+        carton_row = session.scalars(select(Carton)).one()
+        assert carton_row.weight_override_by is not None and carton_row.weight_g == 600
+        details = session.scalars(
+            select(OrderEvent.detail).where(OrderEvent.kind == "weight_accepted")
+        ).all()
+    assert details == ["weighed 600 g, expected 540 g ± 50 g; accepted by Boss"]
+
+
+def test_a_weight_within_tolerance_after_a_reweigh_closes(bench: Database) -> None:
+    sam = _packer(bench)
+    view = _fill(
+        bench, sam, "#1002", _do(bench, lambda s: start_packing(s, sam, _scan("T0002"))).view
+    )
+    assert view.open_carton is not None
+    expected = view.open_carton.expected_weight_g
+    assert _do(bench, lambda s: close_carton(s, sam, "#1002", expected - 51)).result == "error"
+    assert _do(bench, lambda s: close_carton(s, sam, "#1002", expected - 50)).result == "done"
+
+
+def test_a_keyed_count_needs_a_supervisor_badge(bench: Database) -> None:
+    sam = _packer(bench)
+    view = _do(bench, lambda s: start_packing(s, sam, _scan("#1001"))).view
+    mug = view.lines[0]
+    with pytest.raises(NotAllowed, match="not a supervisor's"):
+        _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 2, "OP-3100"))
+    with pytest.raises(InvalidInput, match="Key 1 to 2"):
+        _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 3, BOSS_BADGE))
+    keyed = _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 2, BOSS_BADGE))
+    assert keyed.view.line(mug.line_id) is not None
+    assert next(li for li in keyed.view.lines if li.line_id == mug.line_id).packed == 2
+    with bench.sessions() as session:
+        item = session.scalars(select(CartonItem)).one()
+        assert item.units == 2 and item.approved_by is not None
+
+
+def test_a_case_code_counts_its_pack_quantity(bench: Database) -> None:
+    with unit_of_work(bench.sessions) as session:
+        mug = session.scalars(select(Product).where(Product.sku == "MUG-BLUE")).one()
+        session.add(ProductBarcode(product_id=mug.id, code="MUG-9002", pack_quantity=2))
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan("MUG-9002")))
+    assert outcome.message == "MUG-BLUE  2 of 2 ✓"
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))  # resumes, nothing changes
+    sam3 = _packer(bench, "OP-3300", "Lou")
+    _do(bench, lambda s: start_packing(s, sam3, _scan("#1003")))
+    with pytest.raises(OverScan, match="This code counts 2 × MUG-BLUE; only 1 still go in"):
+        _do(bench, lambda s: pack_item(s, sam3, "#1003", _scan("MUG-9002")))
+
+
+def test_a_packer_who_comes_back_finds_every_unit_counted(bench: Database) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    _do(bench, lambda s: choose_box(s, sam, "#1001", "BOX-M"))
+    with bench.sessions() as session:
+        view = current_order(session, sam)
+    assert view is not None and view.order == "#1001" and view.units == (1, 3)
+    assert view.open_carton is not None and view.open_carton.box == "BOX-M"
+
+
+def test_a_damaged_item_sets_the_order_aside_in_a_problem_tote(bench: Database) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    with pytest.raises(InvalidInput, match="Tote T0002 holds order #1002"):
+        _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", _scan("T0002")))
+    aside = _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", _scan("T0777")))
+    assert aside.result == "attention" and "1 unit(s) in tote T0777" in aside.message
+    assert _status(bench, "#1001") == "EXCEPTION"
+    assert aside.view.open_carton is None and aside.view.units == (0, 3)
+    with pytest.raises(WrongState, match="set aside: it waits for a supervisor"):
+        _do(bench, lambda s: start_packing(s, sam, _scan("T0777")))
+    with unit_of_work(bench.sessions) as session:
+        said = back_to_packing(session, SUPERVISOR, "#1001", "mug replaced")
+    assert (
+        said == "Order #1001 goes back to packing: scan tote T0777 or the order number at a bench."
+    )
+    again = _do(bench, lambda s: start_packing(s, sam, _scan("T0777")))
+    assert again.view.units == (0, 3) and again.view.started_from == "tote T0777"
+    done = _fill(bench, sam, "#1001", again.view)
+    assert done.open_carton is not None and done.open_carton.seq == 2  # carton 1 was set aside
+    closed = _do(bench, lambda s: close_carton(s, sam, "#1001", done.open_carton.expected_weight_g))
+    assert closed.result == "done" and [c.seq for c in closed.view.cartons] == [2]
+
+
+def test_a_complete_slot_starts_packing_and_frees_the_slot(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    with unit_of_work(db.sessions) as session:
+        save_boxes(session, SUPERVISOR, DEMO_BOXES)
+        add_wall(session, SUPERVISOR, "W1", 1, 2)
+    import_orders(
+        db.sessions,
+        SUPERVISOR,
+        write_orders(tmp_path / "b.csv", {"#1005": [("MUG-BLUE", 1)], "#1006": [("SOCK-ZOE", 1)]}),
+        "csv",
+    )
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR, mode="pick_then_sort")
+    picker = _picker(db, "OP-1500", "Pat")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, picker).code
+    _walk(db, picker, code, {"#1005": "T0500", "#1006": "T0500"})
+    sam = _packer(db)
+    with pytest.raises(WrongState, match="Tote T0500 is a batch tote: sort it at the put wall"):
+        _do(db, lambda s: start_packing(s, sam, _scan("T0500")))
+    aiko = _sorter(db)
+    with unit_of_work(db.sessions) as session:
+        start_batch(session, aiko, "W1", "T0500")
+    with db.sessions() as session:
+        slot_of = {s.order: s.code for s in wall_view(session, "W1").slots}
+    with pytest.raises(
+        WrongState, match=f"Slot {slot_of['#1005']} .order #1005. is still being sorted"
+    ):
+        _do(db, lambda s: start_packing(s, sam, _scan(slot_of["#1005"])))
+    _sort_one(db, aiko, "MUG-BLUE")
+    started = _do(db, lambda s: start_packing(s, sam, _scan(slot_of["#1005"])))
+    assert started.view.order == "#1005" and started.view.started_from == f"slot {slot_of['#1005']}"
+    with db.sessions() as session:
+        freed = wall_view(session, "W1").slot(slot_of["#1005"])
+    assert freed is not None and freed.status == "FREE" and freed.order is None

@@ -1,0 +1,320 @@
+"""The pack bench driven by key events on the demo floor: slots and totes packed, cartons
+closed and weighed, labels printed and read back, refusals, a restarted bench."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.db.models import Order, OrderLine, PrintRecord
+from app.db.packing_models import Carton, CartonItem
+from app.db.picking_models import PickListOrder
+from app.domain.scan import Scan, classify
+from app.services.demo_floor import unit_codes
+from app.services.operators import badge_login
+from app.services.packing import pack_item, start_packing
+from app.ui.feedback import FeedbackLevel
+from app.ui.harness import key_in, type_scan
+from app.ui.main_window import MainWindow
+from app.ui.replay import replay
+from app.ui.screens.packing import PackingScreen
+from tests.printing.conftest import rasterise, read_barcodes
+
+SAM, BOSS = "OP-3001", "OP-9001"
+
+
+def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
+    feedback = window.station.feedback.band
+    return feedback.level, feedback.message
+
+
+def packing(window: MainWindow) -> PackingScreen:
+    screen = window.current_screen
+    assert isinstance(screen, PackingScreen)
+    return screen
+
+
+def codes(database: Database) -> dict[str, str]:
+    with database.sessions() as session:
+        return unit_codes(session)
+
+
+def status(database: Database, number: str) -> str:
+    with database.sessions() as session:
+        return session.scalars(select(Order.status).where(Order.number == number)).one()
+
+
+def counts(database: Database) -> tuple[int, int]:
+    with database.sessions() as session:
+        return (
+            session.scalar(select(func.count(CartonItem.id))) or 0,
+            session.scalar(select(func.count(Carton.id))) or 0,
+        )
+
+
+def scan_all(window: MainWindow, database: Database) -> None:
+    """Scan every unit the checklist still asks for."""
+    screen = packing(window)
+    unit = codes(database)
+    assert screen._view is not None
+    for line in screen._view.lines:
+        for _ in range(line.expected - line.packed):
+            type_scan(window, unit[line.sku])
+
+
+def weigh(qtbot: QtBot, window: MainWindow, grams: int) -> None:
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F6)
+    key_in(window, str(grams))
+
+
+def printed(qtbot: QtBot, screen: PackingScreen) -> None:
+    qtbot.waitUntil(lambda: screen.last_prints is not None, timeout=20_000)
+
+
+def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
+    window: MainWindow, database: Database, qtbot: QtBot, tmp_path: Path
+) -> None:
+    type_scan(window, SAM)
+    screen = packing(window)  # a packer lands on the packing screen
+    assert band(window) == (FeedbackLevel.OK, "Welcome, Sam Okafor.")
+    assert "Complete slots: W1-A1" in screen.queue.text()
+    type_scan(window, "W1-A1")
+    view = screen._view
+    assert view is not None and screen.order.text() == f"Order {view.order}"
+    number = view.order
+    level, message = band(window)
+    assert level is FeedbackLevel.OK and message.startswith(f"Order {number} on the bench")
+    assert screen.next_scan.text() == "➜ Scan the next item"
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.all_in
+    assert all(row.tick.text() == "✓" for row in screen.checklist.rows if row.isVisible())
+    assert screen.next_scan.text().startswith("➜ All items in: key the weight")
+    carton = view.open_carton
+    assert carton is not None and carton.box is not None
+    assert screen.carton.title.text() == "CARTON 1 of 1"
+    weigh(qtbot, window, carton.expected_weight_g + 20)
+    assert status(database, number) == "PACKED"
+    level, message = band(window)
+    assert message.startswith(f"Order {number} packed: carton 1 of 1 closed")
+    assert screen.pages.currentWidget() is screen.start_page
+    printed(qtbot, screen)
+    assert band(window) == (
+        FeedbackLevel.OK,
+        "Printed: shipping label, GS1 label, packing slip.",
+    )
+    with database.sessions() as session:
+        closed = session.scalars(select(Carton)).one()
+        records = session.scalars(select(PrintRecord).order_by(PrintRecord.id)).all()
+    assert [r.layout for r in records] == ["shipping_4x6", "gs1_logistic_4x6", "packing_slip_a4"]
+    assert all(r.outcome == "ok" for r in records)
+    label, gs1, slip = (Path(r.destination) for r in records)
+    assert label.parent == tmp_path / "pdf"
+    assert [b.text for b in read_barcodes(rasterise(label, 203)[0])] == [closed.tracking_number]
+    assert [(b.symbology_id, b.text) for b in read_barcodes(rasterise(gs1, 203)[0])] == [
+        ("]C1", f"00{closed.sscc}")
+    ]
+    assert number in PdfReader(slip).pages[0].extract_text()
+    # The slot is free for the next batch.
+    assert "W1-A1" not in screen.queue.text()
+
+
+def tote_with_units(database: Database, at_least: int) -> str:
+    """A demo tote whose picked order has at least this many units."""
+    with database.sessions() as session:
+        rows = session.execute(
+            select(PickListOrder.tote, func.sum(OrderLine.quantity))
+            .join(Order, Order.id == PickListOrder.order_id)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(Order.status == "PICKED", PickListOrder.tote.is_not(None))
+            .group_by(PickListOrder.tote)
+        ).all()
+    return next(str(tote) for tote, units in sorted(rows) if units >= at_least)
+
+
+def test_an_order_is_split_over_two_cartons(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    screen = packing(window)
+    type_scan(window, tote_with_units(database, 2))
+    view = screen._view
+    assert view is not None
+    number = view.order
+    units = codes(database)
+    first = view.lines[0]
+    type_scan(window, units[first.sku])
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    one = view.open_carton.expected_weight_g
+    assert not view.all_in
+    weigh(qtbot, window, one)
+    level, message = band(window)
+    assert level is FeedbackLevel.OK and message.startswith("Carton 1 of ")
+    assert "Next scans go into carton 2" in message
+    assert screen.carton.title.text().startswith("CARTON 2 of")
+    assert status(database, number) == "PICKED"
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    weigh(qtbot, window, view.open_carton.expected_weight_g)
+    assert status(database, number) == "PACKED", band(window)
+    printed(qtbot, screen)
+    with database.sessions() as session:
+        cartons = session.scalars(select(Carton).order_by(Carton.seq)).all()
+    assert [(c.seq, c.carton_count) for c in cartons] == [(1, 2), (2, 2)]
+    assert cartons[0].sscc != cartons[1].sscc
+
+
+def test_wrong_scans_are_refused_in_red_and_change_nothing(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    units = codes(database)
+    type_scan(window, units["MUG-0018"])
+    assert band(window)[0] is FeedbackLevel.ERROR
+    type_scan(window, "T0900")
+    assert band(window) == (
+        FeedbackLevel.ERROR,
+        "Tote T0900 holds no order to pack: its batch went to the put wall.",
+    )
+    type_scan(window, "W1-B1")
+    assert band(window) == (FeedbackLevel.ERROR, "Slot W1-B1 is free: nothing to pack there.")
+    type_scan(window, "W1-A2")
+    screen = packing(window)
+    view = screen._view
+    assert view is not None
+    before = counts(database)
+    in_order = {line.sku for line in view.lines}
+    stranger = next(sku for sku in units if sku not in in_order)
+    type_scan(window, units[stranger])
+    assert band(window) == (
+        FeedbackLevel.ERROR,
+        f"{stranger} is not in order {view.order}: put it aside for a supervisor.",
+    )
+    scan_all(window, database)
+    after_all = counts(database)
+    type_scan(window, units[view.lines[0].sku])
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and "are packed already: this one is extra." in message
+    type_scan(window, "W1-A3")
+    assert band(window)[0] is FeedbackLevel.ATTENTION
+    assert counts(database) == after_all and after_all[0] == before[0] + sum(
+        li.expected for li in view.lines
+    )
+
+
+def test_the_weight_check_refuses_then_a_supervisor_badge_accepts(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A3")
+    screen = packing(window)
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    expected = view.open_carton.expected_weight_g
+    weigh(qtbot, window, expected + 400)
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and message.startswith("Weight check failed")
+    assert screen.carton.weight_check.isVisible()
+    assert status(database, view.order) == "SORTED"
+    type_scan(window, SAM)  # the packer's own badge does not accept it (nor log out)
+    assert band(window)[0] is FeedbackLevel.ERROR and window.station.actor is not None
+    type_scan(window, BOSS)
+    assert status(database, view.order) == "PACKED"
+    assert window.station.actor is not None and window.station.actor.name == "Sam Okafor"
+    printed(qtbot, screen)
+
+
+def test_a_keyed_count_and_a_problem_tote(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A4")
+    screen = packing(window)
+    view = screen._view
+    assert view is not None
+    line = view.lines[0]
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F7)
+    assert screen.count.isVisible() and screen.count.value() == line.expected
+    key_in(window, str(line.expected))
+    assert band(window)[0] is FeedbackLevel.ATTENTION
+    assert screen.next_scan.text().startswith("➜ Supervisor: scan your badge to approve")
+    type_scan(window, BOSS)
+    view = screen._view
+    assert view is not None and next(li for li in view.lines if li.sku == line.sku).done
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F8)
+    assert screen.next_scan.text().startswith("➜ Damaged item: scan a problem tote")
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F8)
+    assert screen.next_scan.text().startswith("➜ Item missing: scan a problem tote")
+    type_scan(window, "T0951")
+    assert band(window)[0] is FeedbackLevel.ERROR  # a tote holding another order
+    type_scan(window, "T0800")
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and "set aside (Item missing)" in message
+    assert status(database, view.order) == "EXCEPTION"
+    assert screen.start_headline.text() == f"Order {view.order} set aside"
+
+
+def test_a_killed_bench_resumes_with_every_scanned_unit_counted(
+    open_station: Callable[[], MainWindow], database: Database, qtbot: QtBot
+) -> None:
+    first = open_station()
+    type_scan(first, SAM)
+    type_scan(first, "W1-A5")
+    view = packing(first)._view
+    assert view is not None
+    type_scan(first, codes(database)[view.lines[0].sku])
+    first.close()  # the bench goes down mid-order
+    second = open_station()
+    type_scan(second, SAM)
+    screen = packing(second)
+    again = screen._view
+    assert again is not None and again.order == view.order and again.units[0] == 1
+    assert screen.units.text() == f"1 / {again.units[1]} units"
+
+
+def test_an_order_is_packed_from_a_scan_script(database: Database, tmp_path: Path) -> None:
+    # The replay seeds the same demo floor: what slot W1-A6 holds here, it holds there.
+    with unit_of_work(database.sessions) as session:
+        sam = badge_login(session, SAM, "bench")
+        view = start_packing(session, sam, classify_ok("W1-A6")).view
+        units = unit_codes(session)
+    scans = [units[li.sku] for li in view.lines for _ in range(li.expected)]
+    with unit_of_work(database.sessions) as session:
+        for code in scans:
+            view = pack_item(session, sam, view.order, classify_ok(code)).view
+    assert view.open_carton is not None
+    expected = view.open_carton.expected_weight_g
+    script = tmp_path / "pack.scans"
+    lines = [
+        "# a packer takes the order in slot W1-A6, scans it, weighs twice",
+        SAM,
+        "W1-A6",
+        *scans,
+        "!F6",
+        f"={expected + 2000}",
+        "!F6",
+        f"={expected}",
+    ]
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    steps = replay(script, "packing")
+    assert steps[1].message.startswith(f"Order {view.order} on the bench")
+    assert all(step.level == "ok" for step in steps[2 : 2 + len(scans)])
+    assert steps[-3].level == "error" and steps[-3].message.startswith("Weight check failed")
+    assert steps[-1].level == "ok"
+    assert steps[-1].message.startswith(f"Order {view.order} packed: carton 1 of 1 closed")
+
+
+def classify_ok(text: str) -> Scan:
+    scanned = classify(text)
+    assert isinstance(scanned, Scan), scanned
+    return scanned

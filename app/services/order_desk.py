@@ -14,6 +14,7 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.packing import stop_packing
 from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
 from app.services.pick_views import ScanOutcome
 from app.services.ship_to import ship_to, ship_to_columns
@@ -50,11 +51,14 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
     in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
+    at_packing = stop_packing(session, order.id)
     released = release_allocations(session, [order.id])
     session.execute(delete(OrderHold).where(OrderHold.order_id == order.id))
     detail = reason or "cancelled"
     if in_totes:
         detail += f"; {in_totes} to put back to stock"
+    if at_packing:
+        detail += f"; {at_packing}"
     move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", detail)
     for pick_list in pick_lists:
         finish_if_done(session, actor, pick_list, ScanOutcome("ok", ""))

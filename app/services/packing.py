@@ -266,8 +266,7 @@ def close_carton(
             record_event(session, order, actor, "weight_flagged", f"carton {carton.seq}: {off}")
             return PackOutcome(
                 "error",
-                f"Weight check failed: {off}. Check the carton and weigh again, or a "
-                "supervisor scans their badge to accept it.",
+                f"Weight check failed: {off}. Weigh again, or a supervisor's badge accepts it.",
                 pack_view(session, job),
             )
         approver = _supervisor(session, override_badge)
@@ -361,6 +360,33 @@ def back_to_packing(session: Session, actor: Actor, number: str, note: str = "")
     move_order(session, order, OrderStatus.PICKED, actor, "back_to_packing", note or "")
     where = f"tote {tote} or " if tote else ""
     return f"Order {number} goes back to packing: scan {where}the order number at a bench."
+
+
+def stop_packing(session: Session, order_id: int) -> str:
+    """A cancelled order leaves the pack bench: its open carton is void, its jobs end.
+    Says where its packed units are (closed cartons, a problem tote), or ""."""
+    where = []
+    closed = session.scalar(
+        select(func.count(Carton.id)).where(
+            Carton.order_id == order_id, Carton.status.not_in(("OPEN", "VOID"))
+        )
+    )
+    for carton in session.scalars(
+        select(Carton).where(Carton.order_id == order_id, Carton.status == "OPEN")
+    ):
+        carton.status = "VOID"
+        where.append(f"an open carton at {carton.station}")
+    for job in session.scalars(
+        select(PackJob).where(
+            PackJob.order_id == order_id, PackJob.status.in_(("OPEN", "EXCEPTION"))
+        )
+    ):
+        if job.status == "EXCEPTION" and job.problem_tote:
+            where.append(f"problem tote {job.problem_tote}")
+        job.status, job.finished_at = "CANCELLED", utcnow()
+    if closed:
+        where.append(f"{closed} closed carton(s) to open again")
+    return f"items in {', '.join(where)}" if where else ""
 
 
 def problem_tote_in_use(session: Session, tote: str) -> str | None:

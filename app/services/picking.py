@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, Stock
+from app.db.packing_models import PackJob
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.types import utcnow
 from app.domain.roles import Role
@@ -271,6 +272,14 @@ def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
     if used is not None:
         where = "another order on this cart" if used == pick_list.code else f"pick list {used}"
         raise WrongScan(f"Tote {tote} is in use by {where}: take an empty tote.")
+    problem = session.execute(
+        select(Order.number)
+        .join(PackJob, PackJob.order_id == Order.id)
+        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
+        .limit(1)
+    ).scalar_one_or_none()
+    if problem is not None:
+        raise WrongScan(f"Tote {tote} holds order {problem}'s set-aside items: take an empty tote.")
 
 
 def _current_task(stop: PickStop, mode: str) -> PickTask:

@@ -155,12 +155,14 @@ class CartonPanel(QFrame):
         self.box_detail = text_label(13, color="#37474f", wrap=True)
         self.weight = text_label(18, bold=True)
         self.weight_check = text_label(16, bold=True, wrap=True)
+        self.contents = text_label(14, wrap=True)
         self.plan = text_label(12, color="#37474f", wrap=True)
         self.closed = text_label(12, color="#1b5e20", wrap=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(4)
-        for widget in (self.title, self.box, self.box_detail, self.weight, self.weight_check):
+        widgets = (self.title, self.box, self.box_detail, self.weight, self.weight_check)
+        for widget in (*widgets, self.contents):
             layout.addWidget(widget)
         layout.addSpacing(6)
         layout.addWidget(self.plan)
@@ -192,6 +194,9 @@ class CartonPanel(QFrame):
             self.weight_check.setText("")
         self.weight_check.setVisible(flagged)
         self._look(flagged)
+        inside = [f"{li.sku} × {li.in_open}" for li in view.lines if li.in_open]
+        self.contents.setText(f"In it: {', '.join(inside)}" if inside else "")
+        self.contents.setVisible(bool(inside))
         self.plan.setText(plan_text(view.plan))
         self.closed.setText("\n".join(_closed_line(c) for c in view.cartons if c.status != "OPEN"))
 

@@ -10,6 +10,7 @@ from app.domain.demo_data import warehouse
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
+from app.services.demo_floor import unit_codes
 from app.services.desk import DeskFilter, desk_rows
 from app.services.operators import add_operator
 from app.services.orders import show_order
@@ -17,7 +18,7 @@ from app.services.pick_finish import reassign
 from app.services.pick_views import Expect
 from app.services.picking import current_list
 from app.services.picking import scan as scan_pick
-from app.services.putwall import add_wall
+from app.services.putwall import wall_view
 from app.services.waves import release_wave
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
@@ -71,11 +72,10 @@ def _picking(harness: Harness) -> None:
 
 
 def _picked_batch(harness: Harness, tote: str) -> list[str]:
-    """Wall W1 (4 x 6) and six orders picked into one batch tote; the GTIN of every unit."""
+    """Six orders picked into one batch tote for the demo's wall W1; the GTIN of every unit."""
     database, supervisor = harness.database, Actor.command_line("demo")
     gtin = {product.sku: product.barcodes[0] for product in warehouse().products}
     with unit_of_work(database.sessions) as session:
-        add_wall(session, supervisor, "W1", 4, 6)
         (batch,) = release_wave(session, supervisor, mode="pick_then_sort", max_orders=6).pick_lists
         picker = add_operator(session, supervisor, "OP-1901", "Pat", Role.PICKER, "1234")
         reassign(session, supervisor, batch.code, picker.badge)
@@ -106,6 +106,40 @@ def _sorting(harness: Harness) -> None:
     harness.scan(units[5])  # the item in hand: its slot lights up
 
 
+PACKER_BADGE = "OP-3001"
+
+
+def _packing_order(harness: Harness) -> tuple[str, list[str]]:
+    """The demo's complete slot whose order has the most lines; the unit codes to scan."""
+    with harness.database.sessions() as session:
+        slots = [s for s in wall_view(session, "W1").slots if s.status == "COMPLETE"]
+        codes = unit_codes(session)
+        orders = {s.code: show_order(session, s.order or "").order for s in slots}
+    slot = max(orders, key=lambda code: (len(orders[code].lines), code))
+    lines = orders[slot].lines
+    return slot, [codes[line.sku] for line in lines for _ in range(line.quantity)]
+
+
+def _packing(harness: Harness) -> None:
+    slot, units = _packing_order(harness)
+    harness.scan(PACKER_BADGE)  # a packer lands on the packing screen
+    harness.scan(slot)
+    for unit in units[: max(1, len(units) - 2)]:  # most of the order in the carton
+        harness.scan(unit)
+
+
+def _packing_weight(harness: Harness) -> None:
+    slot, units = _packing_order(harness)
+    harness.scan(PACKER_BADGE)
+    harness.scan(slot)
+    for unit in units:
+        harness.scan(unit)
+    screen = _screen(harness, "Packing")
+    view = screen._view  # type: ignore[attr-defined]
+    harness.press("F6")
+    harness.key_in(str(view.open_carton.expected_weight_g + 420))  # something else in the box
+
+
 def _location(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.window.show_screen(_screen(harness, "Look up"))
@@ -127,6 +161,11 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "login": ("badge login, nobody logged in", _login),
     "picking": ("a picker at the first stop of the next pick list, location scanned", _picking),
     "sorting": ("a sorter at the put wall, a few items sorted, the next item's slot lit", _sorting),
+    "packing": ("a packer at the bench, most of an order from a put-wall slot scanned", _packing),
+    "packing-weight": (
+        "the weight check failed: re-weigh or a supervisor's badge",
+        _packing_weight,
+    ),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),

@@ -407,3 +407,43 @@ def test_a_complete_slot_starts_packing_and_frees_the_slot(db: Database, tmp_pat
     with db.sessions() as session:
         freed = wall_view(session, "W1").slot(slot_of["#1005"])
     assert freed is not None and freed.status == "FREE" and freed.order is None
+
+
+def test_cancelling_an_order_on_the_bench_voids_its_carton_and_says_where_items_are(
+    bench: Database,
+) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    with unit_of_work(bench.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#1001", "fraud")
+    with bench.sessions() as session:
+        assert session.scalars(select(Carton.status)).all() == ["VOID"]
+        assert session.scalars(select(PackJob.status)).all() == ["CANCELLED"]
+        detail = session.scalars(
+            select(OrderEvent.detail).where(OrderEvent.kind == "cancelled")
+        ).one()
+    assert "items in an open carton at bench Sam" in detail
+    with pytest.raises(WrongState, match="Order #1001 is CANCELLED"):
+        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+
+
+def test_a_problem_tote_is_not_taken_for_picking(bench: Database, tmp_path: Path) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1002")))
+    _do(bench, lambda s: set_aside(s, sam, "#1002", "Item missing", _scan("T0042")))
+    import_orders(
+        bench.sessions,
+        SUPERVISOR,
+        write_orders(
+            tmp_path / "next.csv", {"#1009": [("MUG-BLUE", 1)], "#1010": [("MUG-BLUE", 1)]}
+        ),
+        "csv",
+    )
+    with unit_of_work(bench.sessions) as session:
+        release_wave(session, SUPERVISOR)  # two orders: a cart, a tote each
+    picker = _picker(bench, "OP-1900", "Ola")
+    with unit_of_work(bench.sessions) as session:
+        code = claim_next(session, picker).code
+    with pytest.raises(BatonError, match="Tote T0042 holds order #1002's set-aside items"):
+        _walk(bench, picker, code, {"#1009": "T0042", "#1010": "T0042"})

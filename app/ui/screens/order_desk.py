@@ -38,6 +38,7 @@ from app.services.intake import ImportSummary, import_orders
 from app.services.lookup import order_found
 from app.services.order_desk import cancel_order, fix_address, release_hold
 from app.services.orders import show_order
+from app.services.packing import back_to_packing
 from app.services.waves import MODES, release_wave
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress
@@ -52,6 +53,7 @@ FILTERS: tuple[tuple[str, str | None], ...] = (
     ("Ready", "READY"),
     ("Released", "RELEASED"),
     ("Short", "SHORT"),
+    ("Exceptions", "EXCEPTION"),
     ("All", "ALL"),
 )
 PLACEHOLDER = "Select an order, or scan its number"
@@ -66,6 +68,7 @@ class OrderDeskScreen(Screen):
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
         self._filter = DeskFilter()
+        self._status: str | None = None  # the selected order's status
         self.model = OrderTableModel(self._load_page, self._count, self)
         self.filter_buttons = QButtonGroup(self)
         bar = QHBoxLayout()
@@ -205,7 +208,8 @@ class OrderDeskScreen(Screen):
     def _show_actions(self, status: str | None) -> None:
         state = OrderStatus(status) if status else None
         self.fix_button.setEnabled(state in VERIFIABLE)
-        self.release_button.setEnabled(state is OrderStatus.ON_HOLD)
+        self._status = status
+        self.release_button.setEnabled(state in (OrderStatus.ON_HOLD, OrderStatus.EXCEPTION))
         self.cancel_button.setEnabled(state in CANCELLABLE)
 
     # -- scans ----------------------------------------------------------------------------
@@ -221,6 +225,12 @@ class OrderDeskScreen(Screen):
     def _on_release(self) -> None:
         number = self.selected
         if number is None:
+            return
+        if self._status == OrderStatus.EXCEPTION.value:  # set aside at packing: back to a bench
+            said = self.station.act(lambda s, a: back_to_packing(s, a, number))
+            if said is not None:
+                self.station.feedback.ok(said)
+                self.station.changed()
             return
         verdict = self.station.act(lambda s, a: release_hold(s, a, number))
         if verdict is not None:

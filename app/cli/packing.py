@@ -65,7 +65,9 @@ def register(commands: Any) -> None:
         "release", help="return an order from the exception queue to packing"
     )
     p.add_argument("number", metavar="ORDER")
-    p.add_argument("--note", default="", help="what was done about it (kept in the timeline)")
+    p.add_argument(
+        "--note", default="", metavar="TEXT", help="what was done about it (kept in the timeline)"
+    )
     p.set_defaults(handler=pack_release)
 
 

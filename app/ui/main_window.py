@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -237,6 +237,11 @@ class MainWindow(QMainWindow):
             self.log_in(other)
 
     # -- housekeeping -------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for screen in self.screens:
+            screen.shutdown()
+        super().closeEvent(event)
+
     def _restart_idle(self) -> None:
         self._last_activity = time.monotonic()
 

@@ -45,12 +45,12 @@ class CartonPrinter(QObject):
 
     printed = Signal(int, object)  # carton id, list[CartonPrint] | str (why nothing printed)
 
-    def __init__(self, station: StationContext) -> None:
-        super().__init__()
+    def __init__(self, station: StationContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.station = station
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # labels come out in the order cartons closed
-        self._signals = _Signals()
+        self._signals = _Signals(self)
         self._signals.finished.connect(self.printed)
 
     def print_carton(self, actor: Actor, carton_id: int, *, again: bool = False) -> None:

@@ -181,14 +181,13 @@ class CartonPanel(QFrame):
         suggested = view.plan[0].box if view.plan else None
         hint = "suggested" if code == suggested else f"suggested: {suggested}"
         self.box_detail.setText(f"{detail} · {hint}" if detail else hint)
-        expected = carton.expected_weight_g if carton is not None else 0
-        self.weight.setText(
-            f"Expected {weight_text(expected)}" if carton else "Empty: scan the first item"
-        )
+        units = carton.units if carton is not None else 0
+        self.weight.setText(f"{units} unit(s) in it" if units else "Empty: scan the first item")
         flagged = carton is not None and carton.weight_flagged
         if flagged and carton is not None and carton.weight_g is not None:
             self.weight_check.setText(
-                f"✗ Weighed {weight_text(carton.weight_g)}: re-weigh, or supervisor badge"
+                f"✗ Weighed {weight_text(carton.weight_g)}, expected "
+                f"{weight_text(carton.expected_weight_g)}: weigh again or supervisor badge"
             )
         else:
             self.weight_check.setText("")

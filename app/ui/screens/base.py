@@ -30,6 +30,9 @@ class Screen(QWidget):
     def activate(self) -> None:
         """The screen is about to be shown (refresh what it displays)."""
 
+    def shutdown(self) -> None:
+        """The station is closing: finish what must not be lost (labels being printed)."""
+
     def wants_badge(self) -> bool:
         """Whether a scanned badge now approves something here (a supervisor's approval)
         instead of switching the operator."""

@@ -82,7 +82,7 @@ class PackingScreen(Screen):
         self.last_carton: int | None = None  # the carton F9 reprints
         self.last_prints: list[CartonPrint] | str | None = None
         self._boxes: dict[str, str] = {}
-        self.printer = CartonPrinter(station)
+        self.printer = CartonPrinter(station, self)
         self.printer.printed.connect(self._on_printed)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_start())
@@ -249,6 +249,9 @@ class PackingScreen(Screen):
             return "Scan the next item, or weigh & close this carton [F5] when it is full"
         return "Scan the next item"
 
+    def shutdown(self) -> None:
+        self.printer.wait()  # a closed carton's labels finish printing before the bench closes
+
     def wants_badge(self) -> bool:
         pending = self._pending
         if pending is not None and pending.kind in ("count", "weight"):
@@ -304,9 +307,13 @@ class PackingScreen(Screen):
 
     # -- keys -------------------------------------------------------------------------------
     def _on_weight_field(self) -> None:
-        if self._number is not None:
-            self.weight.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.weight.selectAll()
+        if self._number is None:
+            return
+        self.weight.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.weight.selectAll()
+        # The expected weight is not shown before weighing: a check whose answer is on the
+        # screen would check nothing.
+        self.station.feedback.prompt("Put the carton on the scale; key its weight in grams, Enter")
 
     def _on_close(self) -> None:
         number = self._number

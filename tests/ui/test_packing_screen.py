@@ -25,7 +25,9 @@ from app.ui.harness import key_in, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.packing import PackingScreen
+from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
+from tests.ui.test_prints import refused_printer
 
 SAM, BOSS = "OP-3001", "OP-9001"
 
@@ -318,3 +320,39 @@ def classify_ok(text: str) -> Scan:
     scanned = classify(text)
     assert isinstance(scanned, Scan), scanned
     return scanned
+
+
+def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
+    window: MainWindow, database: Database, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window.station.settings.set(LABEL_PRINTER, refused_printer())
+    type_scan(window, SAM)
+    type_scan(window, "W1-A6")
+    screen = packing(window)
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    weigh(qtbot, window, view.open_carton.expected_weight_g)
+    assert status(database, view.order) == "PACKED"  # the carton is closed and kept
+    printed(qtbot, screen)
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and "refused the connection" in message
+    assert message.endswith("carton saved; fix the printer and press F9 to reprint.")
+    window.station.settings.set(LABEL_PRINTER, "pdf")
+    screen.last_prints = None
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F9)
+    printed(qtbot, screen)
+    assert band(window) == (FeedbackLevel.OK, "Printed: shipping label, GS1 label, packing slip.")
+    with database.sessions() as session:
+        records = session.execute(
+            select(PrintRecord.layout, PrintRecord.outcome, PrintRecord.reprint_of).order_by(
+                PrintRecord.id
+            )
+        ).all()
+    failed = [r for r in records if r.outcome == "failed"]
+    assert [r.layout for r in failed] == ["shipping_4x6", "gs1_logistic_4x6"]
+    reprints = [r for r in records if r.reprint_of is not None]
+    assert {r.layout for r in reprints} == {"shipping_4x6", "gs1_logistic_4x6", "packing_slip_a4"}
+    assert all(r.outcome == "ok" for r in reprints)
+    closed = [Path(p) for p in (tmp_path / "pdf").glob("*shipping_4x6*")]
+    assert len(closed) == 1

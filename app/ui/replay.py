@@ -61,10 +61,10 @@ def replay(path: Path, screen: str, database_url: str | None = None) -> list[Ste
                 harness.scan(text)
             level, message = harness.feedback()
             steps.append(Step(number, text.replace("\x1d", "\\x1d"), level, message))
-        for screen in window.screens:
-            screen.shutdown()  # labels of the last carton are printed before the floor goes
             if window.station.actor is not None and before is None:
                 target = next(s for s in window.screens if s.title == SCREEN_TITLES[screen])
                 if target in window.allowed_screens():
                     window.show_screen(target)
+        for shown in window.screens:
+            shown.shutdown()  # labels of the last carton are printed before the floor goes
     return steps

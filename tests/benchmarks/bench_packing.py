@@ -20,15 +20,18 @@ import os
 import platform
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
@@ -54,6 +57,7 @@ from app.ui.harness import DEMO_NOW
 BOSS = Actor.command_line("bench")
 PACKER, PICKER = "OP-3001", "OP-1002"
 SCAN_BUDGET_MS, LABEL_BUDGET_MS = 25.0, 500.0
+Factory = sessionmaker[Session]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -105,7 +109,7 @@ def picked_orders(db: Database, wanted: int) -> list[str]:
             tag = session.scalars(select(PickList.id).where(PickList.code == pick_list.code)).one()
 
         def tote_for(position: int, tag: int = tag) -> str:
-            return f"T{tag:04d}{position:02d}"  # a fresh tote for every list and every run
+            return f"T{tag % 10_000:04d}{position:02d}"  # a fresh tote per list and run
 
         walk_pick_list(db.sessions, picker, pick_list.code, tote_for)
     numbers = [n for p in wave.pick_lists for n in p.orders]
@@ -133,6 +137,7 @@ class Figures:
 
     rows: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # why a carton's labels did not print
 
     def add(self, name: str, ms: float) -> None:
         self.rows.setdefault(name, []).append(ms)
@@ -145,6 +150,52 @@ def _labels_in(folder: Path) -> int:
         )
     except FileNotFoundError:
         return 0
+
+
+class _PrintWatch:
+    """Waits in Qt's event loop, as an idle station does, for a closed carton's shipping label
+    to land in the PDF folder and for the signal that all its documents printed. (Polling in
+    a loop instead takes the GIL from the printing thread every millisecond and doubles the
+    time measured.)"""
+
+    def __init__(self, folder: Path, printed: Any) -> None:
+        from PySide6.QtCore import QEventLoop, QFileSystemWatcher, QTimer
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.loop = QEventLoop()
+        self.timer = QTimer()
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.loop.quit)
+        self.watcher = QFileSystemWatcher([str(folder)])
+        self.watcher.directoryChanged.connect(self._changed)
+        printed.connect(self._printed)  # after the screen's own slot: last_prints is set
+        self.arm()
+
+    def arm(self) -> None:
+        """Before Enter: count the labels there are."""
+        self.before = _labels_in(self.folder)
+        self.label_at: float | None = None
+        self.printed_at: float | None = None
+
+    def _changed(self, _path: str = "") -> None:
+        if self.label_at is None and _labels_in(self.folder) > self.before:
+            self.label_at = time.perf_counter()
+
+    def _printed(self, *_: object) -> None:
+        self.printed_at = time.perf_counter()
+        self._changed()
+        self.loop.quit()
+
+    def wait(self, seconds: int = 30) -> tuple[float | None, float]:
+        """(label file seen, all printed): perf_counter times."""
+        if self.printed_at is None:
+            self.timer.start(seconds * 1000)
+            self.loop.exec()
+            self.timer.stop()
+        if self.printed_at is None:
+            raise TimeoutError(f"labels not printed after {seconds} s")
+        return self.label_at, self.printed_at
 
 
 def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
@@ -166,6 +217,8 @@ def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
         screen = window.current_screen
         assert isinstance(screen, PackingScreen), screen
         assert screen._view is None, f"{PACKER} has order {screen._view.order} open already"
+
+        watch = _PrintWatch(folder, screen.printer.printed)
 
         def band() -> tuple[str, str]:
             feedback = window.station.feedback.band
@@ -204,30 +257,20 @@ def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
             for char in str(carton.expected_weight_g):
                 QTest.keyClick(window.focusWidget() or window, char)
                 QTest.qWait(HUMAN_KEY_MS)
-            labels_before = _labels_in(folder)
+            watch.arm()
             t0 = time.perf_counter()
             QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_Return)
             settle()
             closed = time.perf_counter()
             assert screen._view is None and screen.last_carton is not None, band()
-            label_at: float | None = None
-            printed_at: float | None = None
-            deadline = t0 + 30
-            while printed_at is None:  # the label's file, then the signal that all printed
-                if label_at is None and _labels_in(folder) > labels_before:
-                    label_at = time.perf_counter()
-                if screen.last_prints is not None:
-                    printed_at = time.perf_counter()
-                if time.perf_counter() > deadline:
-                    raise TimeoutError(f"order {number}: labels not printed after 30 s")
-                QTest.qWait(1)
-            if label_at is None and _labels_in(folder) > labels_before:
-                label_at = printed_at
+            label_at, printed_at = watch.wait()
             prints = screen.last_prints
             assert isinstance(prints, list), prints
             failed = _failed(prints)
             if failed:
-                figures.notes.append(f"order {number} (screen): not counted, {failed}")
+                figures.failed.append(failed)
+                if not counted:
+                    figures.notes.append("warm-up order (not counted): its labels were refused")
             elif label_at is None:
                 raise AssertionError(f"order {number}: printed, yet no label PDF in {folder}")
             elif counted:
@@ -245,9 +288,7 @@ def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
 def _failed(prints: list[CartonPrint]) -> str:
     """Why a carton's documents did not all print ("" if they did)."""
     failed = [p for p in prints if not p.ok]
-    if not failed:
-        return ""
-    return f"{len(failed)} document(s) failed: {failed[0].message.split(';')[0]}"
+    return failed[0].message.split(";")[0] if failed else ""
 
 
 # -- the services alone -------------------------------------------------------------------
@@ -265,6 +306,14 @@ class _TimedFolder(PdfFolderPrinter):
         return delivery
 
 
+def _timed(factory: Factory, action: Callable[[Session], PackOutcome]) -> tuple[PackOutcome, float]:
+    """One action in its own transaction, committed; with its milliseconds."""
+    t0 = time.perf_counter()
+    with unit_of_work(factory) as session:
+        outcome = action(session)
+    return outcome, _ms(t0, time.perf_counter())
+
+
 def without_gui(db: Database, numbers: list[str], figures: Figures) -> None:
     """pack_item in its own transaction per unit; close_carton, then print_carton."""
     factory = db.sessions
@@ -276,25 +325,22 @@ def without_gui(db: Database, numbers: list[str], figures: Figures) -> None:
         printer = _TimedFolder(Path(folder))
         for n, number in enumerate(numbers):
             counted = n > 0
-
-            def act(action: Callable[[Any], PackOutcome]) -> tuple[PackOutcome, float]:
-                t0 = time.perf_counter()
-                with unit_of_work(factory) as session:
-                    outcome = action(session)
-                return outcome, _ms(t0, time.perf_counter())
-
-            outcome, _ = act(lambda s, number=number: start_packing(s, packer, _scan(number)))
+            order = _scan(number)
+            outcome, _ = _timed(factory, partial(start_packing, actor=packer, scanned=order))
             for line in outcome.view.lines:
-                code = _scan(unit[line.sku])
+                item = partial(
+                    pack_item, actor=packer, number=number, scanned=_scan(unit[line.sku])
+                )
                 for _ in range(line.expected - line.packed):
-                    outcome, ms = act(lambda s, number=number, c=code: pack_item(s, packer, number, c))
+                    outcome, ms = _timed(factory, item)
                     assert outcome.result == "ok", outcome.message
                     if counted:
                         figures.add("pack_item, own transaction", ms)
             carton = outcome.view.open_carton
             assert outcome.view.all_in and carton is not None, outcome.message
             if carton.box is None:
-                outcome, _ = act(lambda s, number=number: choose_box(s, packer, number, big_box))
+                box = partial(choose_box, actor=packer, number=number, box_code=big_box)
+                outcome, _ = _timed(factory, box)
                 carton = outcome.view.open_carton
                 assert carton is not None
             grams = carton.expected_weight_g
@@ -308,8 +354,7 @@ def without_gui(db: Database, numbers: list[str], figures: Figures) -> None:
             done = time.perf_counter()
             failed = _failed(prints)
             if failed:
-                service_notes = figures.notes
-                service_notes.append(f"order {number} (services): not counted, {failed}")
+                figures.failed.append(failed)
                 continue
             label_at = next(t for layout, t in printer.delivered if layout == SHIPPING_LAYOUT)
             if counted:
@@ -332,6 +377,12 @@ def report(label: str, screen: Figures, service: Figures) -> None:
             )
     for note in (*screen.notes, *service.notes):
         print(f"  {note}")
+    for reason in sorted({*screen.failed, *service.failed}):
+        at_screen, alone = screen.failed.count(reason), service.failed.count(reason)
+        print(
+            f"  not counted: {at_screen} carton(s) at the screen, {alone} by the services, "
+            f"their labels refused: {reason}"
+        )
     scans = screen.rows.get("scan item -> ticked", [])
     closes = screen.rows.get("close -> label PDF in folder", [])
     if scans:
@@ -378,16 +429,28 @@ def run(url: str, label: str, screen_orders: int, service_orders: int) -> None:
     report(label, screen, service)
 
 
+def _quiet_qt() -> None:
+    """Drop the offscreen platform's note on every window resize; pass the rest on."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="an existing database (else one is seeded)")
     parser.add_argument("--orders", type=int, default=100_000, help="orders to seed")
-    parser.add_argument("--screen-orders", type=int, default=40, help="orders packed on screen")
-    parser.add_argument("--service-orders", type=int, default=30, help="orders packed by call")
+    parser.add_argument("--screen-orders", type=int, default=120, help="orders packed on screen")
+    parser.add_argument("--service-orders", type=int, default=40, help="orders packed by call")
     args = parser.parse_args()
     from app.ui.harness import ensure_offscreen
 
     ensure_offscreen()  # before anything else starts Qt
+    _quiet_qt()
     if args.database:
         print(f"pack-bench benchmark on {args.database.split(':')[0]}")
         run(args.database, args.database.split(":")[0], args.screen_orders, args.service_orders)

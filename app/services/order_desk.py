@@ -51,7 +51,7 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
     in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
-    at_packing = stop_packing(session, order.id)
+    at_packing = stop_packing(session, actor, order.id)
     released = release_allocations(session, [order.id])
     session.execute(delete(OrderHold).where(OrderHold.order_id == order.id))
     detail = reason or "cancelled"

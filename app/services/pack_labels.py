@@ -19,6 +19,7 @@ from app.db.packing_models import Carton, CartonItem
 from app.printing import Printer, PrintingError, address_values
 from app.services.actor import Actor
 from app.services.errors import NotFound, WrongState
+from app.services.pack_views import CLOSED
 from app.services.printing import RecordedPrint, is_document_layout, print_document, reprint
 from app.services.ship_to import ship_to
 from app.services.warehouse import packing_settings
@@ -58,7 +59,7 @@ def carton_documents(session: Session, carton_id: int) -> list[CartonDocument]:
     closed = list(
         session.scalars(
             select(Carton.id)
-            .where(Carton.order_id == order.id, Carton.status.not_in(("OPEN", "VOID")))
+            .where(Carton.order_id == order.id, Carton.status.in_(CLOSED))
             .order_by(Carton.seq)
         )
     )
@@ -147,6 +148,16 @@ def reprint_carton(
     return results
 
 
+def last_closed_carton(session: Session, actor: Actor) -> int | None:
+    """The carton this operator closed last (what F9 reprints, after a restart too)."""
+    return session.scalar(
+        select(Carton.id)
+        .where(Carton.closed_by == actor.operator_id, Carton.status.in_(CLOSED))
+        .order_by(Carton.closed_at.desc(), Carton.id.desc())
+        .limit(1)
+    )
+
+
 def _first_print(session: Session, layout: str, description: str) -> int | None:
     return session.scalar(
         select(func.min(PrintRecord.id)).where(
@@ -169,7 +180,7 @@ def _packing_slip(session: Session, order: Order, layout: str) -> CartonDocument
         session.execute(
             select(CartonItem.order_line_id, func.sum(CartonItem.units))
             .join(Carton, Carton.id == CartonItem.carton_id)
-            .where(Carton.order_id == order.id, Carton.status.not_in(("OPEN", "VOID")))
+            .where(Carton.order_id == order.id, Carton.status.in_(CLOSED))
             .group_by(CartonItem.order_line_id)
         ).all()
     )

@@ -7,7 +7,7 @@ the screen shows exactly what was recorded and holds no database objects.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -22,7 +22,8 @@ from app.domain.cartonization import CartonPlan, Item
 from app.domain.states import OrderStatus
 from app.services.boxes import box_types
 
-LIVE = ("OPEN", "CLOSED", "STAGED", "LOADED", "SHIPPED")  # every carton but a set-aside one
+CLOSED = ("CLOSED", "STAGED", "LOADED", "SHIPPED")  # sealed and labelled, on its way
+LIVE = ("OPEN", *CLOSED)  # every carton but a void one (set aside or cancelled unclosed)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class CartonView:
     """One carton of the order."""
 
     carton_id: int
+    number: int  # carton 1, 2, ... of the order as its label says (void ones not counted)
     seq: int
     status: str
     box: str | None  # box type code
@@ -111,6 +113,34 @@ class PackView:
     def line(self, line_id: int) -> PackLine | None:
         return next((li for li in self.lines if li.line_id == line_id), None)
 
+    def adding(self, line_id: int, units: int) -> PackView:
+        """This view after `units` more of a line went into the open carton, as a fresh read
+        would show it (a scan need not read the whole order twice). The plan covers every
+        unit not in a closed carton, so it does not change."""
+        line = self.line(line_id)
+        if line is None or self.open_carton is None:
+            raise ValueError("units go into an open carton, for a line of the order")
+        lines = [
+            replace(li, packed=li.packed + units, in_open=li.in_open + units)
+            if li.line_id == line_id
+            else li
+            for li in self.lines
+        ]
+        lines.sort(key=lambda li: (li.done, li.line_no))
+        cartons = tuple(
+            replace(
+                c,
+                units=c.units + units,
+                expected_weight_g=c.expected_weight_g + units * line.weight_g,
+                weight_g=None,
+                weight_flagged=False,
+            )
+            if c.status == "OPEN"
+            else c
+            for c in self.cartons
+        )
+        return replace(self, lines=tuple(lines), cartons=cartons)
+
 
 def pack_view(session: Session, job: PackJob) -> PackView:
     """The order of `job` as it stands now."""
@@ -151,11 +181,11 @@ def pack_view(session: Session, job: PackJob) -> PackView:
     ]
     checklist.sort(key=lambda li: (li.done, li.line_no))
     cartons = _cartons(session, order.id, {li.line_id: li.weight_g for li in checklist})
-    not_closed = {
-        product.id: (product, packed_units)
-        for product, packed_units in _units_not_closed(lines, packed, in_open)
-    }
-    plan = plan_for(session, [not_closed[k] for k in sorted(not_closed)])
+    not_closed: dict[int, int] = defaultdict(int)
+    for line in checklist:
+        if line.expected - line.packed + line.in_open > 0:
+            not_closed[line.product_id] += line.expected - line.packed + line.in_open
+    plan = plan_units(session, not_closed)
     return PackView(
         order=order.number,
         status=order.status,
@@ -172,23 +202,13 @@ def pack_view(session: Session, job: PackJob) -> PackView:
     )
 
 
-def _units_not_closed(
-    lines: list[tuple[OrderLine, Product]], packed: dict[int, int], in_open: dict[int, int]
-) -> list[tuple[Product, int]]:
-    """Per product: the units still to pack plus those in the open carton."""
-    per_product: dict[int, tuple[Product, int]] = {}
-    for line, product in lines:
-        units = line.quantity - packed[line.id] + in_open[line.id]
-        if units > 0:
-            before = per_product.get(product.id, (product, 0))[1]
-            per_product[product.id] = (product, before + units)
-    return list(per_product.values())
-
-
-def plan_for(session: Session, products: list[tuple[Product, int]]) -> tuple[PlannedCarton, ...]:
-    """Cartonization for these units with the bench's active box types."""
+def plan_units(session: Session, units: dict[int, int]) -> tuple[PlannedCarton, ...]:
+    """Cartonization for `units` (product id -> units) with the bench's active box types."""
+    products = [session.get_one(Product, product_id) for product_id in sorted(units)]
     items = tuple(
-        (p.sku, p.length_mm, p.width_mm, p.height_mm, p.weight_g, units) for p, units in products
+        (p.sku, p.length_mm, p.width_mm, p.height_mm, p.weight_g, units[p.id])
+        for p in products
+        if units[p.id] > 0
     )
     boxes = tuple(box_types(session))
     return _plan(boxes, items) if items else ()
@@ -236,16 +256,20 @@ def _cartons(session: Session, order_id: int, weights: dict[int, int]) -> tuple[
         count, grams = contents[carton_id]
         contents[carton_id] = (count + int(units), grams + int(units) * weights.get(line_id, 0))
     views = []
-    for carton, box in session.execute(
-        select(Carton, BoxType)
-        .outerjoin(BoxType, BoxType.id == Carton.box_type_id)
-        .where(Carton.order_id == order_id, Carton.status.in_(LIVE))
-        .order_by(Carton.seq)
+    for number, (carton, box) in enumerate(
+        session.execute(
+            select(Carton, BoxType)
+            .outerjoin(BoxType, BoxType.id == Carton.box_type_id)
+            .where(Carton.order_id == order_id, Carton.status.in_(LIVE))
+            .order_by(Carton.seq)
+        ),
+        start=1,
     ):
         units, grams = contents[carton.id]
         views.append(
             CartonView(
                 carton_id=carton.id,
+                number=number,
                 seq=carton.seq,
                 status=carton.status,
                 box=box.code if box else None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Operator, Order, OrderHold, Product
+from app.db.models import Operator, Order, OrderHold
 from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder
 from app.db.putwall_models import WallSlot
@@ -26,7 +26,7 @@ from app.services.actor import Actor
 from app.services.carriers import assign_carrier, carrier_book
 from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.pack_views import PackLine, PackView, pack_view, plan_for
+from app.services.pack_views import CLOSED, PackLine, PackView, pack_view, plan_units
 from app.services.putwall import release_slot
 from app.services.timeline import move_order, record_event
 from app.services.warehouse import packing_settings
@@ -36,6 +36,8 @@ MAX_WEIGHT_G = 100_000
 _IN_BATCH_TOTE = tuple(
     s.value for s in (OrderStatus.RELEASED, OrderStatus.PICKED, OrderStatus.SHORT)
 )
+_IN_TOTES = (*_IN_BATCH_TOTE, OrderStatus.SORTED.value)  # as picking: not yet at a bench
+_LIVE_JOBS = ("OPEN", "EXCEPTION")
 _NOT_READY = {
     OrderStatus.RECEIVED: "has not been verified yet",
     OrderStatus.READY: "has not been picked yet",
@@ -166,7 +168,7 @@ def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> Pac
         raise WrongLot(
             f"Wrong lot {lot}: this order's {match.sku} was picked from lot {', '.join(line.lots)}."
         )
-    return _add_units(session, actor, job, line, units, lot, None)
+    return _add_units(session, actor, job, view, line, units, lot, None)
 
 
 def key_units(
@@ -176,25 +178,28 @@ def key_units(
     supervisor's badge approves it."""
     job = _held(session, actor, number)
     approver = _supervisor(session, approver_badge)
-    line = pack_view(session, job).line(line_id)
+    view = pack_view(session, job)
+    line = view.line(line_id)
     if line is None:
         raise NotFound(f"Order {number} has no such line to pack.")
     room = line.expected - line.packed
     if not 1 <= units <= room:
         raise PackRefused(f"Key 1 to {room}: that is what is still to pack of {line.sku}.")
-    return _add_units(session, actor, job, line, units, "", approver)
+    return _add_units(session, actor, job, view, line, units, "", approver)
 
 
 def _add_units(
     session: Session,
     actor: Actor,
     job: PackJob,
+    before: PackView,
     line: PackLine,
     units: int,
     lot: str,
     approver: Operator | None,
 ) -> PackOutcome:
-    carton = _open_carton(session, actor, job)
+    carton = _open_carton(session, actor, job, before)
+    _unweigh(carton)
     session.add(
         CartonItem(
             carton_id=carton.id,
@@ -210,7 +215,12 @@ def _add_units(
         order = session.get_one(Order, job.order_id)
         detail = f"{units} × {line.sku} keyed into carton {carton.seq}, approved by {approver.name}"
         record_event(session, order, actor, "pack_count_keyed", detail)
-    view = pack_view(session, job)
+    # A scan into the carton already open changes what the view says in a known way; a new
+    # carton (the order's first unit, or the first after a close) is read whole.
+    if before.open_carton is not None:
+        view = before.adding(line.line_id, units)
+    else:
+        view = pack_view(session, job)
     now = next(li for li in view.lines if li.line_id == line.line_id)
     message = f"{line.sku}  {now.packed} of {now.expected}" + (" ✓" if now.done else "")
     if view.all_in:
@@ -228,6 +238,7 @@ def choose_box(session: Session, actor: Actor, number: str, box_code: str) -> Pa
         raise NotFound(f"No box type {box_code} at this warehouse (`baton boxes`).")
     carton = _open_carton(session, actor, job)
     carton.box_type_id = box.id
+    _unweigh(carton)
     session.flush()
     view = pack_view(session, job)
     return PackOutcome("ok", f"Carton {_position(view)} goes in {box.code} ({box.name}).", view)
@@ -257,16 +268,26 @@ def close_carton(
     order = session.get_one(Order, job.order_id)
     carton = session.get_one(Carton, shown.carton_id)
     expected = shown.expected_weight_g
-    carton.weight_g, carton.expected_weight_g = weight_g, expected
     tolerance = settings.tolerance(expected)
-    if not settings.weight_ok(expected, weight_g):
+    if override_badge is not None and not (carton.weight_flagged and carton.weight_g == weight_g):
+        raise PackRefused("Weigh the carton again first: a supervisor accepts the last reading.")
+    carton.weight_g, carton.expected_weight_g = weight_g, expected
+    if settings.weight_ok(expected, weight_g):
+        carton.weight_flagged = False
+    else:
         off = f"weighed {weight_g:,} g, expected {expected:,} g ± {tolerance:,} g"
         if override_badge is None:
             carton.weight_flagged = True
-            record_event(session, order, actor, "weight_flagged", f"carton {carton.seq}: {off}")
+            record_event(
+                session, order, actor, "weight_flagged", f"carton {view.closed + 1}: {off}"
+            )
+            # The packer is told which way, not by how much: the expected weight would
+            # otherwise be one wrong key away, and a check with its answer shown checks nothing.
+            way = "too heavy" if weight_g > expected else "too light"
             return PackOutcome(
                 "error",
-                f"Weight check failed: {off}. Weigh again, or a supervisor's badge accepts it.",
+                f"Weight check failed: {weight_g:,} g is {way}. Check the carton and weigh "
+                "again, or a supervisor's badge accepts it.",
                 pack_view(session, job),
             )
         approver = _supervisor(session, override_badge)
@@ -275,14 +296,17 @@ def close_carton(
             session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
         )
     carton_no = view.closed + 1
-    after = [
-        (line, line.expected - line.packed) for line in view.lines if line.packed < line.expected
-    ]
-    carton_count = carton_no + len(_plan_remaining(session, after))
+    carton_count = carton_no + len(plan_units(session, _still_to_pack(view)))
     choice, tracking = assign_carrier(
         carrier_book(), order.carrier, order.service, order.ship_country, weight_g, carton.id
     )
-    carton.sscc = make_sscc(settings.sscc_extension, settings.company_prefix, carton.id)
+    try:
+        carton.sscc = make_sscc(settings.sscc_extension, settings.company_prefix, carton.id)
+    except ValueError:
+        raise InvalidInput(
+            f"No SSCC serials left for company prefix {settings.company_prefix} (carton "
+            f"#{carton.id}): a supervisor sets a shorter prefix or another extension digit."
+        ) from None
     carton.carrier, carton.service, carton.tracking_number = (
         choice.carrier,
         choice.service,
@@ -312,32 +336,33 @@ def close_carton(
 
 # -- exceptions ---------------------------------------------------------------------------
 def set_aside(session: Session, actor: Actor, number: str, reason: str, tote: Scan) -> PackOutcome:
-    """Damaged or missing item: the order goes to the supervisor's exception queue, the units
-    of its open carton into a problem tote (scanned), closed cartons stay as they are."""
+    """Damaged or missing item: the order goes to the supervisor's exception queue and every
+    unit not in a closed carton into a problem tote (scanned); closed cartons stay closed."""
     job = _held(session, actor, number)
     if tote.kind is not ScanKind.TOTE:
         raise PackRefused("Scan the problem tote the items go into.")
     reason = " ".join(reason.split()) or "problem at packing"
-    _check_tote_free(session, tote.code)
     order = session.get_one(Order, job.order_id)
+    _check_tote_free(session, tote.code, order.id)
     view = pack_view(session, job)
     shown = view.open_carton
     if shown is not None:
         session.get_one(Carton, shown.carton_id).status = "VOID"
     job.status, job.finished_at = "EXCEPTION", utcnow()
     job.problem_tote, job.reason = tote.code, reason
-    set_aside_units = shown.units if shown is not None else 0
-    closed = view.closed
-    message = f"{reason} — items in problem tote {tote.code}"
-    if closed:
-        message += f"; {closed} carton(s) already closed stay closed"
+    packed, expected = view.units
+    in_closed = packed - (shown.units if shown is not None else 0)
+    aside = expected - in_closed  # the open carton's units and those not scanned yet
+    message = f"{reason} — {aside} unit(s) in problem tote {tote.code}"
+    if view.closed:
+        message += f"; {view.closed} carton(s) already closed stay closed"
     session.add(OrderHold(order_id=order.id, code="pack_exception", message=message))
     move_order(session, order, OrderStatus.EXCEPTION, actor, "pack_exception", message)
     session.flush()
     return PackOutcome(
         "attention",
-        f"Order {number} set aside ({reason}): {set_aside_units} unit(s) in tote {tote.code}, "
-        "for a supervisor.",
+        f"Order {number} set aside ({reason}): put all {aside} unit(s) not in a closed carton "
+        f"into tote {tote.code}, for a supervisor.",
         pack_view(session, job),
     )
 
@@ -362,40 +387,42 @@ def back_to_packing(session: Session, actor: Actor, number: str, note: str = "")
     return f"Order {number} goes back to packing: scan {where}the order number at a bench."
 
 
-def stop_packing(session: Session, order_id: int) -> str:
-    """A cancelled order leaves the pack bench: its open carton is void, its jobs end.
-    Says where its packed units are (closed cartons, a problem tote), or ""."""
+def stop_packing(session: Session, actor: Actor, order_id: int) -> str:
+    """A cancelled order leaves packing: its cartons are void, its jobs end, its complete
+    put-wall slot is freed. Says where its items are now (for the timeline), or ""."""
     where = []
-    closed = session.scalar(
-        select(func.count(Carton.id)).where(
-            Carton.order_id == order_id, Carton.status.not_in(("OPEN", "VOID"))
-        )
-    )
+    for slot in session.scalars(
+        select(WallSlot.code).where(WallSlot.order_id == order_id, WallSlot.status == "COMPLETE")
+    ).all():
+        release_slot(session, actor, slot)
+        where.append(f"put-wall slot {slot}")
+    closed = 0
     for carton in session.scalars(
-        select(Carton).where(Carton.order_id == order_id, Carton.status == "OPEN")
+        select(Carton).where(Carton.order_id == order_id, Carton.status.in_(("OPEN", *CLOSED)))
     ):
+        if carton.status == "OPEN":
+            where.append(f"an open carton at {carton.station}")
+        else:
+            closed += 1
         carton.status = "VOID"
-        where.append(f"an open carton at {carton.station}")
+    if closed:
+        where.append(f"{closed} labelled carton(s) to open again")
     for job in session.scalars(
-        select(PackJob).where(
-            PackJob.order_id == order_id, PackJob.status.in_(("OPEN", "EXCEPTION"))
-        )
+        select(PackJob).where(PackJob.order_id == order_id, PackJob.status.in_(_LIVE_JOBS))
     ):
         if job.status == "EXCEPTION" and job.problem_tote:
             where.append(f"problem tote {job.problem_tote}")
         job.status, job.finished_at = "CANCELLED", utcnow()
-    if closed:
-        where.append(f"{closed} closed carton(s) to open again")
     return f"items in {', '.join(where)}" if where else ""
 
 
-def problem_tote_in_use(session: Session, tote: str) -> str | None:
+def problem_tote_holder(session: Session, tote: str) -> Order | None:
     """The order whose set-aside items a problem tote holds, or None."""
     return session.scalar(
-        select(Order.number)
+        select(Order)
         .join(PackJob, PackJob.order_id == Order.id)
         .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
-        .where(Order.status.in_((OrderStatus.EXCEPTION.value, OrderStatus.PICKED.value)))
+        .order_by(PackJob.id.desc())
         .limit(1)
     )
 
@@ -403,7 +430,11 @@ def problem_tote_in_use(session: Session, tote: str) -> str | None:
 # -- helpers ------------------------------------------------------------------------------
 def _order(session: Session, number: str, *, lock: bool = True) -> Order:
     query = select(Order).where(Order.number == number)
-    order = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if lock:
+        # Read again under the lock: an earlier unlocked read in this transaction (a slot's or
+        # tote's order) must not hide a cancel that committed in between.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    order = session.scalars(query).one_or_none()
     if order is None:
         raise NotFound(f"No order {number}.")
     return order
@@ -430,7 +461,9 @@ def _held(session: Session, actor: Actor, number: str) -> PackJob:
     return job
 
 
-def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:
+def _open_carton(
+    session: Session, actor: Actor, job: PackJob, view: PackView | None = None
+) -> Carton:
     """The carton being filled, or a new one in the box the plan suggests."""
     carton = session.scalars(
         select(Carton).where(Carton.pack_job_id == job.id, Carton.status == "OPEN")
@@ -438,7 +471,7 @@ def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:
     if carton is not None:
         return carton
     seq = session.scalar(select(func.max(Carton.seq)).where(Carton.order_id == job.order_id))
-    plan = pack_view(session, job).plan
+    plan = (view or pack_view(session, job)).plan
     code = plan[0].box if plan else None
     box_id = session.scalar(select(BoxType.id).where(BoxType.code == code)) if code else None
     carton = Carton(
@@ -453,13 +486,18 @@ def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:
     return carton
 
 
-def _plan_remaining(session: Session, left: list[tuple[PackLine, int]]) -> list[object]:
-    """The cartons still needed for units not packed yet (for "carton n of m")."""
-    per_product: dict[int, int] = {}
-    for line, units in left:
-        per_product[line.product_id] = per_product.get(line.product_id, 0) + units
-    products = session.scalars(select(Product).where(Product.id.in_(per_product))).all()
-    return list(plan_for(session, [(p, per_product[p.id]) for p in products]))
+def _still_to_pack(view: PackView) -> dict[int, int]:
+    """Units not in any carton yet, per product (for "carton n of m")."""
+    left: dict[int, int] = {}
+    for line in view.lines:
+        if line.packed < line.expected:
+            left[line.product_id] = left.get(line.product_id, 0) + line.expected - line.packed
+    return left
+
+
+def _unweigh(carton: Carton) -> None:
+    """The carton changed: an earlier weighing (and its flag) no longer says anything."""
+    carton.weight_g, carton.weight_flagged = None, False
 
 
 def _supervisor(session: Session, badge: str) -> Operator:
@@ -471,16 +509,18 @@ def _supervisor(session: Session, badge: str) -> Operator:
     return operator
 
 
-def _check_tote_free(session: Session, tote: str) -> None:
-    holder = problem_tote_in_use(session, tote)
-    if holder is not None:
-        raise PackRefused(f"Tote {tote} holds order {holder}'s items: take an empty tote.")
+def _check_tote_free(session: Session, tote: str, order_id: int) -> None:
+    """A problem tote must be empty: not holding another order's items."""
+    holder = problem_tote_holder(session, tote)
+    if holder is not None and holder.id != order_id:
+        raise PackRefused(f"Tote {tote} holds order {holder.number}'s items: take an empty tote.")
     used = session.scalar(
         select(Order.number)
         .join(PickListOrder, PickListOrder.order_id == Order.id)
         .where(
             PickListOrder.tote == tote,
-            Order.status.in_((OrderStatus.RELEASED.value, OrderStatus.SHORT.value, *PACKABLE)),
+            Order.id != order_id,
+            Order.status.in_(_IN_TOTES),
         )
         .limit(1)
     )
@@ -491,13 +531,7 @@ def _check_tote_free(session: Session, tote: str) -> None:
 def _order_in_tote(session: Session, tote: str) -> Order:
     """The order whose items a tote holds now: its problem order, else the order of the last
     pick list that used it (a cancelled or packed one is refused by `_start` with why)."""
-    problem = session.scalar(
-        select(Order)
-        .join(PackJob, PackJob.order_id == Order.id)
-        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
-        .order_by(PackJob.id.desc())
-        .limit(1)
-    )
+    problem = problem_tote_holder(session, tote)
     if problem is not None:
         if problem.status == OrderStatus.EXCEPTION.value:
             raise WrongState(

@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, Stock
-from app.db.packing_models import PackJob
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.types import utcnow
 from app.domain.roles import Role
@@ -23,6 +22,7 @@ from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.catalog import find_product
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.packing import problem_tote_holder
 from app.services.pick_finish import finish_if_done, report_short
 from app.services.pick_views import Expect, PickListView, ScanOutcome, view_of
 from app.services.verification import adjust_reserved
@@ -272,14 +272,11 @@ def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
     if used is not None:
         where = "another order on this cart" if used == pick_list.code else f"pick list {used}"
         raise WrongScan(f"Tote {tote} is in use by {where}: take an empty tote.")
-    problem = session.execute(
-        select(Order.number)
-        .join(PackJob, PackJob.order_id == Order.id)
-        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
-        .limit(1)
-    ).scalar_one_or_none()
+    problem = problem_tote_holder(session, tote)
     if problem is not None:
-        raise WrongScan(f"Tote {tote} holds order {problem}'s set-aside items: take an empty tote.")
+        raise WrongScan(
+            f"Tote {tote} holds order {problem.number}'s set-aside items: take an empty tote."
+        )
 
 
 def _current_task(stop: PickStop, mode: str) -> PickTask:

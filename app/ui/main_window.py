@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
     # -- scans --------------------------------------------------------------------------
     def _on_scanned(self, raw: RawScan) -> None:
         self._restart_idle()
+        if self.station.actor is not None and self.current_screen.take_typed(raw.text):
+            return
         result = self.station.classify(raw.text)
         if isinstance(result, ScanRejected):
             self.station.feedback.error(result.reason)

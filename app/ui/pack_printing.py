@@ -37,7 +37,10 @@ class _Job(QRunnable):
         except Exception as exc:  # shown to the packer, never lost in a worker thread
             log.exception("printing carton %s failed", self._carton)
             result = f"Printing failed: {exc}"
-        self._signals.finished.emit(self._carton, result)
+        try:
+            self._signals.finished.emit(self._carton, result)
+        except RuntimeError:  # the station closed before the printer answered
+            log.warning("carton %s printed after its station closed: %r", self._carton, result)
 
 
 class CartonPrinter(QObject):

@@ -43,6 +43,7 @@ class ChecklistRow(QFrame):
         super().__init__()
         self.setObjectName("line")
         self.line_id = 0
+        self._look: tuple[str, bool] | None = None  # restyled only when it changes
         self.picture = QLabel("no\nphoto")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setFixedSize(64, 64)
@@ -77,12 +78,15 @@ class ChecklistRow(QFrame):
         lots = f" · lot {', '.join(line.lots)}" if line.lots else ""
         self.sku.setText(f"SKU {line.sku}{lots}")
         self.count.setText(f"{line.packed} / {line.expected}")
+        self.tick.setText("✓" if line.done else "")
+        width = 4 if selected and not line.done else 2
+        if self._look == (look, width == 4):
+            return  # a style sheet costs milliseconds: set it only when the look changes
+        self._look = (look, width == 4)
         self.count.setStyleSheet(
             f"font-size: 26pt; font-weight: 700; color: {count}; background: transparent;"
             " border: none;"
         )
-        self.tick.setText("✓" if line.done else "")
-        width = 4 if selected and not line.done else 2
         self.setStyleSheet(
             f"QFrame#line {{ background: {background}; border: {width}px solid {border};"
             " border-radius: 6px; }"
@@ -150,6 +154,7 @@ class CartonPanel(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("carton")
+        self._flagged: bool | None = None
         self.title = text_label(26, bold=True)
         self.box = text_label(20, bold=True, color="#0d47a1")
         self.box_detail = text_label(13, color="#37474f", wrap=True)
@@ -185,10 +190,8 @@ class CartonPanel(QFrame):
         self.weight.setText(f"{units} unit(s) in it" if units else "Empty: scan the first item")
         flagged = carton is not None and carton.weight_flagged
         if flagged and carton is not None and carton.weight_g is not None:
-            self.weight_check.setText(
-                f"✗ Weighed {weight_text(carton.weight_g)}, expected "
-                f"{weight_text(carton.expected_weight_g)}: weigh again or supervisor badge"
-            )
+            way = "too heavy" if carton.weight_g > carton.expected_weight_g else "too light"
+            self.weight_check.setText(f"✗ Weighed {weight_text(carton.weight_g)}: {way}")
         else:
             self.weight_check.setText("")
         self.weight_check.setVisible(flagged)
@@ -200,6 +203,9 @@ class CartonPanel(QFrame):
         self.closed.setText("\n".join(_closed_line(c) for c in view.cartons if c.status != "OPEN"))
 
     def _look(self, flagged: bool) -> None:
+        if self._flagged is flagged:
+            return
+        self._flagged = flagged
         border = "#c62828" if flagged else "#0d47a1"
         background = "#ffebee" if flagged else "#f5f9ff"
         self.setStyleSheet(
@@ -215,4 +221,4 @@ class CartonPanel(QFrame):
 def _closed_line(carton: CartonView) -> str:
     weight = weight_text(carton.weight_g or 0)
     where = f"{carton.carrier} {carton.tracking_number}"
-    return f"✓ Carton {carton.seq} · {carton.box} · {weight} · {where}"
+    return f"✓ Carton {carton.number} · {carton.box} · {weight} · {where}"

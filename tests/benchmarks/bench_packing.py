@@ -9,8 +9,10 @@ picker), then packed twice over:
   worker thread into the station's PDF folder;
 - without the GUI: pack_item in its own transaction; close_carton in its own, then
   print_carton to a PDF folder; so a reader sees what the screen adds.
-Budgets (DESIGN.md): a scan's round trip p99 under 25 ms on SQLite; a carton closed to its
-shipping label's PDF under 500 ms.
+"Label PDF in folder" is when the station's event loop sees the file (a folder watcher): the
+GUI thread is busy showing the packed order until then, so it is never earlier than "screen
+shows packed". Budgets: a scan's round trip p99 under 25 ms on SQLite; a carton closed to its
+shipping label's PDF under 500 ms. The first order of each run warms up and is not counted.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ def _labels_in(folder: Path) -> int:
 class _PrintWatch:
     """Waits in Qt's event loop, as an idle station does, for a closed carton's shipping label
     to land in the PDF folder and for the signal that all its documents printed. (Polling in
-    a loop instead takes the GIL from the printing thread every millisecond and doubles the
+    a loop instead takes the GIL from the printing thread every millisecond and inflates the
     time measured.)"""
 
     def __init__(self, folder: Path, printed: Any) -> None:

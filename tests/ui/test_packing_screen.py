@@ -17,8 +17,10 @@ from app.db.models import Order, OrderLine, PrintRecord
 from app.db.packing_models import Carton, CartonItem
 from app.db.picking_models import PickListOrder
 from app.domain.scan import Scan, classify
+from app.services.actor import Actor
 from app.services.demo_floor import unit_codes
 from app.services.operators import badge_login
+from app.services.order_desk import cancel_order
 from app.services.packing import pack_item, start_packing
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import key_in, type_scan
@@ -266,7 +268,7 @@ def test_a_keyed_count_and_a_problem_tote(
     assert screen.start_headline.text() == f"Order {view.order} set aside"
 
 
-def test_a_killed_bench_resumes_with_every_scanned_unit_counted(
+def test_another_bench_sees_every_unit_the_first_one_counted(
     open_station: Callable[[], MainWindow], database: Database, qtbot: QtBot
 ) -> None:
     first = open_station()
@@ -275,7 +277,7 @@ def test_a_killed_bench_resumes_with_every_scanned_unit_counted(
     view = packing(first)._view
     assert view is not None
     type_scan(first, codes(database)[view.lines[0].sku])
-    first.close()  # the bench goes down mid-order
+    # The first bench is never asked again (as if it had died); the packer moves benches.
     second = open_station()
     type_scan(second, SAM)
     screen = packing(second)
@@ -356,3 +358,65 @@ def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
     assert all(r.outcome == "ok" for r in reprints)
     closed = [Path(p) for p in (tmp_path / "pdf").glob("*shipping_4x6*")]
     assert len(closed) == 1
+
+
+def test_a_scale_that_types_its_reading_closes_the_carton(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A2")
+    screen = packing(window)
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F6)
+    assert band(window) == (
+        FeedbackLevel.PROMPT,
+        "Put the carton on the scale; key its weight in grams, Enter",
+    )
+    type_scan(window, str(view.open_carton.expected_weight_g))  # as fast as a scanner types
+    assert status(database, view.order) == "PACKED"
+    printed(qtbot, screen)
+
+
+def test_an_order_cancelled_at_the_desk_leaves_the_bench(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A3")
+    screen = packing(window)
+    view = screen._view
+    assert view is not None
+    with unit_of_work(database.sessions) as session:
+        cancel_order(session, Actor.command_line(), view.order, "customer called")
+    type_scan(window, codes(database)[view.lines[0].sku])
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR and "CANCELLED" in message
+    assert screen.pages.currentWidget() is screen.start_page
+    assert screen.start_headline.text() == f"Order {view.order} is no longer on this bench"
+    type_scan(window, "W1-A4")  # the next order comes to the bench
+    assert band(window)[1].startswith("Order ") and screen._view is not None
+
+
+def test_f9_reprints_the_last_carton_after_the_station_restarted(
+    open_station: Callable[[], MainWindow], database: Database, qtbot: QtBot
+) -> None:
+    first = open_station()
+    type_scan(first, SAM)
+    type_scan(first, "W1-A1")
+    scan_all(first, database)
+    view = packing(first)._view
+    assert view is not None and view.open_carton is not None
+    weigh(qtbot, first, view.open_carton.expected_weight_g)
+    printed(qtbot, packing(first))
+    first.close()
+    second = open_station()
+    type_scan(second, SAM)
+    screen = packing(second)
+    qtbot.keyClick(second.focusWidget() or second, Qt.Key.Key_F9)
+    printed(qtbot, screen)
+    with database.sessions() as session:
+        again = session.scalars(
+            select(PrintRecord.layout).where(PrintRecord.reprint_of.is_not(None))
+        ).all()
+    assert sorted(again) == ["gs1_logistic_4x6", "packing_slip_a4", "shipping_4x6"]

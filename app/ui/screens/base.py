@@ -30,6 +30,11 @@ class Screen(QWidget):
     def activate(self) -> None:
         """The screen is about to be shown (refresh what it displays)."""
 
+    def take_typed(self, text: str) -> bool:
+        """Whether the screen takes a scanned run of keys as it is, before it is classified
+        (a scale typing a weight into a field); False hands it on as a scan."""
+        return False
+
     def shutdown(self) -> None:
         """The station is closing: finish what must not be lost (labels being printed)."""
 

@@ -30,7 +30,7 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.boxes import list_boxes
-from app.services.pack_labels import CartonPrint
+from app.services.pack_labels import CartonPrint, last_closed_carton
 from app.services.pack_views import PackView, pack_queue
 from app.services.packing import (
     PackOutcome,
@@ -38,7 +38,6 @@ from app.services.packing import (
     close_carton,
     current_order,
     key_units,
-    order_view,
     pack_item,
     set_aside,
     start_packing,
@@ -190,6 +189,7 @@ class PackingScreen(Screen):
         actor = self.station.actor
         if actor is None or actor.operator_id != self._packer_id:
             self._number, self._pending, self._selected = None, None, None
+            self.last_carton = None
             self._packer_id = actor.operator_id if actor is not None else None
         boxes = self.station.read(list_boxes) or []
         self._boxes = {b.code: f"{b.name} · {b.size}" for b in boxes}
@@ -251,6 +251,14 @@ class PackingScreen(Screen):
 
     def shutdown(self) -> None:
         self.printer.wait()  # a closed carton's labels finish printing before the bench closes
+
+    def take_typed(self, text: str) -> bool:
+        """A scale that types its reading like a scanner, into the weight field (F6)."""
+        if not (self.weight.hasFocus() and text.strip().isdigit()):
+            return False
+        self.weight.setText(text.strip())
+        self._on_close()
+        return True
 
     def wants_badge(self) -> bool:
         pending = self._pending
@@ -378,6 +386,8 @@ class PackingScreen(Screen):
 
     def _on_reprint(self) -> None:
         carton, actor = self.last_carton, self.station.actor
+        if carton is None and actor is not None:
+            carton = self.station.read(lambda s: last_closed_carton(s, actor))
         if carton is None or actor is None:
             self.station.feedback.attention(
                 "No carton closed at this bench yet: nothing to reprint."
@@ -389,13 +399,16 @@ class PackingScreen(Screen):
 
     # -- outcomes ---------------------------------------------------------------------------
     def _refresh(self) -> None:
-        """Read the order again and show it (after a refusal or a change of what is pending)."""
+        """Read the order again and show it (after a refusal or a change of what is pending);
+        an order that is no longer this packer's (cancelled, taken over) leaves the bench."""
         number, actor = self._number, self.station.actor
         if number is None or actor is None:
             return
-        view = self.station.read(lambda s: order_view(s, actor, number))
-        if view is not None:
+        view = self.station.read(lambda s: current_order(s, actor))
+        if view is not None and view.order == number:
             self._show(view)
+            return
+        self._show_start(f"Order {number} is no longer on this bench", "")
 
     def _apply(self, action: Action) -> None:
         outcome = self.station.act(action)

@@ -42,6 +42,11 @@ class BoxType:
         """Inner volume in mm³."""
         return self.length_mm * self.width_mm * self.height_mm
 
+    @property
+    def size(self) -> str:
+        """`400 × 300 × 200 mm`: the inner dimensions as a packer reads them."""
+        return f"{self.length_mm} × {self.width_mm} × {self.height_mm} mm"
+
 
 @dataclass(frozen=True)
 class Item:

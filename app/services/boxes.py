@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,22 +26,7 @@ DEMO_BOXES: tuple[tuple[str, str, int, int, int, int, int], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class BoxRow:
-    """A box type as lists and the command line show it."""
-
-    code: str
-    name: str
-    length_mm: int
-    width_mm: int
-    height_mm: int
-    tare_g: int
-    max_weight_g: int
-
-    @property
-    def size(self) -> str:
-        """`400 × 300 × 200 mm`: inner dimensions."""
-        return f"{self.length_mm} × {self.width_mm} × {self.height_mm} mm"
+BoxRow = cartonization.BoxType  # a box type as lists and the command line show it
 
 
 def box_types(session: Session) -> list[cartonization.BoxType]:
@@ -57,19 +41,7 @@ def box_types(session: Session) -> list[cartonization.BoxType]:
 
 def list_boxes(session: Session) -> list[BoxRow]:
     """Every active box type, by code."""
-    return [BoxRow(*map_box(b)) for b in box_types(session)]
-
-
-def map_box(box: cartonization.BoxType) -> tuple[str, str, int, int, int, int, int]:
-    return (
-        box.code,
-        box.name,
-        box.length_mm,
-        box.width_mm,
-        box.height_mm,
-        box.tare_g,
-        box.max_weight_g,
-    )
+    return box_types(session)
 
 
 def save_boxes(session: Session, actor: Actor, rows: Iterable[Sequence[object]]) -> list[BoxRow]:
@@ -123,4 +95,4 @@ def _checked(number: int, row: Sequence[object]) -> BoxRow:
         raise InvalidInput(f"Box {code}: inner sizes are 1 to 3000 mm.")
     if tare < 0 or limit <= tare:
         raise InvalidInput(f"Box {code}: the weight limit must be more than the box's tare.")
-    return BoxRow(code, name or code, length, width, height, tare, limit)
+    return cartonization.BoxType(code, name or code, length, width, height, tare, limit)

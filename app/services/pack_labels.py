@@ -8,7 +8,9 @@ and never the carton or the other documents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -105,16 +107,10 @@ def print_carton(
     with factory() as session:
         documents = carton_documents(session, carton_id)
     results = []
-    for document in documents:
-        printer = document_printer if is_document_layout(document.layout) else label_printer
-        try:
-            done = print_document(
-                factory, actor, printer, document.layout, document.data, document.description
-            )
-        except PrintingError as exc:
-            results.append(_failed(document.description, exc))
-        else:
-            results.append(_printed(done))
+    for d in documents:
+        printer = _printer_for(d.layout, label_printer, document_printer)
+        send = partial(print_document, factory, actor, printer, d.layout, d.data, d.description)
+        results.append(_print_one(d.description, send))
     return results
 
 
@@ -125,27 +121,34 @@ def reprint_carton(
     document_printer: Printer,
     carton_id: int,
 ) -> list[CartonPrint]:
-    """Print a carton's documents again exactly as first printed; each reprint is recorded."""
+    """Print a carton's documents again exactly as first printed; each reprint is recorded.
+    A document never printed (the station went down before) is printed now."""
     with factory() as session:
-        wanted = [(d.layout, d.description) for d in carton_documents(session, carton_id)]
-        firsts = [_first_print(session, layout, what) for layout, what in wanted]
+        documents = carton_documents(session, carton_id)
+        firsts = [_first_print(session, d.layout, d.description) for d in documents]
     results = []
-    for (layout, what), first in zip(wanted, firsts, strict=True):
-        printer = document_printer if is_document_layout(layout) else label_printer
-        try:
-            if first is None:  # never printed (the station went down first): print it now
-                with factory() as session:
-                    document = next(
-                        d for d in carton_documents(session, carton_id) if d.layout == layout
-                    )
-                done = print_document(factory, actor, printer, layout, document.data, what)
-            else:
-                done = reprint(factory, actor, printer, first)
-        except PrintingError as exc:
-            results.append(_failed(what, exc))
-        else:
-            results.append(_printed(done))
+    for d, first in zip(documents, firsts, strict=True):
+        printer = _printer_for(d.layout, label_printer, document_printer)
+        send = (
+            partial(print_document, factory, actor, printer, d.layout, d.data, d.description)
+            if first is None
+            else partial(reprint, factory, actor, printer, first)
+        )
+        results.append(_print_one(d.description, send))
     return results
+
+
+def _printer_for(layout: str, label_printer: Printer, document_printer: Printer) -> Printer:
+    return document_printer if is_document_layout(layout) else label_printer
+
+
+def _print_one(what: str, send: Callable[[], RecordedPrint]) -> CartonPrint:
+    """One document sent and recorded; a printing failure is an outcome, not an exception."""
+    try:
+        done = send()
+    except PrintingError as exc:
+        return _failed(what, exc)
+    return _printed(done)
 
 
 def last_closed_carton(session: Session, actor: Actor) -> int | None:

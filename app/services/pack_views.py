@@ -229,8 +229,7 @@ def _planned(plan: CartonPlan) -> PlannedCarton:
     box = plan.box
     if box is None:
         return PlannedCarton(None, "no box fits", "", tuple(sorted(plan.counts().items())))
-    size = f"{box.length_mm} × {box.width_mm} × {box.height_mm} mm"
-    return PlannedCarton(box.code, box.name, size, tuple(sorted(plan.counts().items())))
+    return PlannedCarton(box.code, box.name, box.size, tuple(sorted(plan.counts().items())))
 
 
 def _picked_lots(session: Session, line_ids: list[int]) -> dict[int, tuple[str, ...]]:

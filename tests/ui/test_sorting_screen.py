@@ -18,11 +18,10 @@ from app.domain.demo_data import warehouse
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
+from app.services.demo_floor import walk_pick_list
 from app.services.operators import add_operator
 from app.services.orders import show_order
 from app.services.pick_finish import reassign
-from app.services.pick_views import Expect
-from app.services.picking import current_list, scan
 from app.services.putwall import WallView, add_wall, wall_view
 from app.services.waves import release_wave
 from app.ui.feedback import FeedbackLevel, Sound
@@ -43,23 +42,7 @@ def _pick_to_the_end(database: Database, code: str) -> None:
         info = add_operator(session, supervisor, "OP-1901", "Pat", Role.PICKER, "1234")
         reassign(session, supervisor, code, "OP-1901")  # the demo's cart lists come first
     pat = Actor(operator_id=info.id, name="Pat", role=Role.PICKER, station="cart 9")
-    for _ in range(200):
-        with database.sessions() as session:
-            view = current_list(session, pat, code)
-        stop = view.current_stop
-        if stop is None:
-            return
-        if view.expect is Expect.LOCATION:
-            text = stop.location
-        elif view.expect is Expect.PRODUCT:
-            text = GTIN[stop.sku]
-        else:
-            text = TOTE
-        scanned = classify(text)
-        assert isinstance(scanned, Scan), scanned
-        with unit_of_work(database.sessions) as session:
-            scan(session, pat, code, scanned)
-    raise AssertionError("the pick list did not end")
+    walk_pick_list(database.sessions, pat, code, lambda _position: TOTE)
 
 
 @pytest.fixture

@@ -162,6 +162,12 @@ class FeedbackBand(QFrame):
         self._prompt = message
         self._apply(FeedbackLevel.PROMPT, message)
 
+    def set_prompt(self, message: str) -> None:
+        """What to do next, shown when the current message fades (not repainted now)."""
+        self._prompt = message
+        if self._level is FeedbackLevel.PROMPT:
+            self._apply(FeedbackLevel.PROMPT, message)
+
     def _glyph_size(self) -> int:
         return round(self._point_size * GLYPH_SCALE)  # a bit bigger: the glyph is read first
 
@@ -276,6 +282,10 @@ class Feedback:
     def prompt(self, message: str) -> None:
         """Say what to do next (grey, no sound)."""
         self.band.show_prompt(message)
+
+    def next(self, message: str) -> None:
+        """What to do next once the outcome about to be shown has faded (one repaint, not two)."""
+        self.band.set_prompt(message)
 
     def ok(self, message: str) -> None:
         """A scan or action succeeded (green, short beep)."""

@@ -425,7 +425,7 @@ class PackingScreen(Screen):
             self._finish(outcome)
             return
         self._show(view)
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())
         {"error": self.station.feedback.error, "attention": self.station.feedback.attention}.get(
             outcome.result, self.station.feedback.ok
         )(outcome.message)

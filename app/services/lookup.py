@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Location, Operator, Product, ProductBarcode, Stock
+from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
+from app.db.packing_models import BoxType, Carton, CartonItem
 from app.db.types import utcnow
 from app.domain.scan import Scan, ScanKind
 from app.services.catalog import find_product
 from app.services.errors import NotFound
 from app.services.orders import show_order
+from app.services.pack_views import CLOSED
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,13 @@ def look_up(session: Session, scan: Scan) -> Found:
         ScanKind.LOCATION: _location,
         ScanKind.PRODUCT: _product,
         ScanKind.BADGE: _badge,
+        ScanKind.CARTON: _carton,
+        ScanKind.TRACKING: _carton,
     }.get(scan.kind)
     if handler is None:
         what = {
             ScanKind.TOTE: f"Tote {scan.code}",
             ScanKind.SLOT: f"Put-wall slot {scan.code}",
-            ScanKind.CARTON: f"Carton SSCC {scan.code}",
-            ScanKind.TRACKING: f"Tracking number {scan.code}",
         }[scan.kind]
         raise NotFound(f"{what} is not in use on this floor.")
     return handler(session, scan)
@@ -102,6 +104,56 @@ def order_found(session: Session, number: str) -> Found:
         (lines, timeline),
         state=order.status,
         alerts=tuple(f"On hold: {reason}" for reason in order.hold_reasons),
+    )
+
+
+def _carton(session: Session, scan: Scan) -> Found:
+    """A carton by its SSCC or its tracking number: its order, box, weight, carrier, contents."""
+    column = Carton.sscc if scan.kind is ScanKind.CARTON else Carton.tracking_number
+    carton = session.scalars(select(Carton).where(column == scan.code)).one_or_none()
+    if carton is None:
+        what = "SSCC" if scan.kind is ScanKind.CARTON else "tracking number"
+        raise NotFound(f"No carton has the {what} {scan.code}.")
+    order = session.get_one(Order, carton.order_id)
+    box = session.get(BoxType, carton.box_type_id) if carton.box_type_id else None
+    weighed = f"{carton.weight_g:,} g" if carton.weight_g is not None else "not weighed"
+    facts = [
+        f"Order {order.number} ({order.status.replace('_', ' ').lower()})",
+        f"Box {box.code} ({box.name})" if box else "No box chosen",
+        f"Weight {weighed}",
+        f"{carton.carrier} {carton.service} · tracking {carton.tracking_number}",
+        f"SSCC {carton.sscc}",
+    ]
+    if carton.closed_at is not None:
+        facts.append(f"Closed {carton.closed_at.astimezone():%d %b %H:%M} at {carton.station}")
+    contents = Section(
+        "Contents",
+        ("SKU", "Product", "Units", "Lot"),
+        tuple(
+            (sku, name, str(units), lot or "-")
+            for sku, name, units, lot in session.execute(
+                select(OrderLine.sku, OrderLine.name, func.sum(CartonItem.units), CartonItem.lot)
+                .join(OrderLine, OrderLine.id == CartonItem.order_line_id)
+                .where(CartonItem.carton_id == carton.id)
+                .group_by(OrderLine.sku, OrderLine.name, CartonItem.lot)
+                .order_by(OrderLine.sku)
+            )
+        ),
+    )
+    number = session.scalar(
+        select(func.count(Carton.id)).where(
+            Carton.order_id == order.id, Carton.status.in_(CLOSED), Carton.seq <= carton.seq
+        )
+    )
+    count = f" {number} of {carton.carton_count}" if carton.carton_count else ""
+    alerts = ("Void: this carton does not ship; open it",) if carton.status == "VOID" else ()
+    return Found(
+        "carton",
+        f"Carton{count} · order {order.number} · {carton.status}",
+        tuple(facts),
+        (contents,),
+        state=carton.status,
+        alerts=alerts,
     )
 
 

@@ -7,10 +7,11 @@ the screen shows exactly what was recorded and holds no database objects.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderLine, Product, Stock
@@ -154,12 +155,19 @@ def pack_view(session: Session, job: PackJob) -> PackView:
     lines = [(line, product) for line, product in rows if line.to_pick]
     packed: dict[int, int] = defaultdict(int)
     in_open: dict[int, int] = defaultdict(int)
-    for line_id, status, units in session.execute(
-        select(CartonItem.order_line_id, Carton.status, func.sum(CartonItem.units))
+    # One read of what is in the order's cartons serves the checklist and the cartons.
+    contents = session.execute(
+        select(
+            CartonItem.carton_id,
+            Carton.status,
+            CartonItem.order_line_id,
+            func.sum(CartonItem.units),
+        )
         .join(Carton, Carton.id == CartonItem.carton_id)
         .where(Carton.order_id == order.id, Carton.status.in_(LIVE))
-        .group_by(CartonItem.order_line_id, Carton.status)
-    ):
+        .group_by(CartonItem.carton_id, Carton.status, CartonItem.order_line_id)
+    ).all()
+    for _, status, line_id, units in contents:
         packed[line_id] += int(units)
         if status == "OPEN":
             in_open[line_id] += int(units)
@@ -180,7 +188,8 @@ def pack_view(session: Session, job: PackJob) -> PackView:
         for line, product in lines
     ]
     checklist.sort(key=lambda li: (li.done, li.line_no))
-    cartons = _cartons(session, order.id, {li.line_id: li.weight_g for li in checklist})
+    weights = {li.line_id: li.weight_g for li in checklist}
+    cartons = _cartons(session, order.id, contents, weights)
     not_closed: dict[int, int] = defaultdict(int)
     for line in checklist:
         if line.expected - line.packed + line.in_open > 0:
@@ -244,16 +253,16 @@ def _picked_lots(session: Session, line_ids: list[int]) -> dict[int, tuple[str, 
     return {line_id: tuple(sorted(lots)) for line_id, lots in found.items()}
 
 
-def _cartons(session: Session, order_id: int, weights: dict[int, int]) -> tuple[CartonView, ...]:
-    contents: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
-    for carton_id, line_id, units in session.execute(
-        select(CartonItem.carton_id, CartonItem.order_line_id, func.sum(CartonItem.units))
-        .join(Carton, Carton.id == CartonItem.carton_id)
-        .where(Carton.order_id == order_id, Carton.status.in_(LIVE))
-        .group_by(CartonItem.carton_id, CartonItem.order_line_id)
-    ):
-        count, grams = contents[carton_id]
-        contents[carton_id] = (count + int(units), grams + int(units) * weights.get(line_id, 0))
+def _cartons(
+    session: Session,
+    order_id: int,
+    contents: Sequence[Row[int, str, int, int]],
+    weights: dict[int, int],
+) -> tuple[CartonView, ...]:
+    per_carton: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for carton_id, _, line_id, units in contents:
+        count, grams = per_carton[carton_id]
+        per_carton[carton_id] = (count + int(units), grams + int(units) * weights.get(line_id, 0))
     views = []
     for number, (carton, box) in enumerate(
         session.execute(
@@ -264,7 +273,7 @@ def _cartons(session: Session, order_id: int, weights: dict[int, int]) -> tuple[
         ),
         start=1,
     ):
-        units, grams = contents[carton.id]
+        units, grams = per_carton[carton.id]
         views.append(
             CartonView(
                 carton_id=carton.id,

@@ -283,11 +283,11 @@ def close_carton(
             )
             # The packer is told which way, not by how much: the expected weight would
             # otherwise be one wrong key away, and a check with its answer shown checks nothing.
-            way = "too heavy" if weight_g > expected else "too light"
+            way = "Too heavy" if weight_g > expected else "Too light"
             return PackOutcome(
                 "error",
-                f"Weight check failed: {weight_g:,} g is {way}. Check the carton and weigh "
-                "again, or a supervisor's badge accepts it.",
+                f"{way}: {weight_g:,} g. Check the carton and weigh again, or a supervisor's "
+                "badge accepts it.",
                 pack_view(session, job),
             )
         approver = _supervisor(session, override_badge)
@@ -465,6 +465,9 @@ def _open_carton(
     session: Session, actor: Actor, job: PackJob, view: PackView | None = None
 ) -> Carton:
     """The carton being filled, or a new one in the box the plan suggests."""
+    shown = view.open_carton if view is not None else None
+    if shown is not None:
+        return session.get_one(Carton, shown.carton_id)  # read with the view: no query
     carton = session.scalars(
         select(Carton).where(Carton.pack_job_id == job.id, Carton.status == "OPEN")
     ).one_or_none()

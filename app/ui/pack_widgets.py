@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.services.pack_views import CartonView, PackLine, PackView, PlannedCarton
@@ -26,6 +26,7 @@ def text_label(
     return label
 
 
+ROW_HEIGHT, SPACING = 76, 6
 # (background, border, count colour): to scan, selected for a keyed count, complete.
 ROW_LOOKS = {
     "todo": ("#ffffff", "#90a4ae", "#0d47a1"),
@@ -68,6 +69,7 @@ class ChecklistRow(QFrame):
         grid.addWidget(self.count, 0, 2, 2, 1)
         grid.addWidget(self.tick, 0, 3, 2, 1)
         grid.setColumnStretch(1, 1)
+        self.setFixedHeight(ROW_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def show_line(self, line: PackLine, *, selected: bool) -> None:
@@ -98,22 +100,36 @@ class ChecklistRow(QFrame):
 
 
 class Checklist(QWidget):
-    """Every line of the order, lines still to scan on top; rows are reused between scans."""
+    """Every line of the order, lines still to scan on top, as many as fit (never making the
+    window taller: a long order says how many more lines there are); rows are reused."""
 
     line_clicked = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[ChecklistRow] = []
+        self._shown: tuple[tuple[PackLine, ...], int | None] = ((), None)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.more = text_label(13, color="#37474f")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
+        self._layout.setSpacing(SPACING)
         self._layout.addWidget(self.more)
         self._layout.addStretch(1)
 
-    def show_lines(self, lines: tuple[PackLine, ...], selected: int | None, room: int) -> None:
-        """The first `room` lines (to scan first), and how many more there are."""
+    def room(self) -> int:
+        """How many rows fit (at least three: before the first layout the height is unknown)."""
+        height = self.height() - 30  # the "more lines" note
+        return max(3, (height + SPACING) // (ROW_HEIGHT + SPACING)) if height > 0 else 3
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.show_lines(*self._shown)
+
+    def show_lines(self, lines: tuple[PackLine, ...], selected: int | None) -> None:
+        """The lines that fit (to scan first), and how many more there are."""
+        self._shown = (lines, selected)
+        room = self.room()
         shown = lines[:room]
         while len(self.rows) < len(shown):
             row = ChecklistRow()
@@ -174,6 +190,8 @@ class CartonPanel(QFrame):
         layout.addWidget(self.closed)
         layout.addStretch(1)
         self._look(False)
+        # Never makes the window taller: the least important lines at the bottom give way.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
 
     def show_view(self, view: PackView, boxes: dict[str, str]) -> None:
         carton = view.open_carton

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.db.engine import unit_of_work
+from app.db.packing_models import Carton
 from app.domain.demo_data import warehouse
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
@@ -140,6 +143,18 @@ def _packing_weight(harness: Harness) -> None:
     harness.key_in(str(view.open_carton.expected_weight_g + 420))  # something else in the box
 
 
+def _carton(harness: Harness) -> None:
+    _packing_weight(harness)  # weighed too heavy: a supervisor accepts it
+    harness.scan(SUPERVISOR_BADGE)
+    screen = _screen(harness, "Packing")
+    screen.printer.wait()  # type: ignore[attr-defined]
+    settle()
+    with harness.database.sessions() as session:
+        carton = session.scalars(select(Carton.tracking_number)).one()
+    harness.window.show_screen(_screen(harness, "Look up"))
+    harness.scan(carton or "")
+
+
 def _location(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.window.show_screen(_screen(harness, "Look up"))
@@ -166,6 +181,7 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
         "the weight check failed: re-weigh or a supervisor's badge",
         _packing_weight,
     ),
+    "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),

@@ -280,7 +280,7 @@ def test_the_weight_check_flags_and_a_supervisor_may_accept(bench: Database) -> 
     assert carton is not None and carton.expected_weight_g == 380 + 160
     heavy = _do(bench, lambda s: close_carton(s, sam, "#1003", 600))  # 60 g over, tolerance 50 g
     assert heavy.result == "error"
-    assert heavy.message.startswith("Weight check failed: 600 g is too heavy.")
+    assert heavy.message.startswith("Too heavy: 600 g. Check the carton")
     assert "540" not in heavy.message  # the packer is not told the answer
     flagged = heavy.view.open_carton
     assert flagged is not None and flagged.weight_flagged and flagged.weight_g == 600

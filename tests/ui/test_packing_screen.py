@@ -26,6 +26,7 @@ from app.ui.feedback import FeedbackLevel
 from app.ui.harness import key_in, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
+from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.packing import PackingScreen
 from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
@@ -128,6 +129,15 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
     assert number in PdfReader(slip).pages[0].extract_text()
     # The slot is free for the next batch.
     assert "W1-A1" not in screen.queue.text()
+    # The carton found again by the tracking number on its label (or its SSCC).
+    lookup = next(s for s in window.screens if isinstance(s, LookupScreen))
+    window.show_screen(lookup)
+    for code in (closed.tracking_number, closed.sscc):
+        assert code is not None
+        type_scan(window, code)
+        found = lookup.view.found
+        assert found is not None and found.title == f"Carton 1 of 1 · order {number} · CLOSED"
+        assert found.sections[0].rows and f"SSCC {closed.sscc}" in found.facts
 
 
 def tote_with_units(database: Database, at_least: int) -> str:
@@ -227,7 +237,7 @@ def test_the_weight_check_refuses_then_a_supervisor_badge_accepts(
     expected = view.open_carton.expected_weight_g
     weigh(qtbot, window, expected + 400)
     level, message = band(window)
-    assert level is FeedbackLevel.ERROR and message.startswith("Weight check failed")
+    assert level is FeedbackLevel.ERROR and message.startswith("Too heavy: ")
     assert screen.carton.weight_check.isVisible()
     assert status(database, view.order) == "SORTED"
     type_scan(window, SAM)  # the packer's own badge does not accept it (nor log out)
@@ -313,7 +323,7 @@ def test_an_order_is_packed_from_a_scan_script(database: Database, tmp_path: Pat
     steps = replay(script, "packing")
     assert steps[1].message.startswith(f"Order {view.order} on the bench")
     assert all(step.level == "ok" for step in steps[2 : 2 + len(scans)])
-    assert steps[-3].level == "error" and steps[-3].message.startswith("Weight check failed")
+    assert steps[-3].level == "error" and steps[-3].message.startswith("Too heavy: ")
     assert steps[-1].level == "ok"
     assert steps[-1].message.startswith(f"Order {view.order} packed: carton 1 of 1 closed")
 

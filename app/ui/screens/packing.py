@@ -51,7 +51,6 @@ Action = Callable[[Session, Actor], PackOutcome]
 START_SCANS = (ScanKind.ORDER, ScanKind.TOTE, ScanKind.SLOT)
 START_PROMPT = "Scan an order number, a single-order tote or a complete put-wall slot"
 REASONS = ("Damaged item", "Item missing", "Wrong item in the tote")
-CHECKLIST_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -226,7 +225,7 @@ class PackingScreen(Screen):
         self.requested.setText(f"{view.requested or 'no carrier asked'} · {view.started_from}")
         packed, expected = view.units
         self.units.setText(f"{packed} / {expected} units")
-        self.checklist.show_lines(view.lines, self._selected, CHECKLIST_ROWS)
+        self.checklist.show_lines(view.lines, self._selected)
         self.carton.show_view(view, self._boxes)
         self.next_scan.setText(f"➜ {self._instruction(view)}")
         self.pages.setCurrentWidget(self.order_page)

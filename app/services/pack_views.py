@@ -114,6 +114,10 @@ class PackView:
     def line(self, line_id: int) -> PackLine | None:
         return next((li for li in self.lines if li.line_id == line_id), None)
 
+    def opening(self, carton: CartonView) -> PackView:
+        """This view with a carton just opened (the last by number)."""
+        return replace(self, cartons=(*self.cartons, carton))
+
     def adding(self, line_id: int, units: int) -> PackView:
         """This view after `units` more of a line went into the open carton, as a fresh read
         would show it (a scan need not read the whole order twice). The plan covers every

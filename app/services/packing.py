@@ -26,7 +26,14 @@ from app.services.actor import Actor
 from app.services.carriers import assign_carrier, carrier_book
 from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.pack_views import CLOSED, PackLine, PackView, pack_view, plan_units
+from app.services.pack_views import (
+    CLOSED,
+    CartonView,
+    PackLine,
+    PackView,
+    pack_view,
+    plan_units,
+)
 from app.services.putwall import release_slot
 from app.services.timeline import move_order, record_event
 from app.services.warehouse import packing_settings
@@ -119,7 +126,7 @@ def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutc
     session.flush()
     record_event(session, order, actor, "packing_started", f"from {where}")
     view = pack_view(session, job)
-    return PackOutcome("ok", f"Order {order.number} on the bench: {_left(view)}", view)
+    return PackOutcome("ok", f"Order {order.number}: {_left(view)}", view)
 
 
 def current_order(session: Session, actor: Actor) -> PackView | None:
@@ -215,16 +222,14 @@ def _add_units(
         order = session.get_one(Order, job.order_id)
         detail = f"{units} × {line.sku} keyed into carton {carton.seq}, approved by {approver.name}"
         record_event(session, order, actor, "pack_count_keyed", detail)
-    # A scan into the carton already open changes what the view says in a known way; a new
-    # carton (the order's first unit, or the first after a close) is read whole.
-    if before.open_carton is not None:
-        view = before.adding(line.line_id, units)
-    else:
-        view = pack_view(session, job)
+    # A scan changes what the view says in a known way: the order is not read twice.
+    if before.open_carton is None:
+        before = before.opening(_carton_view(session, carton, before.closed + 1))
+    view = before.adding(line.line_id, units)
     now = next(li for li in view.lines if li.line_id == line.line_id)
     message = f"{line.sku}  {now.packed} of {now.expected}" + (" ✓" if now.done else "")
     if view.all_in:
-        return PackOutcome("ok", f"{message} · all items in: weigh and close the carton", view)
+        return PackOutcome("ok", f"{message} · all in, weigh it", view)
     return PackOutcome("ok", message, view)
 
 
@@ -476,7 +481,8 @@ def _open_carton(
     seq = session.scalar(select(func.max(Carton.seq)).where(Carton.order_id == job.order_id))
     plan = (view or pack_view(session, job)).plan
     code = plan[0].box if plan else None
-    box_id = session.scalar(select(BoxType.id).where(BoxType.code == code)) if code else None
+    box = session.scalars(select(BoxType).where(BoxType.code == code)).first() if code else None
+    box_id = box.id if box is not None else None
     carton = Carton(
         order_id=job.order_id,
         pack_job_id=job.id,
@@ -487,6 +493,28 @@ def _open_carton(
     session.add(carton)
     session.flush()
     return carton
+
+
+def _carton_view(session: Session, carton: Carton, number: int) -> CartonView:
+    """A carton just opened, as `pack_view` shows it: empty, in its box."""
+    box = session.get(BoxType, carton.box_type_id) if carton.box_type_id else None
+    return CartonView(
+        carton_id=carton.id,
+        number=number,
+        seq=carton.seq,
+        status="OPEN",
+        box=box.code if box else None,
+        box_name=box.name if box else "",
+        units=0,
+        expected_weight_g=box.tare_g if box else 0,
+        weight_g=None,
+        weight_flagged=False,
+        sscc=None,
+        carrier="",
+        service="",
+        tracking_number=None,
+        carton_count=None,
+    )
 
 
 def _still_to_pack(view: PackView) -> dict[int, int]:
@@ -585,10 +613,12 @@ def _not_ready(session: Session, order: Order) -> str:
 
 
 def _left(view: PackView) -> str:
+    """What is left of the order, short enough for one line of the feedback band: a band that
+    changes height moves (and repaints) the whole screen below it."""
     packed, expected = view.units
     if packed >= expected:
-        return "every item is in: weigh and close the carton"
-    return f"{expected - packed} of {expected} unit(s) to scan"
+        return "all in, weigh it"
+    return f"{expected - packed} of {expected} to scan"
 
 
 def _position(view: PackView) -> int:

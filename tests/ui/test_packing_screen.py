@@ -95,7 +95,7 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
     assert view is not None and screen.order.text() == f"Order {view.order}"
     number = view.order
     level, message = band(window)
-    assert level is FeedbackLevel.OK and message.startswith(f"Order {number} on the bench")
+    assert level is FeedbackLevel.OK and message == f"Order {number}: {view.units[1]} of {view.units[1]} to scan"
     assert screen.next_scan.text() == "➜ Scan the next item"
     scan_all(window, database)
     view = screen._view
@@ -321,7 +321,7 @@ def test_an_order_is_packed_from_a_scan_script(database: Database, tmp_path: Pat
     ]
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     steps = replay(script, "packing")
-    assert steps[1].message.startswith(f"Order {view.order} on the bench")
+    assert steps[1].message.startswith(f"Order {view.order}: ")
     assert all(step.level == "ok" for step in steps[2 : 2 + len(scans)])
     assert steps[-3].level == "error" and steps[-3].message.startswith("Too heavy: ")
     assert steps[-1].level == "ok"

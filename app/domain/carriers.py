@@ -83,8 +83,9 @@ class CarrierService:
 
         The serial is counted from first_serial and taken modulo 10**serial_digits: a carrier's
         scheme fixes the length of its numbers, so a serial wider than the template wraps round
-        instead of making a number the carrier would refuse. A number therefore repeats only
-        after 10**serial_digits cartons of the same service.
+        instead of making a number the carrier would refuse. The serial is the carton's own
+        number, counted over every carton of the warehouse, so a number could come round again
+        after 10**serial_digits cartons; closing a carton refuses a number already in use.
         """
         if isinstance(serial, bool) or not isinstance(serial, int) or serial < 0:
             raise ValueError(f"a carton serial is a whole number of at least 0, not {serial!r}")

@@ -145,7 +145,8 @@ def _carton(session: Session, scan: Scan) -> Found:
             Carton.order_id == order.id, Carton.status.in_(CLOSED), Carton.seq <= carton.seq
         )
     )
-    count = f" {number} of {carton.carton_count}" if carton.carton_count else ""
+    live = carton.status in CLOSED and carton.carton_count
+    count = f" {number} of {carton.carton_count}" if live else ""
     alerts = ("Void: this carton does not ship; open it",) if carton.status == "VOID" else ()
     return Found(
         "carton",

@@ -55,6 +55,8 @@ def carton_documents(session: Session, carton_id: int) -> list[CartonDocument]:
     carton = session.get(Carton, carton_id)
     if carton is None:
         raise NotFound(f"No carton #{carton_id}.")
+    if carton.status == "VOID":
+        raise WrongState("That carton is void (its order was cancelled or set aside): open it.")
     if carton.status == "OPEN" or carton.sscc is None or carton.tracking_number is None:
         raise WrongState(f"Carton {carton.seq} is not closed yet: nothing to print.")
     order = session.get_one(Order, carton.order_id)

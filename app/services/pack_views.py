@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Order, OrderLine, Product, Stock
+from app.db.models import Operator, Order, OrderLine, Product, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import WallSlot
@@ -306,10 +306,12 @@ class PackQueue:
 
     slots: tuple[tuple[str, str], ...]  # (slot, order), oldest complete first
     totes: tuple[tuple[str, str], ...]  # (tote, order), most urgent first
+    left_here: tuple[tuple[str, str], ...] = ()  # (order, packer) open on this bench
 
 
-def pack_queue(session: Session, limit: int = 6) -> PackQueue:
-    """The next complete slots and picked totes (a few of each), for the idle bench."""
+def pack_queue(session: Session, limit: int = 6, station: str = "") -> PackQueue:
+    """The next complete slots and picked totes (a few of each), for the idle bench, and the
+    orders another packer left open on this bench (a shift change)."""
     slots = session.execute(
         select(WallSlot.code, Order.number)
         .join(Order, Order.id == WallSlot.order_id)
@@ -334,6 +336,16 @@ def pack_queue(session: Session, limit: int = 6) -> PackQueue:
         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
         .limit(limit)
     ).all()
+    left = session.execute(
+        select(Order.number, Operator.name)
+        .join(PackJob, PackJob.order_id == Order.id)
+        .outerjoin(Operator, Operator.id == PackJob.packer_id)
+        .where(PackJob.status == "OPEN", PackJob.station == station)
+        .order_by(PackJob.id)
+        .limit(limit)
+    ).all()
     return PackQueue(
-        tuple((str(s), str(n)) for s, n in slots), tuple((str(t), str(n)) for t, n in totes)
+        tuple((str(s), str(n)) for s, n in slots),
+        tuple((str(t), str(n)) for t, n in totes),
+        tuple((str(n), str(who or "")) for n, who in left),
     )

@@ -101,16 +101,23 @@ def start_packing(session: Session, actor: Actor, scanned: Scan) -> PackOutcome:
 def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutcome:
     job = _open_job(session, order.id)
     if job is not None and job.packer_id != actor.operator_id:
-        if actor.role is not Role.SUPERVISOR:
-            who = job.packer.name if job.packer else "another bench"
-            raise NotAllowed(f"Order {order.number} is being packed by {who} at {job.station}.")
-        record_event(session, order, actor, "pack_taken_over", f"from {job.station}")
+        who = job.packer.name if job.packer else "another packer"
+        # At the same bench (a shift change) the items are right there; elsewhere only a
+        # supervisor moves an order between benches.
+        if actor.role is not Role.SUPERVISOR and job.station != actor.station:
+            raise NotAllowed(
+                f"Order {order.number} is being packed by {who} at {job.station}: a supervisor "
+                "can take it over by scanning it."
+            )
+        _check_one_order(session, actor, order.number)
+        record_event(session, order, actor, "pack_taken_over", f"from {who} at {job.station}")
         job.packer_id, job.station = actor.operator_id, actor.station
     if job is not None:
         view = pack_view(session, job)
         return PackOutcome("ok", f"Order {order.number} resumed: {_left(view)}", view)
     if order.status not in PACKABLE:
         raise WrongState(_not_ready(session, order))
+    _check_one_order(session, actor, order.number)
     for slot in session.scalars(
         select(WallSlot.code).where(WallSlot.order_id == order.id, WallSlot.status == "COMPLETE")
     ).all():
@@ -163,19 +170,35 @@ def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> Pac
     if not lines:
         raise WrongItem(f"{match.sku} is not in order {number}: put it aside for a supervisor.")
     units = match.pack_quantity  # a case or inner-pack code counts its units
-    line = next((li for li in lines if li.expected - li.packed >= units), None)
-    if line is None:
-        room = sum(li.expected - li.packed for li in lines)
-        if room == 0:
-            expected = sum(li.expected for li in lines)
-            raise OverScan(f"All {expected} × {match.sku} are packed already: this one is extra.")
-        raise OverScan(f"This code counts {units} × {match.sku}; only {room} still go in.")
+    room = sum(li.expected - li.packed for li in lines)
+    if room == 0:
+        expected = sum(li.expected for li in lines)
+        raise OverScan(f"All {expected} × {match.sku} are packed already: this one is extra.")
     lot = scanned.lot or ""
-    if lot and line.lots and lot not in line.lots:
-        raise WrongLot(
-            f"Wrong lot {lot}: this order's {match.sku} was picked from lot {', '.join(line.lots)}."
-        )
-    return _add_units(session, actor, job, view, line, units, lot, None)
+    if lot:
+        # The product may be on several lines, picked from different lots: the unit goes to a
+        # line its lot was picked for (a line without lots takes any).
+        lines = [li for li in lines if not li.lots or lot in li.lots]
+        if not lines:
+            picked = sorted(
+                {lot for li in view.lines if li.product_id == match.product_id for lot in li.lots}
+            )
+            raise WrongLot(
+                f"Wrong lot {lot}: this order's {match.sku} was picked from lot "
+                f"{', '.join(picked)}."
+            )
+        room = sum(li.expected - li.packed for li in lines)
+    if units > room:
+        raise OverScan(f"This code counts {units} × {match.sku}; only {room} more go in.")
+    # A case may fill one line and start the next of the same product.
+    parts: list[tuple[PackLine, int]] = []
+    left = units
+    for line in lines:
+        take = min(left, line.expected - line.packed)
+        if take > 0:
+            parts.append((line, take))
+            left -= take
+    return _add_units(session, actor, job, view, parts, lot, None)
 
 
 def key_units(
@@ -192,7 +215,7 @@ def key_units(
     room = line.expected - line.packed
     if not 1 <= units <= room:
         raise PackRefused(f"Key 1 to {room}: that is what is still to pack of {line.sku}.")
-    return _add_units(session, actor, job, view, line, units, "", approver)
+    return _add_units(session, actor, job, view, [(line, units)], "", approver)
 
 
 def _add_units(
@@ -200,24 +223,26 @@ def _add_units(
     actor: Actor,
     job: PackJob,
     before: PackView,
-    line: PackLine,
-    units: int,
+    parts: list[tuple[PackLine, int]],
     lot: str,
     approver: Operator | None,
 ) -> PackOutcome:
+    """Units of one or more lines into the open carton (one scan, one row per line)."""
     carton = _open_carton(session, actor, job, before)
     _unweigh(carton)
-    session.add(
-        CartonItem(
-            carton_id=carton.id,
-            order_line_id=line.line_id,
-            units=units,
-            lot=lot,
-            operator_id=actor.operator_id,
-            approved_by=approver.id if approver else None,
+    for line, units in parts:
+        session.add(
+            CartonItem(
+                carton_id=carton.id,
+                order_line_id=line.line_id,
+                units=units,
+                lot=lot,
+                operator_id=actor.operator_id,
+                approved_by=approver.id if approver else None,
+            )
         )
-    )
     session.flush()
+    line, units = parts[0]
     if approver is not None:
         order = session.get_one(Order, job.order_id)
         detail = f"{units} × {line.sku} keyed into carton {carton.seq}, approved by {approver.name}"
@@ -225,9 +250,12 @@ def _add_units(
     # A scan changes what the view says in a known way: the order is not read twice.
     if before.open_carton is None:
         before = before.opening(_carton_view(session, carton, before.closed + 1))
-    view = before.adding(line.line_id, units)
-    now = next(li for li in view.lines if li.line_id == line.line_id)
-    message = f"{line.sku}  {now.packed} of {now.expected}" + (" ✓" if now.done else "")
+    view = before
+    for part, n in parts:
+        view = view.adding(part.line_id, n)
+    product = [li for li in view.lines if li.product_id == line.product_id]
+    packed, expected = sum(li.packed for li in product), sum(li.expected for li in product)
+    message = f"{line.sku}  {packed} of {expected}" + (" ✓" if packed >= expected else "")
     if view.all_in:
         return PackOutcome("ok", f"{message} · all in, weigh it", view)
     return PackOutcome("ok", message, view)
@@ -265,8 +293,6 @@ def close_carton(
     shown = view.open_carton
     if shown is None or shown.units == 0:
         raise PackRefused("Nothing is in the carton yet: scan the items first.")
-    if shown.box is None:
-        raise PackRefused("Scan the box you use (its BOX- code) before closing.")
     if not 1 <= weight_g <= MAX_WEIGHT_G:
         raise InvalidInput(f"Key the carton's weight in grams (1 to {MAX_WEIGHT_G}).")
     settings = packing_settings(session)
@@ -305,6 +331,11 @@ def close_carton(
     choice, tracking = assign_carrier(
         carrier_book(), order.carrier, order.service, order.ship_country, weight_g, carton.id
     )
+    if session.scalar(select(Carton.id).where(Carton.tracking_number == tracking)) is not None:
+        raise InvalidInput(
+            f"{choice.carrier} tracking number {tracking} is taken: the number range in "
+            "carriers.toml is used up (a supervisor sets a new first_serial)."
+        )
     try:
         carton.sscc = make_sscc(settings.sscc_extension, settings.company_prefix, carton.id)
     except ValueError:
@@ -524,6 +555,25 @@ def _still_to_pack(view: PackView) -> dict[int, int]:
         if line.packed < line.expected:
             left[line.product_id] = left.get(line.product_id, 0) + line.expected - line.packed
     return left
+
+
+def _check_one_order(session: Session, actor: Actor, number: str) -> None:
+    """A packer has one order on the bench at a time: the items of two would mix."""
+    other = session.scalar(
+        select(Order.number)
+        .join(PackJob, PackJob.order_id == Order.id)
+        .where(
+            PackJob.packer_id == actor.operator_id,
+            PackJob.status == "OPEN",
+            Order.number != number,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise WrongState(
+            f"Order {other} is still on your bench: close its cartons or set it aside (F8) "
+            "before taking another."
+        )
 
 
 def _unweigh(carton: Carton) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.db.models import Order, OrderEvent, Product, ProductBarcode
+from app.db.models import Location, Order, OrderEvent, Product, ProductBarcode, Stock
 from app.db.packing_models import Carton, CartonItem, PackJob
 from app.domain.gtin import has_valid_check_digit
 from app.domain.roles import Role
@@ -23,6 +24,7 @@ from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, 
 from app.services.intake import import_orders
 from app.services.operators import add_operator
 from app.services.order_desk import cancel_order
+from app.services.pack_labels import carton_documents
 from app.services.pack_views import PackView
 from app.services.packing import (
     OverScan,
@@ -335,7 +337,7 @@ def test_a_case_code_counts_its_pack_quantity(bench: Database) -> None:
     _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))  # resumes, nothing changes
     sam3 = _packer(bench, "OP-3300", "Lou")
     _do(bench, lambda s: start_packing(s, sam3, _scan("#1003")))
-    with pytest.raises(OverScan, match="This code counts 2 × MUG-BLUE; only 1 still go in"):
+    with pytest.raises(OverScan, match="This code counts 2 × MUG-BLUE; only 1 more go in"):
         _do(bench, lambda s: pack_item(s, sam3, "#1003", _scan("MUG-9002")))
 
 
@@ -487,3 +489,105 @@ def test_cancelling_a_sorted_or_packed_order_frees_its_slot_and_voids_its_carton
             select(OrderEvent.detail).where(OrderEvent.kind == "cancelled")
         ).one()
     assert "1 labelled carton(s) to open again" in detail
+
+
+def test_a_product_on_two_lines_takes_the_line_of_its_lot_and_a_case_fills_both(
+    db: Database, tmp_path: Path
+) -> None:
+    load_floor(db)
+    with unit_of_work(db.sessions) as session:
+        save_boxes(session, SUPERVISOR, DEMO_BOXES)
+        mug = session.scalars(select(Product).where(Product.sku == "MUG-BLUE")).one()
+        session.add(ProductBarcode(product_id=mug.id, code="MUG-9003", pack_quantity=3))
+    # Tea comes from two lots (5 of L1 first to expire, then L2); mugs on two lines.
+    orders = {"#1201": [("TEA-EARL", 5), ("TEA-EARL", 2), ("MUG-BLUE", 2), ("MUG-BLUE", 2)]}
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "two.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    picker = _picker(db, "OP-1300", "Pia")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, picker).code
+    _walk(db, picker, code, {})
+    sam = _packer(db)
+    view = _do(db, lambda s: start_packing(s, sam, _scan("#1201"))).view
+    tea = [li for li in view.lines if li.sku == "TEA-EARL"]
+    assert [li.lots for li in tea] == [("L1",), ("L2",)]
+    lot2 = f"]C101{'0' + GTIN['TEA-EARL']}10L2"
+    taken = _do(db, lambda s: pack_item(s, sam, "#1201", _scan(lot2))).view
+    second = next(li for li in taken.lines if li.line_id == tea[1].line_id)
+    assert second.packed == 1  # the unit of lot L2 went to the line picked from L2
+    case = _do(db, lambda s: pack_item(s, sam, "#1201", _scan("MUG-9003")))
+    assert case.message == "MUG-BLUE  3 of 4"
+    mugs = [li for li in case.view.lines if li.sku == "MUG-BLUE"]
+    assert sorted(li.packed for li in mugs) == [1, 2]  # one case of 3 over both lines
+    with db.sessions() as session:
+        assert current_order(session, sam) == case.view
+
+
+def test_a_packer_has_one_order_on_the_bench_and_a_shift_change_takes_it_over(
+    bench: Database,
+) -> None:
+    sam = _packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    with pytest.raises(WrongState, match="Order #1001 is still on your bench"):
+        _do(bench, lambda s: start_packing(s, sam, _scan("#1002")))
+    kim = _packer(bench, "OP-3200", "Kim")
+    with pytest.raises(NotAllowed, match="a supervisor can take it over"):
+        _do(bench, lambda s: start_packing(s, kim, _scan("#1001")))
+    # The next shift at the same bench finds the order's items there and takes it over.
+    lou = replace(_packer(bench, "OP-3300", "Lou"), station=sam.station)
+    taken = _do(bench, lambda s: start_packing(s, lou, _scan("#1001")))
+    assert taken.message.startswith("Order #1001 resumed")
+    with pytest.raises(NotAllowed, match="being packed by Lou"):
+        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+
+
+def test_an_item_no_box_takes_ships_in_its_own_packaging(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    with unit_of_work(db.sessions) as session:
+        save_boxes(session, SUPERVISOR, DEMO_BOXES)
+        session.add(
+            Product(
+                sku="RUG-1",
+                name="Rolled rug",
+                weight_g=9000,
+                length_mm=2000,
+                width_mm=300,
+                height_mm=300,
+            )
+        )
+        session.flush()
+        rug = session.scalars(select(Product).where(Product.sku == "RUG-1")).one()
+        session.add(ProductBarcode(product_id=rug.id, code="RUG-9001"))
+        location = session.scalars(select(Location).where(Location.code == "A02-03-1")).one()
+        session.add(Stock(location_id=location.id, product_id=rug.id, quantity=2, lot=""))
+    orders = {"#1301": [("RUG-1", 1)]}
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "rug.csv", orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    picker = _picker(db, "OP-1400", "Pia")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, picker).code
+    GTIN.setdefault("RUG-1", "RUG-9001")
+    _walk(db, picker, code, {})
+    sam = _packer(db)
+    view = _do(db, lambda s: start_packing(s, sam, _scan("#1301"))).view
+    assert [(p.box, p.box_name) for p in view.plan] == [(None, "no box fits")]
+    view = _do(db, lambda s: pack_item(s, sam, "#1301", _scan("RUG-9001"))).view
+    assert view.open_carton is not None and view.open_carton.box is None
+    closed = _do(db, lambda s: close_carton(s, sam, "#1301", 9000))
+    assert closed.result == "done" and closed.view.cartons[0].box is None
+
+
+def test_a_void_carton_prints_nothing(bench: Database) -> None:
+    sam = _packer(bench)
+    view = _fill(
+        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, _scan("#1003"))).view
+    )
+    assert view.open_carton is not None
+    closed = _do(bench, lambda s: close_carton(s, sam, "#1003", view.open_carton.expected_weight_g))
+    with unit_of_work(bench.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#1003", "customer called")
+    assert closed.closed_carton is not None
+    with pytest.raises(WrongState, match="That carton is void"), bench.sessions() as session:
+        carton_documents(session, closed.closed_carton)

@@ -16,11 +16,13 @@ from app.db.engine import unit_of_work
 from app.db.models import Order, OrderLine, PrintRecord
 from app.db.packing_models import Carton, CartonItem
 from app.db.picking_models import PickListOrder
+from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
 from app.services.demo_floor import unit_codes
-from app.services.operators import badge_login
+from app.services.operators import add_operator, badge_login
 from app.services.order_desk import cancel_order
+from app.services.pack_labels import CartonPrint
 from app.services.packing import pack_item, start_packing
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import key_in, type_scan
@@ -95,7 +97,10 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
     assert view is not None and screen.order.text() == f"Order {view.order}"
     number = view.order
     level, message = band(window)
-    assert level is FeedbackLevel.OK and message == f"Order {number}: {view.units[1]} of {view.units[1]} to scan"
+    assert (
+        level is FeedbackLevel.OK
+        and message == f"Order {number}: {view.units[1]} of {view.units[1]} to scan"
+    )
     assert screen.next_scan.text() == "➜ Scan the next item"
     scan_all(window, database)
     view = screen._view
@@ -252,19 +257,26 @@ def test_a_keyed_count_and_a_problem_tote(
     window: MainWindow, database: Database, qtbot: QtBot
 ) -> None:
     type_scan(window, SAM)
-    type_scan(window, "W1-A4")
+    type_scan(window, "W1-A5")  # an order with a line of three
     screen = packing(window)
     view = screen._view
     assert view is not None
-    line = view.lines[0]
+    line = max(view.lines, key=lambda li: li.expected)
+    assert line.expected >= 2
+    screen._on_line_clicked(line.line_id)  # the packer taps the line
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F7)
     assert screen.count.isVisible() and screen.count.value() == line.expected
-    key_in(window, str(line.expected))
+    type_scan(window, codes(database)[line.sku])  # a scan instead: the keyed count is dropped
+    assert not screen.count.isVisible()
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F7)
+    key_in(window, "1")  # one more by hand
     assert band(window)[0] is FeedbackLevel.ATTENTION
-    assert screen.next_scan.text().startswith("➜ Supervisor: scan your badge to approve")
+    assert screen.next_scan.text() == (
+        f"➜ Supervisor: scan your badge to approve 1 × {line.sku} (Esc: back)"
+    )
     type_scan(window, BOSS)
     view = screen._view
-    assert view is not None and next(li for li in view.lines if li.sku == line.sku).done
+    assert view is not None and next(li for li in view.lines if li.sku == line.sku).packed == 2
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F8)
     assert screen.next_scan.text().startswith("➜ Damaged item: scan a problem tote")
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F8)
@@ -349,7 +361,9 @@ def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
     printed(qtbot, screen)
     level, message = band(window)
     assert level is FeedbackLevel.ERROR and "refused the connection" in message
-    assert message.endswith("carton saved; fix the printer and press F9 to reprint.")
+    assert message.endswith(
+        "the carton is saved: fix the printer and press F9 to print its labels again."
+    )
     window.station.settings.set(LABEL_PRINTER, "pdf")
     screen.last_prints = None
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F9)
@@ -430,3 +444,51 @@ def test_f9_reprints_the_last_carton_after_the_station_restarted(
             select(PrintRecord.layout).where(PrintRecord.reprint_of.is_not(None))
         ).all()
     assert sorted(again) == ["gs1_logistic_4x6", "packing_slip_a4", "shipping_4x6"]
+
+
+def test_a_late_print_result_never_turns_a_refusal_green(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A2")
+    screen = packing(window)
+    stranger = next(sku for sku in codes(database) if sku.startswith("SOCK"))
+    type_scan(window, codes(database)[stranger])
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR
+    # The labels of the bench's previous carton come out now, after the refusal.
+    screen.printer.printed.emit(1, [CartonPrint("shipping label order #1", True, "", "", 1)])
+    assert band(window) == (level, message)
+
+
+def test_a_product_scanned_into_the_weight_field_is_still_a_scan(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A5")
+    screen = packing(window)
+    view = screen._view
+    assert view is not None
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F6)
+    type_scan(window, codes(database)[view.lines[0].sku])
+    assert band(window)[0] is FeedbackLevel.OK and screen.units.text().startswith("1 / ")
+
+
+def test_the_next_shift_at_the_bench_sees_and_takes_over_the_open_order(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    type_scan(window, SAM)
+    type_scan(window, "W1-A3")
+    screen = packing(window)
+    view = screen._view
+    assert view is not None
+    type_scan(window, codes(database)[view.lines[0].sku])
+    with unit_of_work(database.sessions) as session:
+        add_operator(session, Actor.command_line(), "OP-3002", "Kai Berg", Role.PACKER, "1234")
+    type_scan(window, "OP-3002")  # the next shift's badge: operator switch
+    assert screen.pages.currentWidget() is screen.start_page
+    assert f"Left open on this bench: {view.order} (Sam Okafor)" in screen.queue.text()
+    type_scan(window, view.order)
+    level, message = band(window)
+    assert level is FeedbackLevel.OK and message.startswith(f"Order {view.order} resumed")
+    assert screen.units.text().startswith("1 / ")

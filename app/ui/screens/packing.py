@@ -42,6 +42,7 @@ from app.services.packing import (
     set_aside,
     start_packing,
 )
+from app.ui.feedback import FeedbackLevel
 from app.ui.pack_printing import CartonPrinter
 from app.ui.pack_widgets import CartonPanel, Checklist, text_label, weight_text
 from app.ui.screens.base import Screen, shortcut
@@ -78,6 +79,7 @@ class PackingScreen(Screen):
         self._selected: int | None = None  # the line a keyed count goes to
         self._pending: Pending | None = None
         self.last_carton: int | None = None  # the carton F9 reprints
+        self.unprinted: list[int] = []  # cartons whose documents failed to print
         self.last_prints: list[CartonPrint] | str | None = None
         self._boxes: dict[str, str] = {}
         self.printer = CartonPrinter(station, self)
@@ -188,7 +190,7 @@ class PackingScreen(Screen):
         actor = self.station.actor
         if actor is None or actor.operator_id != self._packer_id:
             self._number, self._pending, self._selected = None, None, None
-            self.last_carton = None
+            self.last_carton, self.unprinted = None, []
             self._packer_id = actor.operator_id if actor is not None else None
         boxes = self.station.read(list_boxes) or []
         self._boxes = {b.code: f"{b.name} · {b.size}" for b in boxes}
@@ -206,8 +208,14 @@ class PackingScreen(Screen):
         self._number, self._view, self._pending = None, None, None
         self.start_headline.setText(headline)
         self.start_detail.setText(detail or f"➜ {START_PROMPT}")
-        queue = self.station.read(pack_queue)
+        queue = self.station.read(lambda s: pack_queue(s, station=self.station.station_name))
         lines = []
+        if queue is not None and queue.left_here:
+            lines.append(
+                "Left open on this bench: "
+                + ", ".join(f"{o} ({who})" for o, who in queue.left_here)
+                + ": scan its number to take it over"
+            )
         if queue is not None and queue.slots:
             lines.append("Complete slots: " + ", ".join(f"{s} ({o})" for s, o in queue.slots))
         if queue is not None and queue.totes:
@@ -253,9 +261,12 @@ class PackingScreen(Screen):
 
     def take_typed(self, text: str) -> bool:
         """A scale that types its reading like a scanner, into the weight field (F6)."""
-        if not (self.weight.hasFocus() and text.strip().isdigit()):
+        reading = text.strip()
+        # At most 6 digits (up to 100 kg in grams): a product code scanned meanwhile (8 digits
+        # or more) is still a scan.
+        if not (self.weight.hasFocus() and reading.isdigit() and len(reading) <= 6):
             return False
-        self.weight.setText(text.strip())
+        self.weight.setText(reading)
         self._on_close()
         return True
 
@@ -269,6 +280,8 @@ class PackingScreen(Screen):
     # -- scans ------------------------------------------------------------------------------
     def on_scan(self, scan: Scan) -> None:
         number = self._number
+        if self.count.isVisible() and scan.kind is not ScanKind.BADGE:
+            self.count.setVisible(False)  # a scan instead of Enter: the keyed count is dropped
         if number is None:
             if scan.kind in START_SCANS:
                 self._apply(lambda s, a: start_packing(s, a, scan))
@@ -384,7 +397,8 @@ class PackingScreen(Screen):
         self._refresh()
 
     def _on_reprint(self) -> None:
-        carton, actor = self.last_carton, self.station.actor
+        actor = self.station.actor
+        carton = self.unprinted[-1] if self.unprinted else self.last_carton
         if carton is None and actor is not None:
             carton = self.station.read(lambda s: last_closed_carton(s, actor))
         if carton is None or actor is None:
@@ -433,8 +447,8 @@ class PackingScreen(Screen):
         view = outcome.view
         cartons = [c for c in view.cartons if c.status != "OPEN"]
         detail = "\n".join(
-            f"Carton {c.seq}: {c.box} · {weight_text(c.weight_g or 0)} · {c.carrier} "
-            f"{c.service} · {c.tracking_number}"
+            f"Carton {c.number}: {c.box or 'own packaging'} · {weight_text(c.weight_g or 0)}"
+            f" · {c.carrier} {c.service} · {c.tracking_number}"
             for c in cartons
         )
         headline = (
@@ -451,16 +465,19 @@ class PackingScreen(Screen):
 
     def _on_printed(self, carton_id: int, result: object) -> None:
         self.last_prints = result  # type: ignore[assignment]
-        if isinstance(result, str):
-            self.station.feedback.error(f"{result} The carton is closed: F9 reprints.")
-            return
         prints = list(result) if isinstance(result, list) else []
         failed = [p for p in prints if not p.ok]
-        if failed:
-            first = failed[0]
+        if isinstance(result, str) or failed:
+            if carton_id not in self.unprinted:
+                self.unprinted.append(carton_id)  # F9 prints it before any other
+            why = result if isinstance(result, str) else failed[0].message
             self.station.feedback.error(
-                f"{first.message} — carton saved; fix the printer and press F9 to reprint."
+                f"{why} — the carton is saved: fix the printer and press F9 to print its "
+                "labels again."
             )
             return
-        names = ", ".join(p.description.split(" order ")[0] for p in prints)
-        self.station.feedback.ok(f"Printed: {names}.")
+        self.unprinted = [c for c in self.unprinted if c != carton_id]
+        # Labels come out while the packer goes on: a refusal meanwhile must stay red.
+        if self.station.feedback.band.level in (FeedbackLevel.PROMPT, FeedbackLevel.OK):
+            names = ", ".join(p.description.split(" order ")[0] for p in prints)
+            self.station.feedback.ok(f"Printed: {names}.")

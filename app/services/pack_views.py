@@ -149,7 +149,7 @@ class PackView:
 
 def pack_view(session: Session, job: PackJob) -> PackView:
     """The order of `job` as it stands now."""
-    order = session.get_one(Order, job.order_id)
+    order = job.order
     rows = session.execute(
         select(OrderLine, Product)
         .join(Product, Product.id == OrderLine.product_id)

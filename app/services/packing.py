@@ -228,12 +228,19 @@ def _add_units(
     approver: Operator | None,
 ) -> PackOutcome:
     """Units of one or more lines into the open carton (one scan, one row per line)."""
-    carton = _open_carton(session, actor, job, before)
-    _unweigh(carton)
+    shown = before.open_carton
+    if shown is None:
+        carton, box = _new_carton(session, actor, job, before)
+        before = before.opening(_carton_view(carton, box, before.closed + 1))
+        carton_id, seq = carton.id, carton.seq
+    else:
+        carton_id, seq = shown.carton_id, shown.seq
+        if shown.weight_g is not None or shown.weight_flagged:
+            _unweigh(session.get_one(Carton, carton_id))  # that weighing says nothing now
     for line, units in parts:
         session.add(
             CartonItem(
-                carton_id=carton.id,
+                carton_id=carton_id,
                 order_line_id=line.line_id,
                 units=units,
                 lot=lot,
@@ -245,11 +252,9 @@ def _add_units(
     line, units = parts[0]
     if approver is not None:
         order = session.get_one(Order, job.order_id)
-        detail = f"{units} × {line.sku} keyed into carton {carton.seq}, approved by {approver.name}"
+        detail = f"{units} × {line.sku} keyed into carton {seq}, approved by {approver.name}"
         record_event(session, order, actor, "pack_count_keyed", detail)
     # A scan changes what the view says in a known way: the order is not read twice.
-    if before.open_carton is None:
-        before = before.opening(_carton_view(session, carton, before.closed + 1))
     view = before
     for part, n in parts:
         view = view.adding(part.line_id, n)
@@ -494,6 +499,7 @@ def _held(session: Session, actor: Actor, number: str) -> PackJob:
     if job.packer_id != actor.operator_id:
         who = job.packer.name if job.packer else "another packer"
         raise NotAllowed(f"Order {number} is being packed by {who} at {job.station}.")
+    job.order = order  # held by the job: the view reads it without asking the database again
     return job
 
 
@@ -501,34 +507,34 @@ def _open_carton(
     session: Session, actor: Actor, job: PackJob, view: PackView | None = None
 ) -> Carton:
     """The carton being filled, or a new one in the box the plan suggests."""
-    shown = view.open_carton if view is not None else None
-    if shown is not None:
-        return session.get_one(Carton, shown.carton_id)  # read with the view: no query
     carton = session.scalars(
         select(Carton).where(Carton.pack_job_id == job.id, Carton.status == "OPEN")
     ).one_or_none()
-    if carton is not None:
-        return carton
+    return carton if carton is not None else _new_carton(session, actor, job, view)[0]
+
+
+def _new_carton(
+    session: Session, actor: Actor, job: PackJob, view: PackView | None
+) -> tuple[Carton, BoxType | None]:
+    """A new carton for the order, in the first box of the plan (none if no box fits)."""
     seq = session.scalar(select(func.max(Carton.seq)).where(Carton.order_id == job.order_id))
     plan = (view or pack_view(session, job)).plan
     code = plan[0].box if plan else None
     box = session.scalars(select(BoxType).where(BoxType.code == code)).first() if code else None
-    box_id = box.id if box is not None else None
     carton = Carton(
         order_id=job.order_id,
         pack_job_id=job.id,
         seq=(seq or 0) + 1,
-        box_type_id=box_id,
+        box_type_id=box.id if box is not None else None,
         station=actor.station,
     )
     session.add(carton)
     session.flush()
-    return carton
+    return carton, box
 
 
-def _carton_view(session: Session, carton: Carton, number: int) -> CartonView:
+def _carton_view(carton: Carton, box: BoxType | None, number: int) -> CartonView:
     """A carton just opened, as `pack_view` shows it: empty, in its box."""
-    box = session.get(BoxType, carton.box_type_id) if carton.box_type_id else None
     return CartonView(
         carton_id=carton.id,
         number=number,

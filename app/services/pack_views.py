@@ -305,7 +305,7 @@ class PackQueue:
     """What waits for the pack benches: complete put-wall slots and picked single-order totes."""
 
     slots: tuple[tuple[str, str], ...]  # (slot, order), oldest complete first
-    totes: tuple[tuple[str, str], ...]  # (tote, order), most urgent first
+    totes: tuple[tuple[str, str], ...]  # (tote or "", order), most urgent first
     left_here: tuple[tuple[str, str], ...] = ()  # (order, packer) open on this bench
 
 
@@ -326,7 +326,6 @@ def pack_queue(session: Session, limit: int = 6, station: str = "") -> PackQueue
         .where(
             Order.status == OrderStatus.PICKED.value,
             PickList.mode != "pick_then_sort",
-            PickListOrder.tote.is_not(None),
         )
         .where(
             ~select(PackJob.id)
@@ -346,6 +345,6 @@ def pack_queue(session: Session, limit: int = 6, station: str = "") -> PackQueue
     ).all()
     return PackQueue(
         tuple((str(s), str(n)) for s, n in slots),
-        tuple((str(t), str(n)) for t, n in totes),
+        tuple((str(t or ""), str(n)) for t, n in totes),
         tuple((str(n), str(who or "")) for n, who in left),
     )

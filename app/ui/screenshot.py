@@ -112,6 +112,10 @@ def _sorting(harness: Harness) -> None:
 PACKER_BADGE = "OP-3001"
 
 
+def _packing_start(harness: Harness) -> None:
+    harness.scan(PACKER_BADGE)  # an idle bench: what waits to be packed
+
+
 def _packing_order(harness: Harness) -> tuple[str, list[str]]:
     """The demo's complete slot whose order has the most lines; the unit codes to scan."""
     with harness.database.sessions() as session:
@@ -176,6 +180,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "login": ("badge login, nobody logged in", _login),
     "picking": ("a picker at the first stop of the next pick list, location scanned", _picking),
     "sorting": ("a sorter at the put wall, a few items sorted, the next item's slot lit", _sorting),
+    "packing-start": (
+        "an idle pack bench: complete slots and picked totes waiting",
+        _packing_start,
+    ),
     "packing": ("a packer at the bench, most of an order from a put-wall slot scanned", _packing),
     "packing-weight": (
         "the weight check failed: re-weigh or a supervisor's badge",

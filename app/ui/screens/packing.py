@@ -219,7 +219,7 @@ class PackingScreen(Screen):
         if queue is not None and queue.slots:
             lines.append("Complete slots: " + ", ".join(f"{s} ({o})" for s, o in queue.slots))
         if queue is not None and queue.totes:
-            lines.append("Picked totes: " + ", ".join(f"{t} ({o})" for t, o in queue.totes))
+            lines.append("Picked: " + ", ".join(f"{t} ({o})" if t else o for t, o in queue.totes))
         self.queue.setText("\n".join(lines) or "Nothing waits to be packed right now.")
         self.pages.setCurrentWidget(self.start_page)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.services.pack_views import CartonView, PackLine, PackView, PlannedCarton
@@ -35,7 +35,7 @@ ROW_LOOKS = {
 }
 
 
-class ChecklistRow(QFrame):
+class ChecklistRow(QWidget):
     """One order line: picture placeholder, name and SKU, scanned of expected, and a tick."""
 
     clicked = Signal(int)  # the line id
@@ -44,7 +44,7 @@ class ChecklistRow(QFrame):
         super().__init__()
         self.setObjectName("line")
         self.line_id = 0
-        self._look: tuple[str, bool] | None = None  # restyled only when it changes
+        self._frame: tuple[str, str, int] = (*ROW_LOOKS["todo"][:2], 2)
         self.picture = QLabel("no\nphoto")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setFixedSize(64, 64)
@@ -54,6 +54,7 @@ class ChecklistRow(QFrame):
         self.name = text_label(17, bold=True)
         self.sku = text_label(13, color="#37474f")
         self.count = text_label(26, bold=True, fit=True)
+        self.count.setTextFormat(Qt.TextFormat.RichText)  # numbers only: the colour is markup
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count.setMinimumWidth(110)
         self.tick = text_label(30, bold=True, color="#2e7d32", fit=True)
@@ -79,20 +80,24 @@ class ChecklistRow(QFrame):
         self.name.setText(line.name)
         lots = f" · lot {', '.join(line.lots)}" if line.lots else ""
         self.sku.setText(f"SKU {line.sku}{lots}")
-        self.count.setText(f"{line.packed} / {line.expected}")
+        # Colours by markup and by painting, not style sheets: a row changes look whenever a
+        # line completes and the list re-sorts, and a style sheet costs milliseconds each time.
+        self.count.setText(f'<span style="color:{count}">{line.packed} / {line.expected}</span>')
         self.tick.setText("✓" if line.done else "")
-        width = 4 if selected and not line.done else 2
-        if self._look == (look, width == 4):
-            return  # a style sheet costs milliseconds: set it only when the look changes
-        self._look = (look, width == 4)
-        self.count.setStyleSheet(
-            f"font-size: 26pt; font-weight: 700; color: {count}; background: transparent;"
-            " border: none;"
-        )
-        self.setStyleSheet(
-            f"QFrame#line {{ background: {background}; border: {width}px solid {border};"
-            " border-radius: 6px; }"
-        )
+        frame = (background, border, 4 if selected and not line.done else 2)
+        if frame != self._frame:
+            self._frame = frame
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        background, border, width = self._frame
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(border), width))
+        painter.setBrush(QColor(background))
+        inset = width / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 6, 6)
+        painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.clicked.emit(self.line_id)

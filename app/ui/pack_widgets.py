@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QRes
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.services.pack_views import CartonView, PackLine, PackView, PlannedCarton
+from app.ui.screens.base import photo_placeholder
 
 
 def text_label(
@@ -45,12 +46,7 @@ class ChecklistRow(QWidget):
         self.setObjectName("line")
         self.line_id = 0
         self._frame: tuple[str, str, int] = (*ROW_LOOKS["todo"][:2], 2)
-        self.picture = QLabel("no\nphoto")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setFixedSize(64, 64)
-        self.picture.setStyleSheet(
-            "font-size: 9pt; color: #78909c; background: #eceff1; border: 2px dashed #90a4ae;"
-        )
+        self.picture = photo_placeholder(64, 9)
         self.name = text_label(17, bold=True)
         self.sku = text_label(13, color="#37474f")
         self.count = text_label(26, bold=True, fit=True)

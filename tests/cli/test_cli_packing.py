@@ -14,13 +14,11 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
 from app.services.boxes import BOX_COLUMNS, DEMO_BOXES, save_boxes
-from app.services.intake import import_orders
 from app.services.operators import add_operator
 from app.services.packing import pack_item, set_aside, start_packing
-from app.services.picking import claim_next
-from app.services.waves import release_wave
-from tests.services.floor import SUPERVISOR, load_floor, write_orders
-from tests.services.test_picking import GTIN, _picker, _walk
+from tests.services.floor import SUPERVISOR, load_floor
+from tests.services.test_packing import picked
+from tests.services.test_picking import GTIN
 
 Capture = pytest.CaptureFixture[str]
 
@@ -244,13 +242,7 @@ def set_aside_order(db: Database, tmp_path: Path) -> str:
         save_boxes(session, SUPERVISOR, DEMO_BOXES)
         info = add_operator(session, SUPERVISOR, "OP-3100", "Sam", Role.PACKER, "1234")
     orders = {"#1001": [("MUG-BLUE", 2)], "#1002": [("SOCK-ZOE", 1)]}
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
-    with unit_of_work(db.sessions) as session:
-        release_wave(session, SUPERVISOR)
-    picker = _picker(db, "OP-1100", "Pia")
-    with unit_of_work(db.sessions) as session:
-        code = claim_next(session, picker).code
-    _walk(db, picker, code, {"#1001": "T0001", "#1002": "T0002"})
+    picked(db, tmp_path, orders, {"#1001": "T0001", "#1002": "T0002"})
     sam = Actor(operator_id=info.id, name="Sam", role=Role.PACKER, station="bench Sam")
     with unit_of_work(db.sessions) as session:
         start_packing(session, sam, _scan("#1001"))

@@ -94,6 +94,24 @@ def _fill(db: Database, packer: Actor, number: str, view: PackView) -> PackView:
     return view
 
 
+def picked(
+    db: Database,
+    tmp_path: Path,
+    orders: dict[str, list[tuple[str, int]]],
+    totes: dict[str, str],
+    badge: str = "OP-1100",
+) -> None:
+    """Orders received, released as one wave and picked to the end (into `totes` on a cart)."""
+    name = f"{sorted(orders)[0].strip('#')}.csv"
+    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / name, orders), "csv")
+    with unit_of_work(db.sessions) as session:
+        release_wave(session, SUPERVISOR)
+    picker = _picker(db, badge, f"Picker {badge}")
+    with unit_of_work(db.sessions) as session:
+        code = claim_next(session, picker).code
+    _walk(db, picker, code, totes)
+
+
 @pytest.fixture
 def bench(db: Database, tmp_path: Path) -> Database:
     """The small floor with box types, a supervisor, and orders #1001-#1003 picked into totes."""
@@ -106,13 +124,7 @@ def bench(db: Database, tmp_path: Path) -> Database:
         "#1002": [("SOCK-ZOE", 1)],
         "#1003": [("MUG-BLUE", 1)],
     }
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
-    with unit_of_work(db.sessions) as session:
-        release_wave(session, SUPERVISOR)
-    picker = _picker(db, "OP-1100", "Pia")
-    with unit_of_work(db.sessions) as session:
-        code = claim_next(session, picker).code
-    _walk(db, picker, code, {"#1001": "T0001", "#1002": "T0002", "#1003": "T0003"})
+    picked(db, tmp_path, orders, {"#1001": "T0001", "#1002": "T0002", "#1003": "T0003"})
     assert {_status(db, n) for n in orders} == {"PICKED"}
     return db
 
@@ -501,13 +513,7 @@ def test_a_product_on_two_lines_takes_the_line_of_its_lot_and_a_case_fills_both(
         session.add(ProductBarcode(product_id=mug.id, code="MUG-9003", pack_quantity=3))
     # Tea comes from two lots (5 of L1 first to expire, then L2); mugs on two lines.
     orders = {"#1201": [("TEA-EARL", 5), ("TEA-EARL", 2), ("MUG-BLUE", 2), ("MUG-BLUE", 2)]}
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "two.csv", orders), "csv")
-    with unit_of_work(db.sessions) as session:
-        release_wave(session, SUPERVISOR)
-    picker = _picker(db, "OP-1300", "Pia")
-    with unit_of_work(db.sessions) as session:
-        code = claim_next(session, picker).code
-    _walk(db, picker, code, {})
+    picked(db, tmp_path, orders, {}, "OP-1300")
     sam = _packer(db)
     view = _do(db, lambda s: start_packing(s, sam, _scan("#1201"))).view
     tea = [li for li in view.lines if li.sku == "TEA-EARL"]
@@ -561,15 +567,8 @@ def test_an_item_no_box_takes_ships_in_its_own_packaging(db: Database, tmp_path:
         session.add(ProductBarcode(product_id=rug.id, code="RUG-9001"))
         location = session.scalars(select(Location).where(Location.code == "A02-03-1")).one()
         session.add(Stock(location_id=location.id, product_id=rug.id, quantity=2, lot=""))
-    orders = {"#1301": [("RUG-1", 1)]}
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "rug.csv", orders), "csv")
-    with unit_of_work(db.sessions) as session:
-        release_wave(session, SUPERVISOR)
-    picker = _picker(db, "OP-1400", "Pia")
-    with unit_of_work(db.sessions) as session:
-        code = claim_next(session, picker).code
     GTIN.setdefault("RUG-1", "RUG-9001")
-    _walk(db, picker, code, {})
+    picked(db, tmp_path, {"#1301": [("RUG-1", 1)]}, {}, "OP-1400")
     sam = _packer(db)
     view = _do(db, lambda s: start_packing(s, sam, _scan("#1301"))).view
     assert [(p.box, p.box_name) for p in view.plan] == [(None, "no box fits")]

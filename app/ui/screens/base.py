@@ -58,3 +58,14 @@ def shortcut(keys: str, parent: QWidget, slot: Callable[[], None]) -> QShortcut:
     key = QShortcut(QKeySequence(keys), parent)
     key.activated.connect(slot)
     return key
+
+
+def photo_placeholder(size: int, font_pt: int) -> QLabel:
+    """Where a product's photo goes (none are loaded yet): a dashed square saying so."""
+    label = QLabel("no\nphoto" if size < 100 else "no photo")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setFixedSize(size, size)
+    label.setStyleSheet(
+        f"font-size: {font_pt}pt; color: #78909c; background: #eceff1; border: 2px dashed #90a4ae;"
+    )
+    return label

@@ -30,7 +30,7 @@ from app.services.orders import show_order
 from app.services.pick_views import Expect, PickListView, ScanOutcome, StopView
 from app.services.picking import claim_next, current_list, key_count, short
 from app.services.picking import scan as scan_pick
-from app.ui.screens.base import Screen, shortcut
+from app.ui.screens.base import Screen, photo_placeholder, shortcut
 from app.ui.station import StationContext
 
 Action = Callable[[Session, Actor], ScanOutcome]
@@ -168,12 +168,7 @@ class PickingScreen(Screen):
             "border: 3px solid #1a1a1a; border-radius: 8px; padding: 4px 24px;"
         )
         self.take_count.setMinimumWidth(260)
-        self.picture = QLabel("no photo")
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setFixedSize(150, 150)
-        self.picture.setStyleSheet(
-            "font-size: 12pt; color: #78909c; background: #eceff1; border: 2px dashed #90a4ae;"
-        )
+        self.picture = photo_placeholder(150, 12)
         self.product = _label(28, bold=True)
         self.sku = _label(22, color="#37474f")
         self.target = _label(22, bold=True, color="#1a1a1a")

@@ -14,7 +14,7 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
-from app.services.packing import stop_packing
+from app.services.pack_exceptions import stop_packing
 from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
 from app.services.pick_views import ScanOutcome
 from app.services.ship_to import ship_to, ship_to_columns

@@ -8,12 +8,10 @@ the commit (app/services/pack_labels.py), so a printer that is off never loses a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Operator, Order, OrderHold
+from app.db.models import Operator, Order
 from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder
 from app.db.putwall_models import WallSlot
@@ -26,8 +24,22 @@ from app.services.actor import Actor
 from app.services.carriers import assign_carrier, carrier_book
 from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.pack_jobs import (
+    IN_BATCH_TOTE,
+    PACKABLE,
+    OverScan,
+    PackOutcome,
+    PackRefused,
+    WrongItem,
+    WrongLot,
+    held_job,
+    not_ready,
+    open_job,
+    order_by_number,
+    problem_tote_holder,
+    supervisor_with_badge,
+)
 from app.services.pack_views import (
-    CLOSED,
     CartonView,
     PackLine,
     PackView,
@@ -38,57 +50,14 @@ from app.services.putwall import release_slot
 from app.services.timeline import move_order, record_event
 from app.services.warehouse import packing_settings
 
-PACKABLE = (OrderStatus.PICKED.value, OrderStatus.SORTED.value)
 MAX_WEIGHT_G = 100_000
-_IN_BATCH_TOTE = tuple(
-    s.value for s in (OrderStatus.RELEASED, OrderStatus.PICKED, OrderStatus.SHORT)
-)
-_IN_TOTES = (*_IN_BATCH_TOTE, OrderStatus.SORTED.value)  # as picking: not yet at a bench
-_LIVE_JOBS = ("OPEN", "EXCEPTION")
-_NOT_READY = {
-    OrderStatus.RECEIVED: "has not been verified yet",
-    OrderStatus.READY: "has not been picked yet",
-    OrderStatus.RELEASED: "is still being picked",
-    OrderStatus.SHORT: "is short: a supervisor decides what ships",
-    OrderStatus.PACKED: "is packed already",
-    OrderStatus.SHIPPED: "has shipped already",
-    OrderStatus.DELIVERED: "has been delivered already",
-    OrderStatus.CANCELLED: "is CANCELLED: do not pack it, give its items to a supervisor",
-}
 
 
-class PackRefused(InvalidInput):
-    """A scan or count that does not fit the order on the bench; nothing was recorded."""
-
-
-class WrongItem(PackRefused):
-    """The scanned product is not in the order."""
-
-
-class OverScan(PackRefused):
-    """One unit more than the order needs."""
-
-
-class WrongLot(PackRefused):
-    """The unit's lot is not the lot picked for the order."""
-
-
-@dataclass(frozen=True)
-class PackOutcome:
-    """What a packer's action did: "ok", "attention", "done" or "error" (recorded, not passed)."""
-
-    result: str
-    message: str
-    view: PackView
-    closed_carton: int | None = None  # the carton just closed: print its documents now
-
-
-# -- taking an order to the bench ---------------------------------------------------------
 def start_packing(session: Session, actor: Actor, scanned: Scan) -> PackOutcome:
     """Take the order named by an order number, its tote or its complete put-wall slot."""
     actor.require(Role.PACKER)
     if scanned.kind is ScanKind.ORDER:
-        order, where = _order(session, scanned.code), f"order {scanned.code}"
+        order, where = order_by_number(session, scanned.code), f"order {scanned.code}"
     elif scanned.kind is ScanKind.TOTE:
         order, where = _order_in_tote(session, scanned.code), f"tote {scanned.code}"
     elif scanned.kind is ScanKind.SLOT:
@@ -99,7 +68,7 @@ def start_packing(session: Session, actor: Actor, scanned: Scan) -> PackOutcome:
 
 
 def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutcome:
-    job = _open_job(session, order.id)
+    job = open_job(session, order.id)
     if job is not None and job.packer_id != actor.operator_id:
         who = job.packer.name if job.packer else "another packer"
         # At the same bench (a shift change) the items are right there; elsewhere only a
@@ -116,7 +85,7 @@ def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutc
         view = pack_view(session, job)
         return PackOutcome("ok", f"Order {order.number} resumed: {_left(view)}", view)
     if order.status not in PACKABLE:
-        raise WrongState(_not_ready(session, order))
+        raise WrongState(not_ready(session, order))
     _check_one_order(session, actor, order.number)
     for slot in session.scalars(
         select(WallSlot.code).where(WallSlot.order_id == order.id, WallSlot.status == "COMPLETE")
@@ -149,7 +118,7 @@ def current_order(session: Session, actor: Actor) -> PackView | None:
 
 def order_view(session: Session, actor: Actor, number: str) -> PackView:
     """The order on this packer's bench as it stands (done or set aside ones too)."""
-    order = _order(session, number, lock=False)
+    order = order_by_number(session, number, lock=False)
     job = session.scalars(
         select(PackJob).where(PackJob.order_id == order.id).order_by(PackJob.id.desc()).limit(1)
     ).one_or_none()
@@ -158,10 +127,9 @@ def order_view(session: Session, actor: Actor, number: str) -> PackView:
     return pack_view(session, job)
 
 
-# -- filling a carton ---------------------------------------------------------------------
 def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> PackOutcome:
     """One scanned unit (or case) into the open carton, if the order still needs it."""
-    job = _held(session, actor, number)
+    job = held_job(session, actor, number)
     match = find_product(session, scanned.code, scanned.gtin)
     if match is None:
         raise WrongItem(f"No product has the code {scanned.code}.")
@@ -206,8 +174,8 @@ def key_units(
 ) -> PackOutcome:
     """A keyed count for a line instead of unit scans (a label that will not scan): a
     supervisor's badge approves it."""
-    job = _held(session, actor, number)
-    approver = _supervisor(session, approver_badge)
+    job = held_job(session, actor, number)
+    approver = supervisor_with_badge(session, approver_badge)
     view = pack_view(session, job)
     line = view.line(line_id)
     if line is None:
@@ -268,7 +236,7 @@ def _add_units(
 
 def choose_box(session: Session, actor: Actor, number: str, box_code: str) -> PackOutcome:
     """The packer takes another box type than suggested for the open carton."""
-    job = _held(session, actor, number)
+    job = held_job(session, actor, number)
     box = session.scalars(
         select(BoxType).where(BoxType.code == box_code, BoxType.active)
     ).one_or_none()
@@ -282,7 +250,6 @@ def choose_box(session: Session, actor: Actor, number: str, box_code: str) -> Pa
     return PackOutcome("ok", f"Carton {_position(view)} goes in {box.code} ({box.name}).", view)
 
 
-# -- closing a carton ---------------------------------------------------------------------
 def close_carton(
     session: Session,
     actor: Actor,
@@ -293,7 +260,7 @@ def close_carton(
     """Weigh and close the open carton: SSCC, carrier and tracking number; the order PACKED
     with its last carton. A weight outside tolerance is recorded and refused, unless a
     supervisor's badge accepts it."""
-    job = _held(session, actor, number)
+    job = held_job(session, actor, number)
     view = pack_view(session, job)
     shown = view.open_carton
     if shown is None or shown.units == 0:
@@ -326,7 +293,7 @@ def close_carton(
                 "badge accepts it.",
                 pack_view(session, job),
             )
-        approver = _supervisor(session, override_badge)
+        approver = supervisor_with_badge(session, override_badge)
         carton.weight_override_by = approver.id
         record_event(
             session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
@@ -373,134 +340,6 @@ def close_carton(
         f"Next scans go into carton {carton_no + 1}."
     )
     return PackOutcome("ok", message, pack_view(session, job), carton.id)
-
-
-# -- exceptions ---------------------------------------------------------------------------
-def set_aside(session: Session, actor: Actor, number: str, reason: str, tote: Scan) -> PackOutcome:
-    """Damaged or missing item: the order goes to the supervisor's exception queue and every
-    unit not in a closed carton into a problem tote (scanned); closed cartons stay closed."""
-    job = _held(session, actor, number)
-    if tote.kind is not ScanKind.TOTE:
-        raise PackRefused("Scan the problem tote the items go into.")
-    reason = " ".join(reason.split()) or "problem at packing"
-    order = session.get_one(Order, job.order_id)
-    _check_tote_free(session, tote.code, order.id)
-    view = pack_view(session, job)
-    shown = view.open_carton
-    if shown is not None:
-        session.get_one(Carton, shown.carton_id).status = "VOID"
-    job.status, job.finished_at = "EXCEPTION", utcnow()
-    job.problem_tote, job.reason = tote.code, reason
-    packed, expected = view.units
-    in_closed = packed - (shown.units if shown is not None else 0)
-    aside = expected - in_closed  # the open carton's units and those not scanned yet
-    message = f"{reason} — {aside} unit(s) in problem tote {tote.code}"
-    if view.closed:
-        message += f"; {view.closed} carton(s) already closed stay closed"
-    session.add(OrderHold(order_id=order.id, code="pack_exception", message=message))
-    move_order(session, order, OrderStatus.EXCEPTION, actor, "pack_exception", message)
-    session.flush()
-    return PackOutcome(
-        "attention",
-        f"Order {number} set aside ({reason}): put all {aside} unit(s) not in a closed carton "
-        f"into tote {tote.code}, for a supervisor.",
-        pack_view(session, job),
-    )
-
-
-def back_to_packing(session: Session, actor: Actor, number: str, note: str = "") -> str:
-    """The supervisor has dealt with a packing exception: the order may be packed again."""
-    actor.require(Role.SUPERVISOR)
-    order = _order(session, number)
-    if order.status != OrderStatus.EXCEPTION.value:
-        raise WrongState(f"Order {number} is {order.status}, not in the exception queue.")
-    tote = session.scalar(
-        select(PackJob.problem_tote)
-        .where(PackJob.order_id == order.id, PackJob.status == "EXCEPTION")
-        .order_by(PackJob.id.desc())
-        .limit(1)
-    )
-    session.execute(
-        delete(OrderHold).where(OrderHold.order_id == order.id, OrderHold.code == "pack_exception")
-    )
-    move_order(session, order, OrderStatus.PICKED, actor, "back_to_packing", note or "")
-    where = f"tote {tote} or " if tote else ""
-    return f"Order {number} goes back to packing: scan {where}the order number at a bench."
-
-
-def stop_packing(session: Session, actor: Actor, order_id: int) -> str:
-    """A cancelled order leaves packing: its cartons are void, its jobs end, its complete
-    put-wall slot is freed. Says where its items are now (for the timeline), or ""."""
-    where = []
-    for slot in session.scalars(
-        select(WallSlot.code).where(WallSlot.order_id == order_id, WallSlot.status == "COMPLETE")
-    ).all():
-        release_slot(session, actor, slot)
-        where.append(f"put-wall slot {slot}")
-    closed = 0
-    for carton in session.scalars(
-        select(Carton).where(Carton.order_id == order_id, Carton.status.in_(("OPEN", *CLOSED)))
-    ):
-        if carton.status == "OPEN":
-            where.append(f"an open carton at {carton.station}")
-        else:
-            closed += 1
-        carton.status = "VOID"
-    if closed:
-        where.append(f"{closed} labelled carton(s) to open again")
-    for job in session.scalars(
-        select(PackJob).where(PackJob.order_id == order_id, PackJob.status.in_(_LIVE_JOBS))
-    ):
-        if job.status == "EXCEPTION" and job.problem_tote:
-            where.append(f"problem tote {job.problem_tote}")
-        job.status, job.finished_at = "CANCELLED", utcnow()
-    return f"items in {', '.join(where)}" if where else ""
-
-
-def problem_tote_holder(session: Session, tote: str) -> Order | None:
-    """The order whose set-aside items a problem tote holds, or None."""
-    return session.scalar(
-        select(Order)
-        .join(PackJob, PackJob.order_id == Order.id)
-        .where(PackJob.problem_tote == tote, PackJob.status == "EXCEPTION")
-        .order_by(PackJob.id.desc())
-        .limit(1)
-    )
-
-
-# -- helpers ------------------------------------------------------------------------------
-def _order(session: Session, number: str, *, lock: bool = True) -> Order:
-    query = select(Order).where(Order.number == number)
-    if lock:
-        # Read again under the lock: an earlier unlocked read in this transaction (a slot's or
-        # tote's order) must not hide a cancel that committed in between.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    order = session.scalars(query).one_or_none()
-    if order is None:
-        raise NotFound(f"No order {number}.")
-    return order
-
-
-def _open_job(session: Session, order_id: int) -> PackJob | None:
-    return session.scalars(
-        select(PackJob).where(PackJob.order_id == order_id, PackJob.status == "OPEN")
-    ).one_or_none()
-
-
-def _held(session: Session, actor: Actor, number: str) -> PackJob:
-    """The packer's open job on the order, with the order's row locked for this action."""
-    actor.require(Role.PACKER)
-    order = _order(session, number)
-    job = _open_job(session, order.id)
-    if job is None:
-        if order.status not in PACKABLE:
-            raise WrongState(_not_ready(session, order))
-        raise WrongState(f"Order {number} is not on your bench: scan it to start.")
-    if job.packer_id != actor.operator_id:
-        who = job.packer.name if job.packer else "another packer"
-        raise NotAllowed(f"Order {number} is being packed by {who} at {job.station}.")
-    job.order = order  # held by the job: the view reads it without asking the database again
-    return job
 
 
 def _open_carton(
@@ -587,34 +426,6 @@ def _unweigh(carton: Carton) -> None:
     carton.weight_g, carton.weight_flagged = None, False
 
 
-def _supervisor(session: Session, badge: str) -> Operator:
-    operator = session.scalars(
-        select(Operator).where(Operator.badge == badge, Operator.active)
-    ).one_or_none()
-    if operator is None or operator.role != Role.SUPERVISOR.value:
-        raise NotAllowed("That badge is not a supervisor's: ask a supervisor to scan theirs.")
-    return operator
-
-
-def _check_tote_free(session: Session, tote: str, order_id: int) -> None:
-    """A problem tote must be empty: not holding another order's items."""
-    holder = problem_tote_holder(session, tote)
-    if holder is not None and holder.id != order_id:
-        raise PackRefused(f"Tote {tote} holds order {holder.number}'s items: take an empty tote.")
-    used = session.scalar(
-        select(Order.number)
-        .join(PickListOrder, PickListOrder.order_id == Order.id)
-        .where(
-            PickListOrder.tote == tote,
-            Order.id != order_id,
-            Order.status.in_(_IN_TOTES),
-        )
-        .limit(1)
-    )
-    if used is not None:
-        raise PackRefused(f"Tote {tote} holds order {used}: take an empty tote.")
-
-
 def _order_in_tote(session: Session, tote: str) -> Order:
     """The order whose items a tote holds now: its problem order, else the order of the last
     pick list that used it (a cancelled or packed one is refused by `_start` with why)."""
@@ -624,7 +435,7 @@ def _order_in_tote(session: Session, tote: str) -> Order:
             raise WrongState(
                 f"Tote {tote} holds order {problem.number}, set aside: it waits for a supervisor."
             )
-        return _order(session, problem.number)
+        return order_by_number(session, problem.number)
     last = select(func.max(PickListOrder.pick_list_id)).where(PickListOrder.tote == tote)
     rows = session.execute(
         select(Order.number, Order.status, PickList.mode)
@@ -635,13 +446,13 @@ def _order_in_tote(session: Session, tote: str) -> Order:
     if not rows:
         raise NotFound(f"Tote {tote} holds no order to pack.")
     if rows[0].mode == "pick_then_sort":
-        if any(r.status in _IN_BATCH_TOTE for r in rows):
+        if any(r.status in IN_BATCH_TOTE for r in rows):
             raise WrongState(f"Tote {tote} is a batch tote: sort it at the put wall first.")
         raise NotFound(f"Tote {tote} holds no order to pack: its batch went to the put wall.")
     numbers = sorted({r.number for r in rows})
     if len(numbers) > 1:
         raise PackRefused(f"Tote {tote} holds orders {', '.join(numbers)}: scan the order number.")
-    return _order(session, numbers[0])
+    return order_by_number(session, numbers[0])
 
 
 def _order_in_slot(session: Session, actor: Actor, code: str) -> Order:
@@ -653,19 +464,7 @@ def _order_in_slot(session: Session, actor: Actor, code: str) -> Order:
     order = session.get_one(Order, slot.order_id)
     if slot.status != "COMPLETE":
         raise WrongState(f"Slot {code} (order {order.number}) is still being sorted.")
-    return _order(session, order.number)
-
-
-def _not_ready(session: Session, order: Order) -> str:
-    status = OrderStatus(order.status)
-    if status is OrderStatus.ON_HOLD:
-        reasons = session.scalars(
-            select(OrderHold.message).where(OrderHold.order_id == order.id)
-        ).all()
-        return f"Order {order.number} is on hold: {'; '.join(reasons) or 'see the desk'}."
-    if status is OrderStatus.EXCEPTION:
-        return f"Order {order.number} is set aside in the exception queue: a supervisor decides."
-    return f"Order {order.number} {_NOT_READY.get(status, status.value)}."
+    return order_by_number(session, order.number)
 
 
 def _left(view: PackView) -> str:

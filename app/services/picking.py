@@ -22,7 +22,7 @@ from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.catalog import find_product
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.packing import problem_tote_holder
+from app.services.pack_jobs import problem_tote_holder
 from app.services.pick_finish import finish_if_done, report_short
 from app.services.pick_views import Expect, PickListView, ScanOutcome, view_of
 from app.services.verification import adjust_reserved

@@ -50,8 +50,9 @@ from app.services.demo import seed_demo
 from app.services.demo_floor import unit_codes, walk_pick_list
 from app.services.intake import ImportSummary, receive_all
 from app.services.operators import badge_login
+from app.services.pack_jobs import PackOutcome
 from app.services.pack_labels import SHIPPING_LAYOUT, CartonPrint, print_carton
-from app.services.packing import PackOutcome, choose_box, close_carton, pack_item, start_packing
+from app.services.packing import choose_box, close_carton, pack_item, start_packing
 from app.services.pick_finish import reassign
 from app.services.waves import release_wave
 from app.ui.harness import DEMO_NOW

@@ -15,7 +15,8 @@ from app.domain.scan import Scan, classify
 from app.services.actor import Actor
 from app.services.boxes import BOX_COLUMNS, DEMO_BOXES, save_boxes
 from app.services.operators import add_operator
-from app.services.packing import pack_item, set_aside, start_packing
+from app.services.pack_exceptions import set_aside
+from app.services.packing import pack_item, start_packing
 from tests.services.floor import SUPERVISOR, load_floor
 from tests.services.test_packing import picked
 from tests.services.test_picking import GTIN

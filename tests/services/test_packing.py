@@ -24,20 +24,16 @@ from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, 
 from app.services.intake import import_orders
 from app.services.operators import add_operator
 from app.services.order_desk import cancel_order
+from app.services.pack_exceptions import back_to_packing, set_aside
+from app.services.pack_jobs import OverScan, PackOutcome, WrongItem, WrongLot
 from app.services.pack_labels import carton_documents
 from app.services.pack_views import PackView
 from app.services.packing import (
-    OverScan,
-    PackOutcome,
-    WrongItem,
-    WrongLot,
-    back_to_packing,
     choose_box,
     close_carton,
     current_order,
     key_units,
     pack_item,
-    set_aside,
     start_packing,
 )
 from app.services.picking import claim_next

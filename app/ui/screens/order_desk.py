@@ -38,7 +38,7 @@ from app.services.intake import ImportSummary, import_orders
 from app.services.lookup import order_found
 from app.services.order_desk import cancel_order, fix_address, release_hold
 from app.services.orders import show_order
-from app.services.packing import back_to_packing
+from app.services.pack_exceptions import back_to_packing
 from app.services.waves import MODES, release_wave
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress

@@ -30,16 +30,16 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.boxes import list_boxes
+from app.services.pack_exceptions import set_aside
+from app.services.pack_jobs import PackOutcome
 from app.services.pack_labels import CartonPrint, last_closed_carton
 from app.services.pack_views import PackView, pack_queue
 from app.services.packing import (
-    PackOutcome,
     choose_box,
     close_carton,
     current_order,
     key_units,
     pack_item,
-    set_aside,
     start_packing,
 )
 from app.ui.feedback import FeedbackLevel

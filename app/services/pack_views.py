@@ -111,6 +111,16 @@ class PackView:
     def closed(self) -> int:
         return sum(1 for c in self.cartons if c.status != "OPEN")
 
+    @property
+    def carton_number(self) -> int:
+        """The number of the carton being filled (or the next one): "carton 2 of ..."."""
+        return self.closed + 1
+
+    @property
+    def cartons_planned(self) -> int:
+        """How many cartons the order takes: those closed and those the plan still needs."""
+        return max(self.carton_number, self.closed + len(self.plan))
+
     def line(self, line_id: int) -> PackLine | None:
         return next((li for li in self.lines if li.line_id == line_id), None)
 
@@ -257,6 +267,29 @@ def _picked_lots(session: Session, line_ids: list[int]) -> dict[int, tuple[str, 
     return {line_id: tuple(sorted(lots)) for line_id, lots in found.items()}
 
 
+def carton_view(
+    carton: Carton, box: BoxType | None, number: int, units: int = 0, grams: int = 0
+) -> CartonView:
+    """A carton as the bench shows it, with the units and grams of what is in it."""
+    return CartonView(
+        carton_id=carton.id,
+        number=number,
+        seq=carton.seq,
+        status=carton.status,
+        box=box.code if box else None,
+        box_name=box.name if box else "",
+        units=units,
+        expected_weight_g=grams + (box.tare_g if box else 0),
+        weight_g=carton.weight_g,
+        weight_flagged=carton.weight_flagged,
+        sscc=carton.sscc,
+        carrier=carton.carrier,
+        service=carton.service,
+        tracking_number=carton.tracking_number,
+        carton_count=carton.carton_count,
+    )
+
+
 def _cartons(
     session: Session,
     order_id: int,
@@ -278,25 +311,7 @@ def _cartons(
         start=1,
     ):
         units, grams = per_carton[carton.id]
-        views.append(
-            CartonView(
-                carton_id=carton.id,
-                number=number,
-                seq=carton.seq,
-                status=carton.status,
-                box=box.code if box else None,
-                box_name=box.name if box else "",
-                units=units,
-                expected_weight_g=grams + (box.tare_g if box else 0),
-                weight_g=carton.weight_g,
-                weight_flagged=carton.weight_flagged,
-                sscc=carton.sscc,
-                carrier=carton.carrier,
-                service=carton.service,
-                tracking_number=carton.tracking_number,
-                carton_count=carton.carton_count,
-            )
-        )
+        views.append(carton_view(carton, box, number, units, grams))
     return tuple(views)
 
 

@@ -40,9 +40,9 @@ from app.services.pack_jobs import (
     supervisor_with_badge,
 )
 from app.services.pack_views import (
-    CartonView,
     PackLine,
     PackView,
+    carton_view,
     pack_view,
     plan_units,
 )
@@ -61,7 +61,7 @@ def start_packing(session: Session, actor: Actor, scanned: Scan) -> PackOutcome:
     elif scanned.kind is ScanKind.TOTE:
         order, where = _order_in_tote(session, scanned.code), f"tote {scanned.code}"
     elif scanned.kind is ScanKind.SLOT:
-        order, where = _order_in_slot(session, actor, scanned.code), f"slot {scanned.code}"
+        order, where = _order_in_slot(session, scanned.code), f"slot {scanned.code}"
     else:
         raise PackRefused("Scan an order number, its tote or its put-wall slot to start packing.")
     return _start(session, actor, order, where)
@@ -114,17 +114,6 @@ def current_order(session: Session, actor: Actor) -> PackView | None:
         .limit(1)
     ).one_or_none()
     return pack_view(session, job) if job is not None else None
-
-
-def order_view(session: Session, actor: Actor, number: str) -> PackView:
-    """The order on this packer's bench as it stands (done or set aside ones too)."""
-    order = order_by_number(session, number, lock=False)
-    job = session.scalars(
-        select(PackJob).where(PackJob.order_id == order.id).order_by(PackJob.id.desc()).limit(1)
-    ).one_or_none()
-    if job is None:
-        raise NotFound(f"Order {number} has not been at a pack bench.")
-    return pack_view(session, job)
 
 
 def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> PackOutcome:
@@ -199,7 +188,7 @@ def _add_units(
     shown = before.open_carton
     if shown is None:
         carton, box = _new_carton(session, actor, job, before)
-        before = before.opening(_carton_view(carton, box, before.closed + 1))
+        before = before.opening(carton_view(carton, box, before.carton_number))
         carton_id, seq = carton.id, carton.seq
     else:
         carton_id, seq = shown.carton_id, shown.seq
@@ -247,7 +236,8 @@ def choose_box(session: Session, actor: Actor, number: str, box_code: str) -> Pa
     _unweigh(carton)
     session.flush()
     view = pack_view(session, job)
-    return PackOutcome("ok", f"Carton {_position(view)} goes in {box.code} ({box.name}).", view)
+    message = f"Carton {view.carton_number} goes in {box.code} ({box.name})."
+    return PackOutcome("ok", message, view)
 
 
 def close_carton(
@@ -282,7 +272,7 @@ def close_carton(
         if override_badge is None:
             carton.weight_flagged = True
             record_event(
-                session, order, actor, "weight_flagged", f"carton {view.closed + 1}: {off}"
+                session, order, actor, "weight_flagged", f"carton {view.carton_number}: {off}"
             )
             # The packer is told which way, not by how much: the expected weight would
             # otherwise be one wrong key away, and a check with its answer shown checks nothing.
@@ -298,7 +288,7 @@ def close_carton(
         record_event(
             session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
         )
-    carton_no = view.closed + 1
+    carton_no = view.carton_number
     carton_count = carton_no + len(plan_units(session, _still_to_pack(view)))
     choice, tracking = assign_carrier(
         carrier_book(), order.carrier, order.service, order.ship_country, weight_g, carton.id
@@ -342,14 +332,12 @@ def close_carton(
     return PackOutcome("ok", message, pack_view(session, job), carton.id)
 
 
-def _open_carton(
-    session: Session, actor: Actor, job: PackJob, view: PackView | None = None
-) -> Carton:
+def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:
     """The carton being filled, or a new one in the box the plan suggests."""
     carton = session.scalars(
         select(Carton).where(Carton.pack_job_id == job.id, Carton.status == "OPEN")
     ).one_or_none()
-    return carton if carton is not None else _new_carton(session, actor, job, view)[0]
+    return carton if carton is not None else _new_carton(session, actor, job, None)[0]
 
 
 def _new_carton(
@@ -370,27 +358,6 @@ def _new_carton(
     session.add(carton)
     session.flush()
     return carton, box
-
-
-def _carton_view(carton: Carton, box: BoxType | None, number: int) -> CartonView:
-    """A carton just opened, as `pack_view` shows it: empty, in its box."""
-    return CartonView(
-        carton_id=carton.id,
-        number=number,
-        seq=carton.seq,
-        status="OPEN",
-        box=box.code if box else None,
-        box_name=box.name if box else "",
-        units=0,
-        expected_weight_g=box.tare_g if box else 0,
-        weight_g=None,
-        weight_flagged=False,
-        sscc=None,
-        carrier="",
-        service="",
-        tracking_number=None,
-        carton_count=None,
-    )
 
 
 def _still_to_pack(view: PackView) -> dict[int, int]:
@@ -455,7 +422,7 @@ def _order_in_tote(session: Session, tote: str) -> Order:
     return order_by_number(session, numbers[0])
 
 
-def _order_in_slot(session: Session, actor: Actor, code: str) -> Order:
+def _order_in_slot(session: Session, code: str) -> Order:
     slot = session.scalars(select(WallSlot).where(WallSlot.code == code)).one_or_none()
     if slot is None:
         raise NotFound(f"No put-wall slot {code}.")
@@ -468,13 +435,8 @@ def _order_in_slot(session: Session, actor: Actor, code: str) -> Order:
 
 
 def _left(view: PackView) -> str:
-    """What is left of the order, short enough for one line of the feedback band: a band that
-    changes height moves (and repaints) the whole screen below it."""
+    """What is left of the order, short enough for one line of the feedback band."""
     packed, expected = view.units
     if packed >= expected:
         return "all in, weigh it"
     return f"{expected - packed} of {expected} to scan"
-
-
-def _position(view: PackView) -> int:
-    return view.closed + 1

@@ -175,8 +175,17 @@ class FeedbackBand(QFrame):
         if self._level is FeedbackLevel.OK:
             self._apply(FeedbackLevel.PROMPT, self._prompt)
 
+    def release_height(self) -> None:
+        """Let the band take the height of its message again (a new screen is shown)."""
+        self.setMinimumHeight(0)
+
     def _apply(self, level: FeedbackLevel, message: str) -> None:
         self._fade.stop()
+        if self.isVisible():
+            # The band grows for a longer message but does not shrink back on the same screen:
+            # a band changing height moves, relays and repaints the whole screen below it, and
+            # makes the operator's eyes jump, on every other scan.
+            self.setMinimumHeight(max(self.minimumHeight(), self.height()))
         look = LOOKS[level]
         if level is not self._level or not self.styleSheet():
             self.setStyleSheet(

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             button.setVisible(False)
         self.operator_label.setText(f"Station {self.station.station_name}: nobody logged in")
         self.idle.stop()
+        self.station.feedback.band.release_height()
         self.stack.setCurrentWidget(self.login)
         self.login.activate()
 
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         for title, button in self.nav_buttons.items():
             button.setProperty("current", title == screen.title)
             button.style().polish(button)
+        self.station.feedback.band.release_height()
         self.stack.setCurrentWidget(screen)
         screen.activate()
 

@@ -196,9 +196,7 @@ class CartonPanel(QFrame):
 
     def show_view(self, view: PackView, boxes: dict[str, str]) -> None:
         carton = view.open_carton
-        number = view.closed + 1
-        total = max(number, view.closed + len(view.plan))
-        self.title.setText(f"CARTON {number} of {total}")
+        self.title.setText(f"CARTON {view.carton_number} of {view.cartons_planned}")
         code = carton.box if carton is not None else (view.plan[0].box if view.plan else None)
         self.box.setText(f"Box {code}" if code else "No box fits: own packaging")
         detail = boxes.get(code or "", "")

@@ -16,8 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.db.models import Base, Operator, Order, OrderLine
-from app.db.types import UTCDateTime, utcnow
+from app.db.types import UTCDateTime
 
 
 class BoxType(Base):
@@ -55,7 +56,7 @@ class PackJob(Base):
     # OPEN -> DONE, or EXCEPTION (items set aside in a problem tote for the supervisor)
     status: Mapped[str] = mapped_column(String(20), default="OPEN")
     started_from: Mapped[str] = mapped_column(String(80), default="")
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     problem_tote: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -91,7 +92,7 @@ class Carton(Base):
     service: Mapped[str] = mapped_column(String(80), default="")
     tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     carton_count: Mapped[int | None] = mapped_column(Integer, nullable=True)  # "n of m" at close
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     station: Mapped[str] = mapped_column(String(64), default="")
@@ -113,7 +114,7 @@ class CartonItem(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     units: Mapped[int] = mapped_column(Integer)
     lot: Mapped[str] = mapped_column(String(40), default="")
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     # A keyed count instead of unit scans needs a supervisor: who approved it.
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)

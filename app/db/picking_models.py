@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.db.models import Base, Location, Operator, Order, OrderLine, Product, Stock
-from app.db.types import UTCDateTime, utcnow
+from app.db.types import UTCDateTime
 
 
 class Wave(Base):
@@ -19,7 +20,7 @@ class Wave(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     mode: Mapped[str] = mapped_column(String(20))
-    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     station: Mapped[str] = mapped_column(String(64), default="")
 

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.db.models import Base, Order
-from app.db.types import UTCDateTime, utcnow
+from app.db.types import UTCDateTime
 
 
 class PutWall(Base):
@@ -65,5 +66,5 @@ class SortPut(Base):
     )
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     units: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)

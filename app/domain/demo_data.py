@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from app.domain.cutoffs import next_cutoff
 from app.domain.gtin import with_check_digit
 from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
@@ -17,6 +18,8 @@ AISLES, BAYS, LEVELS = 12, 12, 2
 DEMO_PIN = "1234"
 # A fictitious GS1 company prefix; every product GTIN-13 is built on it with a real check digit.
 COMPANY_PREFIX = "761234"
+# The demo's carriers collect at 16:00 local time; an order needs two hours on the floor.
+DEMO_CUTOFF = time(16, 0)
 
 OPERATORS: tuple[tuple[str, str, Role], ...] = (
     ("OP-1001", "Maria Lopez", Role.PICKER),
@@ -150,6 +153,8 @@ _SERVICES = (
     ("Swiss Post", "PostPac Priority"),
 )
 
+_EXPRESS = ("Express", "Express Saver")
+
 
 @dataclass(frozen=True)
 class DemoWarehouse:
@@ -165,8 +170,14 @@ def location_code(aisle: int, bay: int, level: int) -> str:
     return f"A{aisle:02d}-{bay:02d}-{level}"
 
 
-def warehouse(seed: int = 7) -> DemoWarehouse:
-    """A 12-aisle floor with 288 locations, 240 products on valid GTINs, and stock for them."""
+def products(seed: int = 7) -> list[ProductRow]:
+    """The demo's 240 products on valid GTINs (the same on every date)."""
+    return _products(random.Random(seed))[0]
+
+
+def warehouse(today: date, seed: int = 7) -> DemoWarehouse:
+    """A 12-aisle floor with 288 locations, 240 products on valid GTINs, and stock for them
+    (lots expire 300 to 900 days after `today`, so the demo looks the same on any date)."""
     rng = random.Random(seed)
     locations = [
         LocationRow(location_code(a, b, lv), "PICK", a, b, lv)
@@ -174,7 +185,27 @@ def warehouse(seed: int = 7) -> DemoWarehouse:
         for b in range(1, BAYS + 1)
         for lv in range(1, LEVELS + 1)
     ]
-    products: list[ProductRow] = []
+    catalogue, lot_tracked = _products(rng)
+    # Fast movers (the first fifth) sit near the front and get more stock: an ABC-skewed floor.
+    slots = sorted(locations, key=lambda loc: (loc.bay, loc.aisle, loc.level))
+    stock: list[StockRow] = []
+    for i, product in enumerate(catalogue):
+        depth = 60 if i < len(catalogue) // 5 else 18
+        places = [slots[i]] + (
+            [slots[len(catalogue) + i % (len(slots) - len(catalogue))]] if i % 5 == 0 else []
+        )
+        for k, place in enumerate(places):
+            lot = f"L{rng.randint(2500, 2699)}{k}" if product.sku in lot_tracked else ""
+            expiry = today + timedelta(days=rng.randint(300, 900)) if lot else None
+            stock.append(
+                StockRow(place.code, product.sku, rng.randint(depth // 2, depth), lot, expiry)
+            )
+    return DemoWarehouse(locations, catalogue, stock)
+
+
+def _products(rng: random.Random) -> tuple[list[ProductRow], set[str]]:
+    """The catalogue and the SKUs tracked by lot, drawn first from the warehouse's generator."""
+    catalogue: list[ProductRow] = []
     lot_tracked: set[str] = set()
     n = 0
     for prefix, names, (w_lo, w_hi), (d_lo, d_hi), lots in _CATEGORIES:
@@ -183,7 +214,7 @@ def warehouse(seed: int = 7) -> DemoWarehouse:
                 n += 1
                 sku = f"{prefix}-{n:04d}"
                 dims = sorted((rng.randint(d_lo, d_hi) for _ in range(3)), reverse=True)
-                products.append(
+                catalogue.append(
                     ProductRow(
                         sku=sku,
                         name=f"{name}, {colour}",
@@ -196,22 +227,7 @@ def warehouse(seed: int = 7) -> DemoWarehouse:
                 )
                 if lots:
                     lot_tracked.add(sku)
-    # Fast movers (the first fifth) sit near the front and get more stock: an ABC-skewed floor.
-    slots = sorted(locations, key=lambda loc: (loc.bay, loc.aisle, loc.level))
-    stock: list[StockRow] = []
-    today = date(2026, 1, 1)
-    for i, product in enumerate(products):
-        depth = 60 if i < len(products) // 5 else 18
-        places = [slots[i]] + (
-            [slots[len(products) + i % (len(slots) - len(products))]] if i % 5 == 0 else []
-        )
-        for k, place in enumerate(places):
-            lot = f"L{rng.randint(2500, 2699)}{k}" if product.sku in lot_tracked else ""
-            expiry = today + timedelta(days=rng.randint(300, 900)) if lot else None
-            stock.append(
-                StockRow(place.code, product.sku, rng.randint(depth // 2, depth), lot, expiry)
-            )
-    return DemoWarehouse(locations, products, stock)
+    return catalogue, lot_tracked
 
 
 def day_of_orders(
@@ -220,6 +236,8 @@ def day_of_orders(
     """A day's orders: mostly clean, a few with the problems a supervisor meets on a real day."""
     rng = random.Random(seed)
     fast = products[: len(products) // 5]
+    first_cutoff = next_cutoff(now, DEMO_CUTOFF, timedelta(hours=2))
+    second_cutoff = next_cutoff(first_cutoff, DEMO_CUTOFF, timedelta(hours=1))
     for i in range(count):
         number = f"#{start_number + i}"
         address = rng.choice(_ADDRESSES)
@@ -240,9 +258,10 @@ def day_of_orders(
             lines = (LineDraft(big.sku, 40, big.name, Decimal("9.90")),)
         carrier, service = rng.choice(_SERVICES)
         placed = now - timedelta(minutes=rng.randint(5, 16 * 60))
-        cutoff = placed.replace(hour=16, minute=0, second=0, microsecond=0)
-        if cutoff < placed + timedelta(hours=2):
-            cutoff += timedelta(days=1)
+        # Due at the next cutoff (or the one after, for the last eight hours' standard orders),
+        # the same whatever the date or the time of day the demo is seeded.
+        urgent = placed < now - timedelta(hours=8) or service in _EXPRESS
+        cutoff = first_cutoff if urgent else second_cutoff
         yield OrderDraft(
             number=number,
             source="demo",
@@ -253,7 +272,7 @@ def day_of_orders(
             customer_name=address.name,
             placed_at=placed,
             ship_by=cutoff,
-            priority=1 if service in ("Express", "Express Saver") else 0,
+            priority=1 if service in _EXPRESS else 0,
             carrier=carrier,
             service=service,
             payment_status=payment,

@@ -8,10 +8,11 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from app import clock
 from app.printing.batch import (
     BatchProgress,
     BatchResult,
@@ -133,7 +134,7 @@ class BasePrinter(ABC):
         self, job: PrintJob, *, progress: Progress = None, cancel: Cancel = None
     ) -> PrintOutcome:
         """Print `job`; raise a typed PrintingError whose `.outcome` records the failure."""
-        started = datetime.now(UTC)
+        started = clock.now()
         layout = job.layout if isinstance(job.layout, str) else job.layout.name
         try:
             delivery = self.deliver(job, progress, cancel)
@@ -177,7 +178,7 @@ class BasePrinter(ABC):
             pages=result.pages if result and not result.cancelled else 0,
             reprint=job.reprint,
             started_at=started,
-            finished_at=datetime.now(UTC),
+            finished_at=clock.now(),
             warnings=result.warnings if result else (),
             failed=result.failed if result else (),
         )
@@ -229,7 +230,7 @@ class PdfFolderPrinter(BasePrinter):
             raise self._problem(exc.strerror or str(exc)) from exc
         if not os.access(self.folder, os.W_OK):
             raise self._problem("permission denied")
-        path = self.file_for(job, datetime.now())
+        path = self.file_for(job, clock.local_now())
         steps = pdf_batch_steps(
             resolve_layout(job.layout),
             job.documents,

@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Operator, Order, OrderEvent, OrderLine, Product
-from app.db.types import utcnow
 from app.domain import demo_data
+from app.domain.cutoffs import next_cutoff
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
@@ -66,13 +67,13 @@ def seed_demo(
     factory: sessionmaker[Session],
     actor: Actor,
     orders: int = LIVE_ORDERS,
-    now: datetime | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoSummary:
-    """Fill the database with the demo floor and `orders` orders (a live day plus history)."""
+    """Fill the database with the demo floor and `orders` orders (a live day up to now, plus
+    history before it): the demo is always today, whatever the date."""
     actor.require(Role.SUPERVISOR)
-    now = now or utcnow()
-    floor = demo_data.warehouse()
+    now = clock.now()
+    floor = demo_data.warehouse(clock.today())
     load_master_data(factory, actor, floor.locations, floor.products, floor.stock)
     operators = _operators(factory)
 
@@ -195,8 +196,7 @@ def _history_chunk(
                 "status": OrderStatus.DELIVERED.value,
                 "placed_at": placed,
                 "received_at": placed + timedelta(minutes=2),
-                "ship_by": placed.replace(hour=16, minute=0, second=0, microsecond=0)
-                + timedelta(days=1),
+                "ship_by": next_cutoff(placed, demo_data.DEMO_CUTOFF, timedelta(hours=2)),
                 "priority": 0,
                 "carrier": "UPS",
                 "service": "Ground",

@@ -19,9 +19,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
-from app.db.types import utcnow
 from app.domain.intake_rules import draft_problem
 from app.domain.iteration import chunks
 from app.domain.order_drafts import OrderDraft, RejectedOrder
@@ -231,7 +231,7 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
         session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
     )
     customer_ids = _customer_ids(session, drafts)
-    now = utcnow()
+    now = clock.now()
     order_ids = session.scalars(
         insert(Order).returning(Order.id, sort_by_parameter_order=True),
         [_order_values(d, customer_ids.get(_email(d)), now) for d in drafts],
@@ -384,5 +384,5 @@ def acknowledgement(order_id: int, draft: OrderDraft) -> dict[str, Any]:
             f"received it and is getting it ready:\n\n{items}\n\n"
             "We will write again when it ships, with its tracking number.\n"
         ),
-        "created_at": utcnow(),
+        "created_at": clock.now(),
     }

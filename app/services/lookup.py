@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem
-from app.db.types import utcnow
 from app.domain.scan import Scan, ScanKind
 from app.services.catalog import find_product
 from app.services.errors import NotFound
@@ -202,7 +202,7 @@ def _product(session: Session, scan: Scan) -> Found:
     on_hand = session.scalar(
         select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0)).where(
             Stock.product_id == product.id,
-            or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
+            or_(Stock.expiry.is_(None), Stock.expiry >= clock.today()),
         )
     )
     facts = [

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db.models import Order, OrderHold
 from app.db.packing_models import Carton, PackJob
 from app.db.picking_models import PickListOrder
 from app.db.putwall_models import WallSlot
-from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
@@ -47,7 +47,7 @@ def set_aside(session: Session, actor: Actor, number: str, reason: str, tote: Sc
     shown = view.open_carton
     if shown is not None:
         session.get_one(Carton, shown.carton_id).status = "VOID"
-    job.status, job.finished_at = "EXCEPTION", utcnow()
+    job.status, job.finished_at = "EXCEPTION", clock.now()
     job.problem_tote, job.reason = tote.code, reason
     packed, expected = view.units
     in_closed = packed - (shown.units if shown is not None else 0)
@@ -111,7 +111,7 @@ def stop_packing(session: Session, actor: Actor, order_id: int) -> str:
     ):
         if job.status == "EXCEPTION" and job.problem_tote:
             where.append(f"problem tote {job.problem_tote}")
-        job.status, job.finished_at = "CANCELLED", utcnow()
+        job.status, job.finished_at = "CANCELLED", clock.now()
     return f"items in {', '.join(where)}" if where else ""
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db.models import Operator, Order
 from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder
 from app.db.putwall_models import WallSlot
-from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
@@ -311,7 +311,7 @@ def close_carton(
         tracking,
     )
     carton.carton_count = carton_count
-    carton.status, carton.closed_at = "CLOSED", utcnow()
+    carton.status, carton.closed_at = "CLOSED", clock.now()
     carton.closed_by, carton.station = actor.operator_id, actor.station
     detail = (
         f"carton {carton_no} of {carton_count}: {shown.units} unit(s) in {shown.box}, "
@@ -321,7 +321,7 @@ def close_carton(
     session.flush()
     if view.all_in:
         move_order(session, order, OrderStatus.PACKED, actor, "packed", f"{carton_no} carton(s)")
-        job.status, job.finished_at = "DONE", utcnow()
+        job.status, job.finished_at = "DONE", clock.now()
         session.flush()
         message = f"Order {number} packed: carton {carton_no} of {carton_no} closed, {tracking}."
         return PackOutcome("done", message, pack_view(session, job), carton.id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from app import clock
 from app.db.models import Allocation, Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
-from app.db.types import utcnow
 from app.domain.allocation import StockOption, plan_allocation
 from app.domain.layout import PickPoint
 from app.domain.roles import Role
@@ -79,7 +79,7 @@ def finish_if_done(
     if any(stop.status in ("OPEN", "AT_LOCATION") for stop in pick_list.stops):
         return outcome
     pick_list.status = "DONE"
-    pick_list.done_at = utcnow()
+    pick_list.done_at = clock.now()
     members = {m.order_id: m for m in pick_list.orders}
     orders = session.scalars(
         select(Order).where(Order.id.in_(members)).options(selectinload(Order.lines))
@@ -213,7 +213,7 @@ def _allocate_elsewhere(
             Stock.id != stop.stock_id,
             Stock.quantity > Stock.reserved,
             Location.needs_count.is_(False),  # a bin waiting for a count is not trusted
-            or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
+            or_(Stock.expiry.is_(None), Stock.expiry >= clock.today()),
         )
         .order_by(Stock.id)
         .with_for_update(of=Stock)

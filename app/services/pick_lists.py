@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import clock
 from app.db.models import OrderLine, ProductBarcode
 from app.db.picking_models import PickList, PickListOrder, PickStop, Wave
-from app.db.types import utcnow
 from app.services.errors import NotFound
 
 
@@ -89,7 +89,7 @@ def paper_pick_list(session: Session, code: str) -> dict[str, Any]:
         "pick_list_kind": kind,
         "wave": row.wave,
         "stop_count": len({(line.location, line.sku) for line in row.stops}),
-        "printed_at": utcnow().astimezone().strftime("%Y-%m-%d %H:%M"),
+        "printed_at": clock.now().astimezone().strftime("%Y-%m-%d %H:%M"),
         "stops": [
             {
                 "location": line.location,

@@ -13,9 +13,9 @@ from dataclasses import replace
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from app import clock
 from app.db.models import Allocation, Order, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
-from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
@@ -62,7 +62,7 @@ def claim_next(session: Session, actor: Actor) -> PickListView:
         raise NotFound("No pick lists are waiting. Ask a supervisor to release a wave.")
     candidate.status = "CLAIMED"
     candidate.picker_id = actor.operator_id
-    candidate.claimed_at = utcnow()
+    candidate.claimed_at = clock.now()
     session.flush()
     return view_of(session, candidate)
 

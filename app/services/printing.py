@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Location, Operator, PrintRecord
 from app.domain.roles import Role
@@ -251,7 +252,7 @@ def _record_failure(
 
 
 def _failure(printer: Printer, job: PrintJob, message: str) -> PrintOutcome:
-    now = datetime.now(UTC)
+    now = clock.now()
     layout = job.layout if isinstance(job.layout, str) else job.layout.name
     return PrintOutcome(
         what=job.what,

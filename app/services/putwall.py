@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.models import Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import PutWall, SortPut, WallSlot
-from app.db.types import utcnow
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind, classify
 from app.domain.states import OrderStatus
@@ -189,7 +189,7 @@ def start_batch(session: Session, actor: Actor, wall_code: str, tote: str) -> So
         raise WrongPut(f"Tote {tote} is being sorted on wall {', '.join(sorted(elsewhere))}.")
     free = [s for s in wall.slots if s.status == "FREE"]
     new = [o for o in orders if o.id not in on_walls]
-    now = utcnow()
+    now = clock.now()
     for slot, order in zip(free, new, strict=False):
         slot.order_id, slot.status, slot.assigned_at, slot.completed_at = (
             order.id,
@@ -449,7 +449,7 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
 
     def urgency(slot: WallSlot) -> tuple[bool, datetime, int, int, int]:
         order = orders[slot.order_id]  # type: ignore[index]
-        cutoff = order.ship_by or datetime.max.replace(tzinfo=utcnow().tzinfo)
+        cutoff = order.ship_by or datetime.max.replace(tzinfo=clock.now().tzinfo)
         return (order.ship_by is None, cutoff, -order.priority, slot.row, slot.col)
 
     best = min(needing, key=urgency)
@@ -487,7 +487,7 @@ def _line_needing(
 
 
 def _complete(session: Session, actor: Actor, wall_code: str, slot: WallSlot) -> SortOutcome:
-    slot.status, slot.completed_at = "COMPLETE", utcnow()
+    slot.status, slot.completed_at = "COMPLETE", clock.now()
     order = session.get_one(Order, slot.order_id)
     if order.status == OrderStatus.PICKED.value:
         move_order(

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db.models import Order, OrderEvent
-from app.db.types import utcnow
 from app.domain.states import OrderStatus, can_move
 from app.services.actor import Actor
 from app.services.errors import WrongState
@@ -25,7 +25,7 @@ def event_values(
     """The column values of one timeline event, for single and bulk inserts alike."""
     return {
         "order_id": order_id,
-        "at": utcnow(),
+        "at": clock.now(),
         "kind": kind,
         "from_status": from_status.value if from_status else None,
         "to_status": to_status.value if to_status else None,

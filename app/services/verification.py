@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import (
     Allocation,
@@ -30,7 +31,6 @@ from app.db.models import (
     OrderLine,
     Stock,
 )
-from app.db.types import utcnow
 from app.domain.address import address_problems
 from app.domain.allocation import StockOption, Take, plan_allocation
 from app.domain.order_drafts import AddressDraft
@@ -350,7 +350,7 @@ def _free_stock(session: Session, orders: Sequence[OrderFacts]) -> _Free:
         # short until it has been counted again.
         .where(
             Stock.product_id.in_(product_ids),
-            or_(Stock.expiry.is_(None), Stock.expiry >= utcnow().date()),
+            or_(Stock.expiry.is_(None), Stock.expiry >= clock.today()),
             Location.needs_count.is_(False),
         )
         .order_by(Stock.id)  # lock in id order: two stations never wait on each other in a cycle

@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
@@ -33,8 +32,6 @@ _NAMED_KEYS = {
 }
 
 HUMAN_KEY_MS = 70  # a person's pause between keys: longer than a scanner's gap (50 ms)
-# Screenshots and replays show the same day whenever they run.
-DEMO_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -90,7 +87,7 @@ def demo_station(
         with database.sessions() as session:
             seeded = demo_is_seeded(session)
         if not seeded and database_url is None:
-            seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
+            seed_demo(database.sessions, Actor.command_line("demo"))
         settings = WorkstationSettings(Path(folder) / "station.ini")
         settings.set(SOUND_ON, False)
         settings.set(STATION_NAME, "demo-station")

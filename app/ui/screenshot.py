@@ -9,18 +9,14 @@ from sqlalchemy import select
 
 from app.db.engine import unit_of_work
 from app.db.packing_models import Carton
-from app.domain.demo_data import warehouse
+from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
 from app.services.actor import Actor
-from app.services.demo_floor import unit_codes
+from app.services.demo_floor import unit_codes, walk_pick_list
 from app.services.desk import DeskFilter, desk_rows
 from app.services.operators import add_operator
 from app.services.orders import show_order
 from app.services.pick_finish import reassign
-from app.services.pick_views import Expect
-from app.services.picking import current_list
-from app.services.picking import scan as scan_pick
 from app.services.putwall import wall_view
 from app.services.waves import release_wave
 from app.ui.harness import Harness, demo_station, settle
@@ -75,25 +71,17 @@ def _picking(harness: Harness) -> None:
 
 
 def _picked_batch(harness: Harness, tote: str) -> list[str]:
-    """Six orders picked into one batch tote for the demo's wall W1; the GTIN of every unit."""
+    """A batch of the next orders picked into one batch tote for the demo's wall W1; the GTIN
+    of every unit in the tote."""
     database, supervisor = harness.database, Actor.command_line("demo")
-    gtin = {product.sku: product.barcodes[0] for product in warehouse().products}
+    gtin = {product.sku: product.barcodes[0] for product in demo_products()}
     with unit_of_work(database.sessions) as session:
-        (batch,) = release_wave(session, supervisor, mode="pick_then_sort", max_orders=6).pick_lists
+        wave = release_wave(session, supervisor, mode="pick_then_sort", max_orders=6)
+        batch = next(pl for pl in wave.pick_lists if pl.mode == "pick_then_sort")
         picker = add_operator(session, supervisor, "OP-1901", "Pat", Role.PICKER, "1234")
         reassign(session, supervisor, batch.code, picker.badge)
     pat = Actor(operator_id=picker.id, name=picker.name, role=Role.PICKER, station="cart 9")
-    while True:
-        with database.sessions() as session:
-            view = current_list(session, pat, batch.code)
-        stop = view.current_stop
-        if stop is None:
-            break
-        text = {Expect.LOCATION: stop.location, Expect.PRODUCT: gtin[stop.sku]}.get(view.expect)
-        scanned = classify(text or tote)
-        assert isinstance(scanned, Scan)
-        with unit_of_work(database.sessions) as session:
-            scan_pick(session, pat, batch.code, scanned)
+    walk_pick_list(database.sessions, pat, batch.code, lambda _position: tote)
     with database.sessions() as session:
         lines = [x for n in batch.orders for x in show_order(session, n).order.lines]
     return [gtin[line.sku] for line in lines for _ in range(line.quantity)]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from app import clock
 from app.config import DatabaseChoice, normalise_url
 from app.db.database import Database, open_database
 from app.db.engine import make_engine
@@ -45,7 +46,7 @@ def fresh_database(kind: str, folder: Path) -> Iterator[Database]:
         url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
         cleanup = (admin, schema)
     database = open_database(DatabaseChoice(url, embedded_default=True))
-    floor = demo_data.warehouse()
+    floor = demo_data.warehouse(clock.today())
     # Deep stock so that the benchmark measures intake, not a floor running dry.
     stock = [s.__class__(s.location, s.sku, 100_000, s.lot, s.expiry) for s in floor.stock]
     load_master_data(
@@ -70,7 +71,7 @@ def main() -> None:
     kinds = ["sqlite"] + (["postgresql"] if os.environ.get("BATON_TEST_POSTGRES_URL") else [])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        products = demo_data.warehouse().products
+        products = demo_data.products()
         now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
         path = folder / "orders_export.csv"
         rows = write_shopify_csv(demo_data.day_of_orders(products, args.orders, 500_001, now), path)

@@ -27,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
@@ -55,7 +55,6 @@ from app.services.pack_labels import SHIPPING_LAYOUT, CartonPrint, print_carton
 from app.services.packing import choose_box, close_carton, pack_item, start_packing
 from app.services.pick_finish import reassign
 from app.services.waves import release_wave
-from app.ui.harness import DEMO_NOW
 
 BOSS = Actor.command_line("bench")
 PACKER, PICKER = "OP-3001", "OP-1002"
@@ -93,7 +92,7 @@ def _top_up(db: Database, wanted: int) -> None:
     with db.sessions() as session:
         start = 100_001 + (session.scalar(select(func.count(Order.id))) or 0)
     drafts = demo_data.day_of_orders(
-        demo_data.warehouse().products, short * 2 + 20, start, datetime.now(UTC)
+        demo_data.products(), short * 2 + 20, start, clock.now()
     )
     receive_all(db.sessions, BOSS, drafts, ImportSummary())
 
@@ -462,7 +461,7 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         db = open_database(DatabaseChoice(url, embedded_default=True))
         t0 = time.perf_counter()
-        seed_demo(db.sessions, BOSS, orders=args.orders, now=DEMO_NOW)
+        seed_demo(db.sessions, BOSS, orders=args.orders)
         db.close()
         print(f"pack-bench benchmark: a database of {args.orders:,} orders (SQLite)")
         print(f"  seeded in {time.perf_counter() - t0:.0f} s")

@@ -16,7 +16,7 @@ from pathlib import Path
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
-from app.domain.demo_data import warehouse
+from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
@@ -27,7 +27,6 @@ from app.services.pick_views import Expect
 from app.services.picking import claim_next, current_list, scan
 from app.services.putwall import add_wall, put, start_batch, target_for, wall_view
 from app.services.waves import release_wave
-from app.ui.harness import DEMO_NOW
 
 BOSS = Actor.command_line("bench")
 
@@ -50,7 +49,7 @@ def _actor(db: Database, role: Role, badge: str) -> Actor:
 
 
 def run(db: Database, tag: str) -> None:
-    gtin = {p.sku: p.barcodes[0] for p in warehouse().products}
+    gtin = {p.sku: p.barcodes[0] for p in demo_products()}
     wall = f"W{int(tag) % 90 + 10}"
     with unit_of_work(db.sessions) as session:
         add_wall(session, BOSS, wall, 6, 8)  # 48 slots
@@ -122,7 +121,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         db = open_database(DatabaseChoice(url, embedded_default=True))
-        seed_demo(db.sessions, BOSS, orders=args.orders, now=DEMO_NOW)
+        seed_demo(db.sessions, BOSS, orders=args.orders)
         print(f"put-wall benchmark: a 48-slot wall, a database of {args.orders} orders (SQLite)")
         run(db, tag)
         db.close()

@@ -26,7 +26,7 @@ from app.db.database import open_database
 from app.db.models import Location, Order, Product, ProductBarcode
 from app.services.actor import Actor
 from app.services.demo import seed_demo
-from app.ui.harness import DEMO_NOW, ensure_offscreen, settle, type_scan
+from app.ui.harness import ensure_offscreen, settle, type_scan
 from tests.benchmarks.bench_intake import fresh_database
 
 
@@ -97,10 +97,10 @@ def measure(url: str, scans: int, label: str) -> None:
 def _walk_a_pick_list(window: object, database: object) -> list[float]:
     """A picker walks one pick list, scanning what the screen asks; ms per scan."""
     from app.db.engine import unit_of_work
-    from app.domain.demo_data import warehouse
+    from app.domain.demo_data import products as demo_products
     from app.services.waves import release_wave
 
-    gtin = {p.sku: p.barcodes[0] for p in warehouse().products}
+    gtin = {p.sku: p.barcodes[0] for p in demo_products()}
     with unit_of_work(database.sessions) as session:  # type: ignore[attr-defined]
         release_wave(session, Actor.command_line("bench"), max_orders=8)
     type_scan(window, "OP-1001")  # another badge: the picker takes over the station
@@ -145,7 +145,7 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         database = open_database(DatabaseChoice(url, embedded_default=True))
         t0 = time.perf_counter()
-        seed_demo(database.sessions, Actor.command_line("bench"), orders=args.orders, now=DEMO_NOW)
+        seed_demo(database.sessions, Actor.command_line("bench"), orders=args.orders)
         database.close()
         print(f"  seeded SQLite in {time.perf_counter() - t0:.0f} s")
         measure(url, args.scans, "SQLite")
@@ -154,7 +154,7 @@ def main() -> None:
             tempfile.TemporaryDirectory() as folder,
             fresh_database("postgresql", Path(folder)) as db,
         ):
-            seed_demo(db.sessions, Actor.command_line("bench"), orders=args.orders, now=DEMO_NOW)
+            seed_demo(db.sessions, Actor.command_line("bench"), orders=args.orders)
             url = db.engine.url.render_as_string(hide_password=False)
             measure(url, args.scans, "PostgreSQL")
 

@@ -85,9 +85,9 @@ def test_nothing_ready_releases_nothing(tmp_path: Path, capsys: pytest.CaptureFi
 def test_a_whole_pick_list_walked_by_replay(
     url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from app.domain.demo_data import warehouse
+    from app.domain.demo_data import products as demo_products
 
-    gtin = {p.sku: p.barcodes[0] for p in warehouse().products}
+    gtin = {p.sku: p.barcodes[0] for p in demo_products()}
     _, out, _ = _out(capsys, "--database", url, "picklists", "--json")
     first = json.loads(out)[0]
     script = ["# Maria takes the most urgent list and walks it", "OP-1001", "!F5"]

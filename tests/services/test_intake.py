@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.db.database import Database
 from app.db.models import Order, OrderEvent, OrderLine, OutboxMessage
 from app.domain.roles import Role
@@ -170,7 +171,7 @@ def test_ten_thousand_orders_stream_through_in_bounded_memory(tmp_path: Path) ->
     from app.domain.order_files import read_orders
     from tests.benchmarks.shopify_file import write_shopify_csv
 
-    floor = demo_data.warehouse()
+    floor = demo_data.warehouse(clock.today())
     path = tmp_path / "orders_export.csv"
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     write_shopify_csv(demo_data.day_of_orders(floor.products, 10_000, 700_001, now), path)

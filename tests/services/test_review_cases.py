@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update
 
+from app import clock
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.engine import make_engine, unit_of_work
@@ -26,7 +27,7 @@ from tests.services.floor import SUPERVISOR, load_floor, write_orders
 
 def test_expired_lots_are_never_promised(db: Database, tmp_path: Path) -> None:
     load_floor(db)
-    past, future = date.today() - timedelta(days=1), date.today() + timedelta(days=400)
+    past, future = clock.today() - timedelta(days=1), clock.today() + timedelta(days=400)
     load_master_data(
         db.sessions,
         SUPERVISOR,

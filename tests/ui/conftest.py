@@ -14,7 +14,6 @@ from app.db.database import Database, open_database
 from app.services.actor import Actor
 from app.services.demo import seed_demo
 from app.ui.app import build_station
-from app.ui.harness import DEMO_NOW
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, WorkstationSettings
 
@@ -24,7 +23,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo floor, seeded once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
-    seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
+    seed_demo(database.sessions, Actor.command_line("demo"))
     database.close()
     return path
 

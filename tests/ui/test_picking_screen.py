@@ -15,7 +15,7 @@ from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
 from app.db.models import Location
-from app.domain.demo_data import warehouse
+from app.domain.demo_data import products as demo_products
 from app.services.actor import Actor
 from app.services.demo import seed_demo
 from app.services.orders import show_order
@@ -23,13 +23,13 @@ from app.services.pick_finish import reassign
 from app.services.pick_lists import list_pick_lists
 from app.services.waves import release_wave
 from app.ui.feedback import FeedbackLevel, Sound
-from app.ui.harness import DEMO_NOW, type_scan
+from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.picking import PickingScreen
 
 MARIA, JONAS = "OP-1001", "OP-1002"
-GTIN = {product.sku: product.barcodes[0] for product in warehouse().products}
+GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +37,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo floor with every ready order released, seeded once; each test works on a copy."""
     path = tmp_path_factory.mktemp("picking") / "demo.sqlite3"
     database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
-    seed_demo(database.sessions, Actor.command_line("demo"), now=DEMO_NOW)
+    seed_demo(database.sessions, Actor.command_line("demo"))
     with unit_of_work(database.sessions) as session:
         release_wave(session, Actor.command_line("supervisor"))
     database.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,31 @@ from sqlalchemy import text
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 
+# The whole suite can run on another date: BATON_TEST_CLOCK_DAYS=400 moves the clock a year and
+# a bit ahead (ticking on from there). CI runs it today and shifted: nothing may pass today and
+# fail next month.
+CLOCK_DAYS_ENV = "BATON_TEST_CLOCK_DAYS"
+CLOCK_DAYS = int(os.environ.get(CLOCK_DAYS_ENV, "0") or 0)
+
 POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_ENV, "").strip()
 NO_POSTGRES = f"PostgreSQL leg skipped: set {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+
+
+def pytest_report_header() -> str:
+    return f"clock: {CLOCK_DAYS:+d} days from today ({CLOCK_DAYS_ENV})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _moved_clock() -> Iterator[None]:
+    """The clock moved by BATON_TEST_CLOCK_DAYS for the whole run (no move without it)."""
+    if not CLOCK_DAYS:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=CLOCK_DAYS), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -57,3 +57,65 @@ def test_the_rule_would_catch_a_leak(tmp_path: Path) -> None:
     leaky = tmp_path / "leak.py"
     leaky.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
     assert "PySide6" in _imports(leaky)
+
+
+_CALENDAR = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+}
+
+
+def _calendar_reads(path: Path) -> list[int]:
+    """Lines calling datetime.now(), date.today() and the like: the calendar behind the clock."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+        if (name, node.func.attr) in _CALENDAR:
+            found.append(node.lineno)
+    return found
+
+
+def _imports_full(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def test_only_the_clock_reads_the_calendar() -> None:
+    """Time is an input: every service, the demo and the screens take "now" from app/clock.py,
+    which the tests move with time-machine; the domain is handed the time it needs."""
+    reads = {
+        str(p.relative_to(APP.parent)): lines
+        for p in _modules(APP)
+        if p.name != "clock.py" and (lines := _calendar_reads(p))
+    }
+    assert reads == {}
+    domain_clock = [
+        str(p.relative_to(APP.parent))
+        for p in _modules(APP / "domain")
+        if "app.clock" in _imports_full(p)
+    ]
+    assert domain_clock == []
+
+
+def test_the_calendar_rule_would_catch_a_read(tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(
+        "import datetime, time\n"
+        "when = datetime.datetime.now()\n"
+        "day = date.today()\n"
+        "stamp = time.time()\n"
+        "fine = clock.now()\n"
+    )
+    assert _calendar_reads(sneaky) == [2, 3, 4]

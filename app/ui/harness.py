@@ -101,6 +101,9 @@ def demo_station(
         finally:
             window.close()
             window.deleteLater()
+            # Deleted now, not at some later event loop: a closed station's timers, pings and
+            # event filters must not live on into the next one.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             settle()
             database.close()
 

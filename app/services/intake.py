@@ -258,7 +258,8 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
             )
             if alias is not None:
                 facts.sku, facts.product_id = alias.sku, alias.product_id
-                detail = f"{line_label(n, line.name)} mapped to {alias.sku} by the alias"
+                label = line_label(n, line.name)
+                detail = f"{label} mapped to {alias.sku} by the alias '{alias.alias}'"
                 mapped.append(event_values(order_id, actor, "line_mapped", detail))
             lines.append(facts)
     drafted = [

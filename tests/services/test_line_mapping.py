@@ -159,7 +159,7 @@ def test_remembered_mapping_maps_the_same_name_on_later_imports(
         ("verified", "READY"),
     ]
     assert detail.timeline[1].detail == (
-        "line 1 'HAND-MADE clay Bowl' mapped to MUG-BLUE by the alias"
+        "line 1 'HAND-MADE clay Bowl' mapped to MUG-BLUE by the alias 'Hand-made clay bowl'"
     )
 
 

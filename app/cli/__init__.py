@@ -21,7 +21,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `baton` command; returns the process exit status."""
-    from app.cli import data, demo, labels, packing, picking, station, walls
+    from app.cli import data, demo, labels, packing, picking, products, station, walls
 
     parser = argparse.ArgumentParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     walls.register(commands)
     labels.register(commands)
     packing.register(commands)
+    products.register(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler = args.handler

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import database, emit_json, table
+from app.cli import database, emit_json, products, table
 from app.db.engine import unit_of_work
 from app.db.schema import current_revision, head_revision, upgrade
 from app.domain.order_files import FORMATS
@@ -80,6 +80,7 @@ def register(commands: Any) -> None:
     p.add_argument("number")
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=order_cancel)
+    products.register_order_actions(order_actions)
 
     ops = commands.add_parser("operators", help="list or add operators")
     ops.set_defaults(handler=operators_list)
@@ -261,7 +262,7 @@ def order_show(args: argparse.Namespace) -> int:
             [
                 (
                     line.line_no,
-                    line.sku,
+                    line.sku or "-",
                     line.name,
                     line.quantity if line.to_pick else f"{line.quantity} (not picked)",
                     ", ".join(

@@ -75,6 +75,27 @@ class Product(Base):
     )
 
 
+class ProductAlias(Base):
+    """A product name as shops write it on lines that come without a SKU, and the product meant.
+
+    An import gives such a line the alias's product when the names are equal, ignoring case
+    and the spaces around them (`name_key`).
+    """
+
+    __tablename__ = "product_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
+    station: Mapped[str] = mapped_column(String(64), default="")
+
+    product: Mapped[Product] = relationship()
+    operator: Mapped[Operator | None] = relationship()
+
+
 class ProductBarcode(Base):
     """One code that identifies a product when scanned (a GTIN or an internal code)."""
 

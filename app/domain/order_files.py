@@ -168,12 +168,10 @@ class _Fields:
 
 def _line(fields: _Fields) -> LineDraft:
     requires_shipping = fields.flag("requires_shipping", True)
-    sku = fields.text("sku")
-    # Gift cards, tips and services ship nothing, and shops often give them no SKU.
-    if not sku and requires_shipping:
-        fields.problem("sku", "the product's SKU", "")
+    # A blank SKU is kept as it is: gift cards ship nothing, and a custom item or a product
+    # since deleted from the shop has none. Verification holds the order if the line ships.
     return LineDraft(
-        sku=sku,
+        sku=fields.text("sku"),
         quantity=fields.quantity("quantity"),
         name=fields.text("name"),
         unit_price=fields.money("unit_price"),

@@ -24,16 +24,18 @@ from app.db.engine import unit_of_work
 from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
 from app.domain.intake_rules import draft_problem
 from app.domain.iteration import chunks
-from app.domain.order_drafts import OrderDraft, RejectedOrder
+from app.domain.order_drafts import LineDraft, OrderDraft, RejectedOrder
 from app.domain.order_files import FORMATS, read_orders
+from app.domain.product_aliases import alias_key
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.domain.tabular import FileUnusable
 from app.services.actor import Actor
+from app.services.aliases import aliased_products
 from app.services.errors import BatonError
 from app.services.ship_to import ship_to_columns
 from app.services.timeline import event_values
-from app.services.verification import LineFacts, OrderFacts, Verdict, verify_facts
+from app.services.verification import LineFacts, OrderFacts, Verdict, line_label, verify_facts
 
 # Orders per transaction: large enough to amortise a commit, small enough that the write
 # lock is released within a few milliseconds for the stations scanning meanwhile.
@@ -230,25 +232,36 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
     product_ids: dict[str, int] = dict(
         session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()
     )
+    # A line without a SKU whose name a supervisor has mapped before gets that product.
+    aliased = aliased_products(
+        session, [line.name for d in drafts for line in d.lines if _without_sku(line)]
+    )
     customer_ids = _customer_ids(session, drafts)
     now = clock.now()
     order_ids = session.scalars(
         insert(Order).returning(Order.id, sort_by_parameter_order=True),
         [_order_values(d, customer_ids.get(_email(d)), now) for d in drafts],
     ).all()
-    lines = [
-        LineFacts(
-            id=0,
-            line_no=n,
-            sku=line.sku,
-            name=line.name,
-            product_id=product_ids.get(line.sku),
-            quantity=line.quantity,
-            to_pick=line.requires_shipping and not line.fulfilled_before,
-        )
-        for draft in drafts
-        for n, line in enumerate(draft.lines, start=1)
-    ]
+    lines: list[LineFacts] = []
+    mapped: list[dict[str, Any]] = []
+    for order_id, draft in zip(order_ids, drafts, strict=True):
+        for n, line in enumerate(draft.lines, start=1):
+            alias = aliased.get(alias_key(line.name)) if _without_sku(line) else None
+            facts = LineFacts(
+                id=0,
+                line_no=n,
+                sku=line.sku,
+                name=line.name,
+                product_id=product_ids.get(line.sku),
+                quantity=line.quantity,
+                to_pick=line.requires_shipping and not line.fulfilled_before,
+            )
+            if alias is not None:
+                facts.sku, facts.product_id = alias.sku, alias.product_id
+                label = line_label(n, line.name)
+                detail = f"{label} mapped to {alias.sku} by the alias '{alias.alias}'"
+                mapped.append(event_values(order_id, actor, "line_mapped", detail))
+            lines.append(facts)
     drafted = [
         (order_id, line)
         for order_id, draft in zip(order_ids, drafts, strict=True)
@@ -260,7 +273,7 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
             {
                 "order_id": order_id,
                 "line_no": facts.line_no,
-                "sku": line.sku,
+                "sku": facts.sku,
                 "product_id": facts.product_id,
                 "name": line.name,
                 "quantity": line.quantity,
@@ -284,6 +297,8 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
             for order_id, d in zip(order_ids, drafts, strict=True)
         ],
     )
+    if mapped:
+        session.execute(insert(OrderEvent), mapped)
     messages = [
         acknowledgement(order_id, d)
         for order_id, d in zip(order_ids, drafts, strict=True)
@@ -308,6 +323,11 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
         )
         for order_id, d in zip(order_ids, drafts, strict=True)
     ]
+
+
+def _without_sku(line: LineDraft) -> bool:
+    """A line to ship that came without a SKU: a supervisor maps it (or an alias does)."""
+    return not line.sku and line.requires_shipping and not line.fulfilled_before
 
 
 def _order_values(draft: OrderDraft, customer_id: int | None, now: datetime) -> dict[str, Any]:

@@ -267,16 +267,19 @@ def _order_problems(order: OrderFacts) -> list[tuple[str, str]]:
     if problem := payment_problem(order.payment_status):
         problems.append(("payment", problem))
     for line in order.lines:
-        if line.to_pick and line.product_id is None:
-            text = (
-                f"unknown SKU '{line.sku}' on line {line.line_no}"
-                if line.sku
-                else f"line {line.line_no} ({line.name or 'no name'}) has no SKU"
-            )
-            problems.append(("sku", text))
+        if line.to_pick and line.product_id is None and line.sku:
+            problems.append(("sku", f"unknown SKU '{line.sku}' on line {line.line_no}"))
+        elif line.to_pick and line.product_id is None:
+            # A custom item or a product deleted in the shop: a supervisor maps it to a product.
+            problems.append(("no_sku", f"{line_label(line.line_no, line.name)} has no SKU"))
     if not any(line.to_pick for line in order.lines):
         problems.append(("nothing", "nothing to ship: no line needs shipping"))
     return problems
+
+
+def line_label(line_no: int, name: str) -> str:
+    """How messages name an order line: its number and, when it has one, its name."""
+    return f"line {line_no} '{name}'" if name else f"line {line_no}"
 
 
 def _resolve_products(session: Session, lines: Sequence[LineFacts]) -> None:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QDialog, QWidget
 from sqlalchemy import select
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.packing_models import Carton
 from app.domain.demo_data import products as demo_products
+from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.demo_floor import unit_codes, walk_pick_list
 from app.services.desk import DeskFilter, desk_rows
+from app.services.intake import receive_orders
 from app.services.operators import add_operator
 from app.services.orders import show_order
 from app.services.pick_finish import reassign
@@ -45,6 +52,40 @@ def _order_desk(harness: Harness) -> None:
     settle()
     desk.table.selectRow(0)  # type: ignore[attr-defined]
     settle()
+
+
+def _order_desk_map_line(harness: Harness) -> None:
+    """An order whose custom item came without a SKU, its line being mapped to a product."""
+    mug = demo_products()[0]
+    order = OrderDraft(
+        number="#100151",
+        source="shopify",
+        line_no=1,
+        lines=(
+            LineDraft("", 1, "Ceramic mug, custom glaze", Decimal("32.00")),
+            LineDraft(mug.sku, 2, mug.name, Decimal("12.90")),
+            LineDraft("", 1, "Gift wrapping", Decimal("3.00"), requires_shipping=False),
+        ),
+        ship_to=AddressDraft(
+            name="Lena Vogel",
+            address1="Lindenstraße 8",
+            city="Berlin",
+            postal_code="10115",
+            country="DE",
+        ),
+        email="lena.vogel@example.com",
+        ship_by=clock.now() + timedelta(hours=1),  # the most urgent hold: first in the queue
+    )
+    with unit_of_work(harness.database.sessions) as session:
+        receive_orders(session, Actor.command_line("demo"), [order])
+    _order_desk(harness)
+    harness.scan(order.number)
+    desk = _screen(harness, "Order desk")
+    desk.map_button.click()  # type: ignore[attr-defined]
+    settle()
+    dialog = desk.map_dialog  # type: ignore[attr-defined]
+    dialog.code.setText(mug.sku)
+    dialog.remember.setChecked(True)
 
 
 def _order_timeline(harness: Harness) -> None:
@@ -179,6 +220,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     ),
     "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
+    "order-desk-map-line": (
+        "the desk's dialog mapping a line that came without a SKU to a product",
+        _order_desk_map_line,
+    ),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),
     "prints": ("the print log with reprint and master-data labels", _prints),
@@ -195,6 +240,22 @@ def render(name: str, out: Path, size: tuple[int, int] = (1600, 1000)) -> Path:
         SCREENS[name][1](harness)
         settle()
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not harness.window.grab().save(str(out)):
+        if not _grab(harness.window).save(str(out)):
             raise OSError(f"could not write {out}")
     return out
+
+
+def _grab(window: QWidget) -> QPixmap:
+    """The window as the operator sees it: an open dialog is drawn framed over its middle."""
+    shot = window.grab()
+    dialogs = [d for d in window.findChildren(QDialog) if d.isVisible()]
+    if dialogs:
+        painter = QPainter(shot)
+        painter.setPen(QPen(QColor("#37474f"), 2))
+        for dialog in dialogs:
+            image = dialog.grab()
+            x, y = (shot.width() - image.width()) // 2, (shot.height() - image.height()) // 2
+            painter.drawPixmap(x, y, image)
+            painter.drawRect(x - 1, y - 1, image.width() + 1, image.height() + 1)
+        painter.end()
+    return shot

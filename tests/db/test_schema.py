@@ -84,3 +84,46 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url: str) -> None:
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT code FROM locations")) == "A01-01-1"
     engine.dispose()
+
+
+def test_upgrade_from_0006_adds_product_aliases_and_keeps_order_lines(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO products (id, sku, name, weight_g, length_mm, width_mm, height_mm) "
+                "VALUES (1, 'MUG-BLUE', 'Blue Mug', 380, 120, 90, 100)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO orders (id, number, source, status, received_at, priority, carrier, "
+                "service, payment_status, currency, total, email, note, ship_name, ship_company, "
+                "ship_address1, ship_address2, ship_city, ship_region, ship_postal_code, "
+                "ship_country, ship_phone, version) VALUES (1, '#1', 'shopify', 'ON_HOLD', "
+                "'2026-01-05 10:00:00+00:00', 0, '', '', 'paid', 'EUR', 0, '', '', '', '', '', "
+                "'', '', '', '', '', '', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO order_lines (order_id, line_no, sku, name, quantity, unit_price, "
+                "requires_shipping, fulfilled_before) "
+                "VALUES (1, 1, '', 'Hand-made clay bowl', 1, 0, true, false)"
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT sku, name FROM order_lines")).one() == (
+            "",
+            "Hand-made clay bowl",
+        )
+        connection.execute(
+            text(
+                "INSERT INTO product_aliases (name, name_key, product_id, created_at, station) "
+                "VALUES ('Hand-made clay bowl', 'hand-made clay bowl', 1, "
+                "'2026-01-05 10:00:00+00:00', '')"
+            )
+        )
+    engine.dispose()

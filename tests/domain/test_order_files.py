@@ -284,6 +284,27 @@ def test_shopify_row_without_order_number_is_rejected_alone(tmp_path: Path) -> N
     assert sorted(drafts(items)) == ["#1", "#2"]
 
 
+def test_a_line_without_a_sku_is_read_as_it_is_in_every_format(tmp_path: Path) -> None:
+    # A custom item, or a product deleted in the shop: the order is read, verification holds it.
+    bowl = LineDraft("", 1, "Hand-made clay bowl", Decimal("0"), True, False)
+    shopify = shopify_file(
+        tmp_path, [first_shopify_row("#1", "", Lineitem_name="Hand-made clay bowl")]
+    )
+    generic = write(
+        tmp_path, "orders.csv", "order_number,sku,quantity,name\nA-1,,1,Hand-made clay bowl\n"
+    )
+    json_file = write(
+        tmp_path,
+        "orders.json",
+        '[{"order_number": "W-1", "lines": [{"quantity": 1, "name": "Hand-made clay bowl"}]},'
+        ' {"order_number": "W-2", "lines": [{"sku": " ", "quantity": 1, '
+        '"name": "Hand-made clay bowl"}]}]',
+    )
+    assert drafts(read_all(shopify, "shopify"))["#1"].lines == (bowl,)
+    assert drafts(read_all(generic, "csv"))["A-1"].lines == (bowl,)
+    assert [o.lines for o in drafts(read_all(json_file, "json")).values()] == [(bowl,)] * 2
+
+
 @pytest.mark.parametrize(
     ("column", "value", "reason"),
     [
@@ -291,7 +312,6 @@ def test_shopify_row_without_order_number_is_rejected_alone(tmp_path: Path) -> N
         ("Lineitem_requires_shipping", "maybe", "line 2: Lineitem requires shipping must be "),
         ("Lineitem_price", "12,50", "line 2: Lineitem price must be an amount of 0 or more"),
         ("Total", "-5.00", "line 2: Total must be an amount of 0 or more"),
-        ("Lineitem_sku", "", "line 2: Lineitem sku is missing"),
     ],
 )
 def test_shopify_malformed_values_reject_the_order(
@@ -481,7 +501,6 @@ def test_generic_csv_order_rows_must_be_together(tmp_path: Path) -> None:
         ("ship_by", "2024-02-30T10:00:00", "ship_by must be a date and time like "),
         ("priority", "high", "priority must be a whole number, got 'high'"),
         ("requires_shipping", "maybe", "requires_shipping must be true or false, got 'maybe'"),
-        ("sku", "", "sku is missing; it must be the product's SKU"),
         ("quantity", "two", "quantity must be a whole number above 0, got 'two'"),
     ],
 )
@@ -626,7 +645,6 @@ def line_b(**fields: object) -> str:
         (line_b(quantity=2.5), "lines[0].quantity must be a whole number above 0, got '2.5'"),
         (line_b(quantity=True), "lines[0].quantity must be text or a number, got true/false"),
         (order_b(lines=[{"sku": "A"}]), "lines[0].quantity is missing; it must be a whole number"),
-        (order_b(lines=[{"quantity": 1}]), "lines[0].sku is missing"),
         (line_b(requires_shipping="perhaps"), "lines[0].requires_shipping must be true or false"),
         (order_b(lines=[]), "order B has no line items"),
         (json.dumps({"order_number": "B"}), "lines must be a list [...] of items, got null"),

@@ -35,6 +35,7 @@ from app.services.desk import (
     status_counts,
 )
 from app.services.intake import ImportSummary, import_orders
+from app.services.line_mapping import UnmappedLine, map_line, unmapped_lines
 from app.services.lookup import order_found
 from app.services.order_desk import cancel_order, fix_address, release_hold
 from app.services.orders import show_order
@@ -43,6 +44,7 @@ from app.services.waves import MODES, release_wave
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress
 from app.ui.found_view import FoundView
+from app.ui.map_line_dialog import LineChoice, MapLineDialog
 from app.ui.order_model import HOLD_COLUMN, OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.station import StationContext
@@ -110,15 +112,18 @@ class OrderDeskScreen(Screen):
         self.table.selectionModel().selectionChanged.connect(self._on_selected)
 
         self.detail = FoundView(PLACEHOLDER, headline_pt=22)
-        # Alt+F, Alt+R, Alt+C: every action works from the keyboard too.
+        # Alt+F, Alt+M, Alt+R, Alt+C: every action works from the keyboard too.
         self.fix_button = QPushButton("&Fix address…")
+        self.map_button = QPushButton("&Map line…")
+        self.map_button.setToolTip("Give a line that came without a SKU its product")
         self.release_button = QPushButton("&Release hold")
         self.cancel_button = QPushButton("&Cancel order…")
         self.fix_button.clicked.connect(self._on_fix_address)
+        self.map_button.clicked.connect(self._on_map_line)
         self.release_button.clicked.connect(self._on_release)
         self.cancel_button.clicked.connect(self._on_cancel)
         actions = QHBoxLayout()
-        for button in (self.fix_button, self.release_button, self.cancel_button):
+        for button in (self.fix_button, self.map_button, self.release_button, self.cancel_button):
             actions.addWidget(button)
         detail_box = QWidget()
         detail_layout = QVBoxLayout(detail_box)
@@ -140,6 +145,8 @@ class OrderDeskScreen(Screen):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self.selected: str | None = None
+        self._unmapped: list[UnmappedLine] = []  # the selected order's lines without a SKU
+        self.map_dialog: MapLineDialog | None = None
         self._job: BackgroundJob | None = None
         self._show_actions(None)
 
@@ -194,12 +201,15 @@ class OrderDeskScreen(Screen):
         """Show an order's holds, lines and timeline in the detail pane."""
         found = self.station.read(lambda s: order_found(s, number))
         if found is None:
-            self.selected = None
+            self.selected, self._unmapped = None, []
             self.detail.clear(PLACEHOLDER)
             self._show_actions(None)
             return
         self.selected = number
         self.detail.show_found(found)
+        held = found.state in (OrderStatus.ON_HOLD.value, OrderStatus.RECEIVED.value)
+        unmapped = self.station.read(lambda s: unmapped_lines(s, number)) if held else None
+        self._unmapped = unmapped or []
         self._show_actions(found.state)
         row = self.model.row_of(number)
         if row >= 0 and self.table.currentIndex().row() != row:
@@ -208,6 +218,8 @@ class OrderDeskScreen(Screen):
     def _show_actions(self, status: str | None) -> None:
         state = OrderStatus(status) if status else None
         self.fix_button.setEnabled(state in VERIFIABLE)
+        # Shown only for an order with a line to map: the row of actions keeps its width.
+        self.map_button.setVisible(bool(self._unmapped) and state in VERIFIABLE)
         self._status = status
         self.release_button.setEnabled(state in (OrderStatus.ON_HOLD, OrderStatus.EXCEPTION))
         self.cancel_button.setEnabled(state in CANCELLABLE)
@@ -249,6 +261,44 @@ class OrderDeskScreen(Screen):
         verdict = self.station.act(lambda s, a: fix_address(s, a, number, address))
         if verdict is not None:
             self._report(number, verdict.status.value, verdict.reasons)
+
+    def _on_map_line(self) -> None:
+        number = self.selected
+        if number is None or not self._unmapped:
+            return
+        dialog = MapLineDialog(
+            self, number, self._unmapped, lambda choice: self._map_line(number, choice)
+        )
+        dialog.finished.connect(self._on_map_dialog_closed)
+        self.map_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _on_map_dialog_closed(self) -> None:
+        if self.map_dialog is not None:
+            self.map_dialog.deleteLater()
+            self.map_dialog = None
+
+    def _map_line(self, number: str, choice: LineChoice) -> bool:
+        """Map the chosen line; False (the band says why) keeps the dialog open for another try."""
+        # A scanned barcode may carry an AIM prefix or be a GS1 code: read it as a scan.
+        scan, code = self.station.classify(choice.code), choice.code
+        if isinstance(scan, Scan) and scan.kind is ScanKind.PRODUCT:
+            code = scan.code
+        mapped = self.station.act(
+            lambda s, a: map_line(s, a, number, choice.line_no, code, remember=choice.remember)
+        )
+        if mapped is None:
+            return False
+        said = f"Line {mapped.line_no} is {mapped.sku}" + (
+            ", remembered for later imports" if mapped.remembered else ""
+        )
+        verdict = mapped.verdict
+        if verdict.reasons:
+            self.station.feedback.attention(f"{said}; {number} still on hold: {verdict.reasons[0]}")
+        else:
+            self.station.feedback.ok(f"{said}; {number} is {verdict.status.value.lower()}.")
+        self.station.changed()
+        return True
 
     def _on_cancel(self) -> None:
         number = self.selected

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli import database, emit_json
+from app.cli import CommandError, database, emit_json
 from app.db.engine import unit_of_work
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
@@ -43,7 +44,9 @@ def register(commands: Any) -> None:
     p.add_argument("screen", nargs="?", help="screen name (see --list)")
     p.add_argument("--out", type=Path, help="PNG file to write")
     p.add_argument("--list", action="store_true", help="name the screens")
-    p.add_argument("--size", default="1600x1000", help="window size, WIDTHxHEIGHT")
+    p.add_argument(
+        "--size", type=window_size, default="1600x1000", help="window size, WIDTHxHEIGHT pixels"
+    )
     p.set_defaults(handler=screenshot)
 
     p = commands.add_parser("replay", help="drive a station screen with a scan script")
@@ -51,6 +54,22 @@ def register(commands: Any) -> None:
     p.add_argument("--screen", required=True, help="order-desk or lookup")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=replay)
+
+
+MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """`1600x1000` as (width, height), within what a screen can be."""
+    found = re.fullmatch(r"([0-9]{1,5})x([0-9]{1,5})", text.strip().lower())
+    if found:
+        size = int(found[1]), int(found[2])
+        if all(low <= n <= high for n, low, high in zip(size, MIN_SIZE, MAX_SIZE, strict=True)):
+            return size
+    raise argparse.ArgumentTypeError(
+        f"'{text}' is not a window size: give WIDTHxHEIGHT in pixels, e.g. 1600x1000 "
+        f"(from {MIN_SIZE[0]}x{MIN_SIZE[1]} to {MAX_SIZE[0]}x{MAX_SIZE[1]})"
+    )
 
 
 def scan_patterns_command(args: argparse.Namespace) -> int:
@@ -108,14 +127,13 @@ def screenshot(args: argparse.Namespace) -> int:
     if args.out is None:
         print("baton: give --out FILE.png", file=sys.stderr)
         return 2
-    width, _, height = args.size.partition("x")
-    out = render(args.screen, args.out, (int(width), int(height)))
+    out = render(args.screen, args.out, args.size)
     print(f"wrote {out}")
     return 0
 
 
 def replay(args: argparse.Namespace) -> int:
-    from app.ui.replay import SCREEN_TITLES
+    from app.ui.replay import SCREEN_TITLES, ScriptError
     from app.ui.replay import replay as run_replay
 
     if args.screen not in SCREEN_TITLES:
@@ -124,7 +142,10 @@ def replay(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"baton: no script {args.file}", file=sys.stderr)
         return 2
-    steps = run_replay(args.file, args.screen, args.database)
+    try:
+        steps = run_replay(args.file, args.screen, args.database)
+    except ScriptError as exc:
+        raise CommandError(str(exc)) from None
     if args.json:
         emit_json([asdict(step) for step in steps])
     else:

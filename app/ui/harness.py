@@ -25,12 +25,13 @@ from app.services.demo import demo_is_seeded, seed_demo
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, STATION_NAME, WorkstationSettings
 
-_NAMED_KEYS = {
+NAMED_KEYS = {
     **{f"f{n}": getattr(Qt.Key, f"Key_F{n}") for n in range(1, 13)},
     "enter": Qt.Key.Key_Return,
     "escape": Qt.Key.Key_Escape,
 }
 
+KEY_CHOICES = "F1-F12, Enter or Escape"
 HUMAN_KEY_MS = 70  # a person's pause between keys: longer than a scanner's gap (50 ms)
 
 
@@ -51,9 +52,9 @@ class Harness:
 
     def press(self, key: str) -> None:
         """Press a key by name (F1-F12, Enter, Escape), as an operator presses a shortcut."""
-        code = _NAMED_KEYS.get(key.strip().lower())
+        code = NAMED_KEYS.get(key.strip().lower())
         if code is None:
-            raise ValueError(f"unknown key {key!r}; use F1-F12, Enter or Escape")
+            raise ValueError(f"unknown key {key!r}; use {KEY_CHOICES}")
         QTest.keyClick(self.window.focusWidget() or self.window, code)
         settle()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.ui.harness import demo_station
+from app.ui.harness import KEY_CHOICES, NAMED_KEYS, demo_station
 
 SCREEN_TITLES = {
     "order-desk": "Order desk",
@@ -33,13 +33,26 @@ class Step:
     message: str
 
 
+class ScriptError(ValueError):
+    """A scan script that cannot be replayed; the message names the line."""
+
+
 def read_script(path: Path) -> list[tuple[int, str]]:
-    """(line number, scan) for each scan in a script file."""
+    """(line number, scan) for each scan in a script file; ScriptError before anything runs
+    if a line cannot be replayed."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise ScriptError(f"{path.name} is not UTF-8 text (byte {exc.start + 1})") from None
     scans = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("# ") or text == "#":
             continue
+        if text.startswith("!") and text[1:].strip().lower() not in NAMED_KEYS:
+            raise ScriptError(
+                f"{path.name} line {number}: no key named '{text[1:]}'; use {KEY_CHOICES}"
+            )
         scans.append((number, text.replace("\\x1d", "\x1d")))
     return scans
 
@@ -48,10 +61,11 @@ def replay(path: Path, screen: str, database_url: str | None = None) -> list[Ste
     """Feed the script's scans to `screen` and collect the feedback after each."""
     if screen not in SCREEN_TITLES:
         raise KeyError(screen)
+    script = read_script(path)  # a line that cannot be replayed stops it before it starts
     steps = []
     with demo_station(database_url) as harness:
         window = harness.window
-        for number, text in read_script(path):
+        for number, text in script:
             before = window.station.actor
             if text.startswith("!"):
                 harness.press(text[1:])

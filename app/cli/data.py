@@ -180,7 +180,7 @@ def _print_order_summary(summary: ImportSummary) -> None:
     for number, reason in summary.skipped:
         print(f"  skipped {number}: {reason}")
     for rejected in summary.rejected:
-        print(f"  rejected line {rejected.line_no}: {rejected.reason}")
+        print(f"  rejected {rejected.where_and_why}")
     if summary.unusable:
         print(f"  stopped: {summary.unusable} (orders before that point landed)")
 

@@ -117,3 +117,33 @@ def test_replay_refuses_an_unknown_key_before_it_starts(
     script.write_bytes(b"OP-1001\n\xff\n")
     code, _, err = run(capsys, "--database", url, "replay", str(script), "--screen", "picking")
     assert code == 2 and one_line(err) == "baton: keys.scans is not UTF-8 text (byte 9)"
+
+
+def test_json_orders_python_cannot_decode_are_rejected_and_the_rest_land(
+    url: str, tmp_path: Path, capsys: Capture
+) -> None:
+    good = '{"order_number": "J%d", "lines": [{"sku": "MUG-0001", "quantity": 1}]}'
+    elements = [
+        good % 1,
+        '{"order_number": "J2", "note": ' + "[" * 3000 + "]" * 3000 + ', "lines": []}',
+        good % 3,
+        '{"order_number": "J4", "lines": [{"sku": "MUG-0001", "quantity": ' + "1" * 5000 + "}]}",
+        good % 5,
+        '{"order_number": "J6", "lines": [{"sku": "MUG-0001", "quantity": NaN}]}',
+        good % 7,
+    ]
+    path = tmp_path / "orders.json"
+    path.write_text("[\n" + ",\n".join(elements) + "\n]\n", encoding="utf-8")
+    code, out, err = run(
+        capsys, "--database", url, "import", "orders", str(path), "--format", "json"
+    )
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0].startswith("orders: 4 received")
+    assert [line for line in out.splitlines() if "rejected line" in line] == [
+        "  rejected line 3: this order nests lists or objects too deeply to be read",
+        "  rejected line 5: lines[0].quantity must be at most 1,000,000, "
+        "got '111111111111111111111111111111111111111… (5,000 characters)'",
+        "  rejected line 7: lines[0].quantity must be a whole number above 0, got 'NaN'",
+    ]
+    code, out, _ = run(capsys, "--database", url, "import", "orders", str(path), "--format", "json")
+    assert code == 1 and "0 received" in out and "4 already received" in out

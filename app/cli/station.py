@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import CommandError, database, emit_json
+from app.config import resolve_database
 from app.db.engine import unit_of_work
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
@@ -49,9 +50,35 @@ def register(commands: Any) -> None:
     )
     p.set_defaults(handler=screenshot)
 
-    p = commands.add_parser("replay", help="drive a station screen with a scan script")
+    from app.ui.replay import SCREEN_TITLES  # no Qt: that is loaded when a script runs
+
+    p = commands.add_parser(
+        "replay",
+        help="drive a station screen with a scan script",
+        description="Drive a real station screen offscreen with a scan script, on the database "
+        "(its scans are committed as a station's would be) or with --demo on a throwaway demo "
+        "floor. Exit status 0 when every line was taken, 1 when any was refused.",
+    )
     p.add_argument("file", type=Path, help="one scan per line; \\x1d for GS; '# ' comments")
-    p.add_argument("--screen", required=True, help="order-desk or lookup")
+    p.add_argument(
+        "--screen",
+        required=True,
+        choices=list(SCREEN_TITLES),
+        metavar="SCREEN",
+        help=f"the screen to drive: {', '.join(SCREEN_TITLES)}",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="on a fresh demo floor in a temporary folder, deleted at the end (with its PDFs, "
+        "unless --pdf-dir)",
+    )
+    p.add_argument(
+        "--pdf-dir",
+        type=Path,
+        metavar="DIR",
+        help="label and document PDFs go here (default: the station's PDF folder setting)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=replay)
 
@@ -133,17 +160,20 @@ def screenshot(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
-    from app.ui.replay import SCREEN_TITLES, ScriptError
+    from app.ui.replay import REFUSED, ScriptError
     from app.ui.replay import replay as run_replay
 
-    if args.screen not in SCREEN_TITLES:
-        print(f"baton: no screen '{args.screen}'; use {', '.join(SCREEN_TITLES)}", file=sys.stderr)
-        return 2
+    if args.demo and args.database:
+        raise CommandError("give --demo or --database, not both")
     if not args.file.is_file():
-        print(f"baton: no script {args.file}", file=sys.stderr)
-        return 2
+        raise CommandError(f"no script {args.file}")
     try:
-        steps = run_replay(args.file, args.screen, args.database)
+        steps = run_replay(
+            args.file,
+            args.screen,
+            None if args.demo else resolve_database(args.database),
+            args.pdf_dir,
+        )
     except ScriptError as exc:
         raise CommandError(str(exc)) from None
     if args.json:
@@ -151,4 +181,4 @@ def replay(args: argparse.Namespace) -> int:
     else:
         for step in steps:
             print(f"line {step.line:>3}  {step.level:<9} {step.scan:<28} {step.message}")
-    return 0
+    return 1 if any(step.level == REFUSED for step in steps) else 0

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.services.actor import Actor
-from app.services.demo import demo_is_seeded, seed_demo
+from app.services.demo import seed_demo
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, STATION_NAME, WorkstationSettings
 
@@ -76,33 +76,47 @@ def ensure_offscreen() -> QApplication:
 
 @contextmanager
 def demo_station(
-    database_url: str | None = None, size: tuple[int, int] = (1600, 1000)
+    database_url: str | DatabaseChoice | None = None,
+    size: tuple[int, int] = (1600, 1000),
+    *,
+    pdf_folder: Path | None = None,
+    station_name: str = "demo-station",
 ) -> Iterator[Harness]:
-    """A station window on `database_url`, or on a fresh demo database in a temporary folder."""
+    """A station window on `database_url`, or on a fresh demo database in a temporary folder.
+
+    Its settings are throwaway (no sound, PDF printers); its PDFs go to `pdf_folder`, else to
+    the temporary folder, deleted at the end with everything in it.
+    """
     ensure_offscreen()
     from app.ui.app import build_station
 
     with tempfile.TemporaryDirectory(prefix="baton-") as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
-        database = open_database(DatabaseChoice(url, embedded_default=database_url is None))
-        with database.sessions() as session:
-            seeded = demo_is_seeded(session)
-        if not seeded and database_url is None:
-            seed_demo(database.sessions, Actor.command_line("demo"))
-        settings = WorkstationSettings(Path(folder) / "station.ini")
-        settings.set(SOUND_ON, False)
-        settings.set(STATION_NAME, "demo-station")
-        settings.set(PDF_FOLDER, str(Path(folder) / "pdf"))  # labels never land in Documents
-        window = MainWindow(build_station(database, settings))
-        window.resize(*size)
-        window.show()
-        settle()
+        if isinstance(database_url, DatabaseChoice):
+            choice = database_url
+        elif database_url is not None:
+            choice = DatabaseChoice(database_url, embedded_default=False)
+        else:
+            choice = DatabaseChoice(f"sqlite:///{Path(folder) / 'demo.sqlite3'}", True)
+        database = open_database(choice)
         try:
-            yield Harness(window, database)
-        finally:
-            window.close()
-            window.deleteLater()
+            if database_url is None:
+                seed_demo(database.sessions, Actor.command_line("demo"))
+            settings = WorkstationSettings(Path(folder) / "station.ini")
+            settings.set(SOUND_ON, False)
+            settings.set(STATION_NAME, station_name)
+            # Labels land in Documents only when asked to.
+            settings.set(PDF_FOLDER, str(pdf_folder or Path(folder) / "pdf"))
+            window = MainWindow(build_station(database, settings))
+            window.resize(*size)
+            window.show()
             settle()
+            try:
+                yield Harness(window, database)
+            finally:
+                window.close()
+                window.deleteLater()
+                settle()
+        finally:
             database.close()
 
 

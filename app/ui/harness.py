@@ -7,13 +7,21 @@ file, and scans are typed into it as key events the way a wedge scanner types th
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    Qt,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -71,7 +79,40 @@ def ensure_offscreen() -> QApplication:
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.qpa.*=false")
     from app.ui.app import application
 
-    return application()
+    app = application()
+    _quiet_offscreen_notes()
+    return app
+
+
+# Notes Qt prints without a category (so no logging rule can turn them off) on every window
+# the offscreen platform shows and when no sound server runs: nothing a reader can act on.
+OFFSCREEN_NOTES = frozenset(
+    {
+        "This plugin does not support propagateSizeHints()",
+        "PulseAudioService: pa_context_connect() failed",
+    }
+)
+_passed_on: list[Callable[[QtMsgType, QMessageLogContext, str], None] | None] = [None]
+
+
+def _quiet_offscreen_notes() -> None:
+    """Drop OFFSCREEN_NOTES; every other message goes where it went before."""
+    previous = qInstallMessageHandler(_offscreen_message)
+    if previous is not _offscreen_message:
+        _passed_on[0] = previous
+
+
+def _offscreen_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message in OFFSCREEN_NOTES:
+        return
+    handler = _passed_on[0]
+    if handler is not None:
+        handler(kind, context, message)
+        return
+    category = context.category
+    sys.stderr.write(
+        f"{category}: {message}\n" if category and category != "default" else f"{message}\n"
+    )
 
 
 @contextmanager

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
             button.setVisible(True)
         self._show_operator(actor)
         self._restart_idle()
+        self.idle.start()  # log_out stopped it: nobody to log out then
         self.show_screen(self.first_screen(allowed))
         self.station.feedback.ok(f"Welcome, {actor.name}.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -311,6 +312,19 @@ def test_background_checks_end_with_the_station_and_with_its_database(
     qtbot.wait(200)
     assert len(asked) == before
     assert "database did not answer" not in caplog.text
+
+
+def test_idle_logout_runs_after_a_log_in(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.idle.setInterval(20)
+    type_scan(window, SUPERVISOR)
+    clock = [time.monotonic()]
+    monkeypatch.setattr("app.ui.main_window.time.monotonic", lambda: clock[0])
+    window._restart_idle()
+    clock[0] += 16 * 60  # no key, click or scan for 16 minutes
+    qtbot.waitUntil(lambda: window.station.actor is None, timeout=2_000)
+    assert "logged out after being idle" in band(window)[1]
 
 
 def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) -> None:  # type: ignore[no-untyped-def]

@@ -145,7 +145,7 @@ def demo_station(
             settings = WorkstationSettings(Path(folder) / "station.ini")
             settings.set(SOUND_ON, False)
             settings.set(STATION_NAME, station_name)
-            # Labels land in Documents only when asked to.
+            # PDFs leave the temporary folder only when asked to (a replay on a real floor).
             settings.set(PDF_FOLDER, str(pdf_folder or Path(folder) / "pdf"))
             window = MainWindow(build_station(database, settings))
             window.resize(*size)

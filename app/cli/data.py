@@ -20,6 +20,7 @@ from app.services.actor import Actor
 from app.services.intake import ImportSummary, import_orders
 from app.services.masterdata import MasterImportSummary
 from app.services.order_desk import cancel_order, release_hold
+from app.services.order_numbers import resolve_order_number
 from app.services.orders import iter_orders, show_order, to_json
 from app.services.verification import verify_many
 
@@ -180,7 +181,7 @@ def _print_order_summary(summary: ImportSummary) -> None:
     for number, reason in summary.skipped:
         print(f"  skipped {number}: {reason}")
     for rejected in summary.rejected:
-        print(f"  rejected line {rejected.line_no}: {rejected.reason}")
+        print(f"  rejected {rejected.where_and_why}")
     if summary.unusable:
         print(f"  stopped: {summary.unusable} (orders before that point landed)")
 
@@ -297,8 +298,9 @@ def order_release(args: argparse.Namespace) -> int:
 def order_cancel(args: argparse.Namespace) -> int:
     db = database(args)
     with unit_of_work(db.sessions) as session:
-        released = cancel_order(session, Actor.command_line(), args.number, args.reason)
-    print(f"{args.number}: CANCELLED, {released} reserved units released")
+        number = resolve_order_number(session, args.number)  # `100001` for `#100001`
+        released = cancel_order(session, Actor.command_line(), number, args.reason)
+    print(f"{number}: CANCELLED, {released} reserved units released")
     return 0
 
 

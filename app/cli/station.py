@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli import database, emit_json
+from app.cli import CommandError, database, emit_json
+from app.config import resolve_database
 from app.db.engine import unit_of_work
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
@@ -43,14 +45,58 @@ def register(commands: Any) -> None:
     p.add_argument("screen", nargs="?", help="screen name (see --list)")
     p.add_argument("--out", type=Path, help="PNG file to write")
     p.add_argument("--list", action="store_true", help="name the screens")
-    p.add_argument("--size", default="1600x1000", help="window size, WIDTHxHEIGHT")
+    p.add_argument(
+        "--size", type=window_size, default="1600x1000", help="window size, WIDTHxHEIGHT pixels"
+    )
     p.set_defaults(handler=screenshot)
 
-    p = commands.add_parser("replay", help="drive a station screen with a scan script")
+    from app.ui.replay import SCREEN_TITLES  # no Qt: that is loaded when a script runs
+
+    p = commands.add_parser(
+        "replay",
+        help="drive a station screen with a scan script",
+        description="Drive a real station screen offscreen with a scan script, on the database "
+        "(its scans are committed as a station's would be) or with --demo on a throwaway demo "
+        "floor. Exit status 0 when every line was taken, 1 when any was refused.",
+    )
     p.add_argument("file", type=Path, help="one scan per line; \\x1d for GS; '# ' comments")
-    p.add_argument("--screen", required=True, help="order-desk or lookup")
+    p.add_argument(
+        "--screen",
+        required=True,
+        choices=list(SCREEN_TITLES),
+        metavar="SCREEN",
+        help=f"the screen to drive: {', '.join(SCREEN_TITLES)}",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="on a fresh demo floor in a temporary folder, deleted at the end (with its PDFs, "
+        "unless --pdf-dir)",
+    )
+    p.add_argument(
+        "--pdf-dir",
+        type=Path,
+        metavar="DIR",
+        help="label and document PDFs go here (default: the station's PDF folder setting)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=replay)
+
+
+MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """`1600x1000` as (width, height), within what a screen can be."""
+    found = re.fullmatch(r"([0-9]{1,5})x([0-9]{1,5})", text.strip().lower())
+    if found:
+        size = int(found[1]), int(found[2])
+        if all(low <= n <= high for n, low, high in zip(size, MIN_SIZE, MAX_SIZE, strict=True)):
+            return size
+    raise argparse.ArgumentTypeError(
+        f"'{text}' is not a window size: give WIDTHxHEIGHT in pixels, e.g. 1600x1000 "
+        f"(from {MIN_SIZE[0]}x{MIN_SIZE[1]} to {MAX_SIZE[0]}x{MAX_SIZE[1]})"
+    )
 
 
 def scan_patterns_command(args: argparse.Namespace) -> int:
@@ -108,26 +154,31 @@ def screenshot(args: argparse.Namespace) -> int:
     if args.out is None:
         print("baton: give --out FILE.png", file=sys.stderr)
         return 2
-    width, _, height = args.size.partition("x")
-    out = render(args.screen, args.out, (int(width), int(height)))
+    out = render(args.screen, args.out, args.size)
     print(f"wrote {out}")
     return 0
 
 
 def replay(args: argparse.Namespace) -> int:
-    from app.ui.replay import SCREEN_TITLES
+    from app.ui.replay import REFUSED, ScriptError
     from app.ui.replay import replay as run_replay
 
-    if args.screen not in SCREEN_TITLES:
-        print(f"baton: no screen '{args.screen}'; use {', '.join(SCREEN_TITLES)}", file=sys.stderr)
-        return 2
+    if args.demo and args.database:
+        raise CommandError("give --demo or --database, not both")
     if not args.file.is_file():
-        print(f"baton: no script {args.file}", file=sys.stderr)
-        return 2
-    steps = run_replay(args.file, args.screen, args.database)
+        raise CommandError(f"no script {args.file}")
+    try:
+        steps = run_replay(
+            args.file,
+            args.screen,
+            None if args.demo else resolve_database(args.database),
+            args.pdf_dir,
+        )
+    except ScriptError as exc:
+        raise CommandError(str(exc)) from None
     if args.json:
         emit_json([asdict(step) for step in steps])
     else:
         for step in steps:
             print(f"line {step.line:>3}  {step.level:<9} {step.scan:<28} {step.message}")
-    return 0
+    return 1 if any(step.level == REFUSED for step in steps) else 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,8 +21,18 @@ class Database:
     sessions: sessionmaker[Session]
     description: str
     embedded_default: bool
+    _closed: threading.Event = field(
+        default_factory=threading.Event, init=False, repr=False, compare=False
+    )
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called: whatever watches the database stops."""
+        return self._closed.is_set()
 
     def close(self) -> None:
+        """Close every connection; background checks on this database end with it."""
+        self._closed.set()
         self.engine.dispose()
 
 

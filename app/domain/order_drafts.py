@@ -68,3 +68,10 @@ class RejectedOrder:
     line_no: int
     reason: str
     number: str | None = None
+
+    @property
+    def where_and_why(self) -> str:
+        """The reason led by its line once (most reasons name their line already)."""
+        if self.reason.startswith("line "):
+            return self.reason
+        return f"line {self.line_no}: {self.reason}"

@@ -72,6 +72,7 @@ _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 # A lone \ud800-style escape decodes to half a surrogate pair, which no database can store.
 _UNPAIRED = re.compile("[\ud800-\udfff]")
 _MAX_PROBLEMS = 3
+_MAX_SHOWN = 40  # characters of a wrong value a message repeats
 _JSON_CHUNK = 1 << 16
 _MAX_JSON_ORDER = 8 << 20  # characters one JSON order may span: bounds memory on a broken file
 
@@ -109,17 +110,22 @@ class _Fields:
 
     def problem(self, key: str, want: str, got: str) -> None:
         line = self.lines.get(key, self.line_no)
-        said = f"must be {want}, got '{got}'" if got else f"is missing; it must be {want}"
+        shown = (
+            got if len(got) <= _MAX_SHOWN else f"{got[: _MAX_SHOWN - 1]}… ({len(got):,} characters)"
+        )
+        said = f"must be {want}, got '{shown}'" if got else f"is missing; it must be {want}"
         self.problems.append(f"line {line}: {self.label(key)} {said}")
 
     def quantity(self, key: str) -> int:
         raw = self.text(key)
-        if not _WHOLE.fullmatch(raw) or int(raw) == 0:
+        # Leading zeros off and digits counted before int(): Python refuses thousands of them.
+        digits = raw.lstrip("0") or "0"
+        if not _WHOLE.fullmatch(raw) or digits == "0":
             self.problem(key, "a whole number above 0", raw)
-        elif int(raw) > MAX_QUANTITY:
+        elif len(digits) > len(str(MAX_QUANTITY)) or int(digits) > MAX_QUANTITY:
             self.problem(key, f"at most {MAX_QUANTITY:,}", raw)
         else:
-            return int(raw)
+            return int(digits)
         return 0
 
     def money(self, key: str) -> Decimal:
@@ -360,7 +366,11 @@ class _JsonText:
     def __init__(self, handle: TextIO) -> None:
         self._handle, self._text, self._pos, self._eof = handle, "", 0, False
         self.line = 1  # the file line of the window's current position
-        self._decoder = json.JSONDecoder(parse_float=Decimal)  # money stays exact
+        # Money stays exact; whole numbers of any length and NaN or Infinity are read as
+        # Decimal too, so that the field they are in says what is wrong with them.
+        self._decoder = json.JSONDecoder(
+            parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal
+        )
 
     def _more(self) -> None:
         chunk = "" if self._eof else self._handle.read(_JSON_CHUNK)
@@ -391,7 +401,8 @@ class _JsonText:
         self._advance(self._pos + 1)
 
     def value(self) -> tuple[int, object]:
-        """The next JSON value, and the line it starts on."""
+        """The next JSON value, and the line it starts on; _Unreadable for a value that is
+        valid JSON but cannot be decoded (nested too deep, a number out of range)."""
         self.peek()
         start = self.line
         while True:
@@ -402,15 +413,65 @@ class _JsonText:
                     line = self.line + self._text.count("\n", self._pos, exc.pos)
                     reason = f"the order starting on line {start} is not valid JSON"
                     raise _Broken(start, f"line {line}: {reason} ({exc.msg})") from None
+            except RecursionError:
+                return start, self._skip(start, "nests lists or objects too deeply to be read")
+            except (ValueError, ArithmeticError):
+                return start, self._skip(start, "holds a number that cannot be read")
             else:
                 # A number at the end of the window may go on in the next chunk.
                 if end < len(self._text) or self._eof:
                     self._advance(end)
                     return start, value
-            if len(self._text) - self._pos > _MAX_JSON_ORDER:
-                size = f"{_MAX_JSON_ORDER >> 20} MB"
-                raise _Broken(start, f"the order starting on line {start} is over {size} or broken")
-            self._more()
+            self._grow(start)
+
+    def _grow(self, start: int) -> None:
+        if len(self._text) - self._pos > _MAX_JSON_ORDER:
+            size = f"{_MAX_JSON_ORDER >> 20} MB"
+            raise _Broken(start, f"the order starting on line {start} is over {size} or broken")
+        self._more()
+
+    def _skip(self, start: int, reason: str) -> _Unreadable:
+        """Step over a value the decoder gave up on, so that the orders after it are read."""
+        while (end := _value_end(self._text, self._pos, self._eof)) is None:
+            if self._eof:
+                said = f"the order starting on line {start} is not valid JSON ({reason})"
+                raise _Broken(start, f"line {start}: {said}")
+            self._grow(start)
+        self._advance(end)
+        return _Unreadable(f"line {start}: this order {reason}")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Unreadable:
+    """A value in the file that is valid JSON but cannot be decoded."""
+
+    reason: str
+
+
+# A whole string, a lone quote (a string the text cuts off), a bracket, or anything else.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{}]|[^"\[\]{}]+')
+_JSON_SCALAR = re.compile(r"[^,\]}\s]*")
+
+
+def _value_end(text: str, pos: int, eof: bool) -> int | None:
+    """Where the JSON value starting at `pos` ends, found by counting brackets (no recursion,
+    however deep it nests); None if the text stops first."""
+    if text[pos] not in "[{":
+        scalar = _JSON_SCALAR.match(text, pos)
+        end = scalar.end() if scalar else pos
+        return end if end < len(text) or eof else None
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, pos):
+        mark = token.group()
+        if mark in ("[", "{"):
+            depth += 1
+        elif mark in ("]", "}"):
+            depth -= 1
+            if depth == 0:
+                return token.end()
+        elif mark == '"':
+            return None
+    return None
 
 
 def _json_values(path: Path) -> Iterator[tuple[int, object]]:
@@ -442,7 +503,11 @@ def _read_json(path: Path) -> Iterator[_Item]:
     gave = False
     try:
         for line_no, value in _json_values(path):
-            order = _json_order(line_no, value)
+            order = (
+                RejectedOrder(line_no, value.reason)
+                if isinstance(value, _Unreadable)
+                else _json_order(line_no, value)
+            )
             if order.number is not None and order.number in seen:
                 order = _again(order.number, line_no, seen[order.number], "each order once only")
             elif order.number is not None:

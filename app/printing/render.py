@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +58,13 @@ def compose(
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write a file under a temporary name and rename it, so no half file is ever seen."""
+    """Write a file under a temporary name and rename it, so no half file is ever seen.
+
+    The file gets the mode any new file of the user gets (0666 less the umask), as a print
+    spooler or a colleague reading the PDF folder expects; mkstemp would make it 0600.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+    fd, temp = _new_file(path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -68,6 +72,17 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _new_file(folder: Path) -> tuple[int, str]:
+    """A new hidden file in `folder`, open for writing, created with mode 0666 & ~umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temp = str(folder / f".{secrets.token_hex(8)}.part")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
 
 
 def render_pdf(

@@ -14,6 +14,7 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.order_numbers import resolve_order_number
 from app.services.pack_exceptions import stop_packing
 from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
 from app.services.pick_views import ScanOutcome
@@ -30,6 +31,7 @@ from app.services.verification import (
 def release_hold(session: Session, actor: Actor, number: str, note: str = "") -> Verdict:
     """Take an order off hold: it is verified again and holds again if a reason remains."""
     actor.require(Role.SUPERVISOR)
+    number = resolve_order_number(session, number)
     (facts,) = load_facts(session, [number])
     if facts.status is not OrderStatus.ON_HOLD:
         raise WrongState(f"Order {number} is {facts.status.value}, not on hold.")
@@ -42,6 +44,7 @@ def release_hold(session: Session, actor: Actor, number: str, note: str = "") ->
 def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> int:
     """Cancel an order that has not shipped; its stock goes back. Returns the units released."""
     actor.require(Role.SUPERVISOR)
+    number = resolve_order_number(session, number)
     pick_lists = pick_lists_of(session, number)  # locked first: a scan locks them first too
     order = session.scalars(
         select(Order).where(Order.number == number).with_for_update()
@@ -70,6 +73,7 @@ def fix_address(
 ) -> Verdict:
     """Correct an order's ship-to address; the order (not yet released) is verified again."""
     actor.require(Role.SUPERVISOR)
+    number = resolve_order_number(session, number)
     order = session.scalars(
         select(Order).where(Order.number == number).with_for_update()
     ).one_or_none()

@@ -14,6 +14,7 @@ from app.db.models import Allocation, Order, OrderEvent, OrderLine, Stock
 from app.domain.states import OrderStatus
 from app.services.desk import OPEN_STATUSES
 from app.services.errors import InvalidInput, NotFound
+from app.services.order_numbers import resolve_order_number
 from app.services.ship_to import ship_to
 
 
@@ -137,7 +138,8 @@ def _order_query(status: str | None, limit: int | None) -> Select[Order]:
 
 
 def show_order(session: Session, number: str) -> OrderDetail:
-    """One order with its ship-to address and its timeline."""
+    """One order with its ship-to address and its timeline (`100001` finds `#100001`)."""
+    number = resolve_order_number(session, number)
     order = session.scalars(
         select(Order)
         .where(Order.number == number)

@@ -17,6 +17,7 @@ from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import WrongState
+from app.services.order_numbers import resolve_order_number
 from app.services.pack_jobs import (
     IN_TOTES,
     LIVE_JOBS,
@@ -69,6 +70,7 @@ def set_aside(session: Session, actor: Actor, number: str, reason: str, tote: Sc
 def back_to_packing(session: Session, actor: Actor, number: str, note: str = "") -> str:
     """The supervisor has dealt with a packing exception: the order may be packed again."""
     actor.require(Role.SUPERVISOR)
+    number = resolve_order_number(session, number)
     order = order_by_number(session, number)
     if order.status != OrderStatus.EXCEPTION.value:
         raise WrongState(f"Order {number} is {order.status}, not in the exception queue.")

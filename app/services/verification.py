@@ -40,6 +40,7 @@ from app.domain.states import VERIFIABLE, OrderStatus, can_move
 from app.services.actor import Actor
 from app.services.catalog import product_ids_for
 from app.services.errors import Conflict, NotFound, WrongState
+from app.services.order_numbers import resolve_order_number
 from app.services.ship_to import ship_to
 from app.services.timeline import event_values
 
@@ -89,6 +90,7 @@ class OrderFacts:
 def verify_order(session: Session, actor: Actor, number: str) -> Verdict:
     """Verify one order now (supervisor action); READY or ON_HOLD with every reason."""
     actor.require(Role.SUPERVISOR)
+    number = resolve_order_number(session, number)
     return verify_facts(session, actor, load_facts(session, [number]))[0]
 
 

@@ -7,13 +7,21 @@ file, and scans are typed into it as key events the way a wedge scanner types th
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    Qt,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -21,16 +29,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.services.actor import Actor
-from app.services.demo import demo_is_seeded, seed_demo
+from app.services.demo import seed_demo
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, STATION_NAME, WorkstationSettings
 
-_NAMED_KEYS = {
+NAMED_KEYS = {
     **{f"f{n}": getattr(Qt.Key, f"Key_F{n}") for n in range(1, 13)},
     "enter": Qt.Key.Key_Return,
     "escape": Qt.Key.Key_Escape,
 }
 
+KEY_CHOICES = "F1-F12, Enter or Escape"
 HUMAN_KEY_MS = 70  # a person's pause between keys: longer than a scanner's gap (50 ms)
 
 
@@ -51,9 +60,9 @@ class Harness:
 
     def press(self, key: str) -> None:
         """Press a key by name (F1-F12, Enter, Escape), as an operator presses a shortcut."""
-        code = _NAMED_KEYS.get(key.strip().lower())
+        code = NAMED_KEYS.get(key.strip().lower())
         if code is None:
-            raise ValueError(f"unknown key {key!r}; use F1-F12, Enter or Escape")
+            raise ValueError(f"unknown key {key!r}; use {KEY_CHOICES}")
         QTest.keyClick(self.window.focusWidget() or self.window, code)
         settle()
 
@@ -70,41 +79,88 @@ def ensure_offscreen() -> QApplication:
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false;qt.qpa.*=false")
     from app.ui.app import application
 
-    return application()
+    app = application()
+    _quiet_offscreen_notes()
+    return app
+
+
+# Notes Qt prints without a category (so no logging rule can turn them off) on every window
+# the offscreen platform shows and when no sound server runs: nothing a reader can act on.
+OFFSCREEN_NOTES = frozenset(
+    {
+        "This plugin does not support propagateSizeHints()",
+        "PulseAudioService: pa_context_connect() failed",
+    }
+)
+_passed_on: list[Callable[[QtMsgType, QMessageLogContext, str], None] | None] = [None]
+
+
+def _quiet_offscreen_notes() -> None:
+    """Drop OFFSCREEN_NOTES; every other message goes where it went before."""
+    previous = qInstallMessageHandler(_offscreen_message)
+    if previous is not _offscreen_message:
+        _passed_on[0] = previous
+
+
+def _offscreen_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message in OFFSCREEN_NOTES:
+        return
+    handler = _passed_on[0]
+    if handler is not None:
+        handler(kind, context, message)
+        return
+    category = context.category
+    sys.stderr.write(
+        f"{category}: {message}\n" if category and category != "default" else f"{message}\n"
+    )
 
 
 @contextmanager
 def demo_station(
-    database_url: str | None = None, size: tuple[int, int] = (1600, 1000)
+    database_url: str | DatabaseChoice | None = None,
+    size: tuple[int, int] = (1600, 1000),
+    *,
+    pdf_folder: Path | None = None,
+    station_name: str = "demo-station",
 ) -> Iterator[Harness]:
-    """A station window on `database_url`, or on a fresh demo database in a temporary folder."""
+    """A station window on `database_url`, or on a fresh demo database in a temporary folder.
+
+    Its settings are throwaway (no sound, PDF printers); its PDFs go to `pdf_folder`, else to
+    the temporary folder, deleted at the end with everything in it.
+    """
     ensure_offscreen()
     from app.ui.app import build_station
 
     with tempfile.TemporaryDirectory(prefix="baton-") as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
-        database = open_database(DatabaseChoice(url, embedded_default=database_url is None))
-        with database.sessions() as session:
-            seeded = demo_is_seeded(session)
-        if not seeded and database_url is None:
-            seed_demo(database.sessions, Actor.command_line("demo"))
-        settings = WorkstationSettings(Path(folder) / "station.ini")
-        settings.set(SOUND_ON, False)
-        settings.set(STATION_NAME, "demo-station")
-        settings.set(PDF_FOLDER, str(Path(folder) / "pdf"))  # labels never land in Documents
-        window = MainWindow(build_station(database, settings))
-        window.resize(*size)
-        window.show()
-        settle()
+        if isinstance(database_url, DatabaseChoice):
+            choice = database_url
+        elif database_url is not None:
+            choice = DatabaseChoice(database_url, embedded_default=False)
+        else:
+            choice = DatabaseChoice(f"sqlite:///{Path(folder) / 'demo.sqlite3'}", True)
+        database = open_database(choice)
         try:
-            yield Harness(window, database)
-        finally:
-            window.close()
-            window.deleteLater()
-            # Deleted now, not at some later event loop: a closed station's timers, pings and
-            # event filters must not live on into the next one.
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            if database_url is None:
+                seed_demo(database.sessions, Actor.command_line("demo"))
+            settings = WorkstationSettings(Path(folder) / "station.ini")
+            settings.set(SOUND_ON, False)
+            settings.set(STATION_NAME, station_name)
+            # PDFs leave the temporary folder only when asked to (a replay on a real floor).
+            settings.set(PDF_FOLDER, str(pdf_folder or Path(folder) / "pdf"))
+            window = MainWindow(build_station(database, settings))
+            window.resize(*size)
+            window.show()
             settle()
+            try:
+                yield Harness(window, database)
+            finally:
+                window.close()
+                window.deleteLater()
+                # Deleted now, not at some later event loop: a closed station's timers, pings
+                # and event filters must not live on into the next one.
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                settle()
+        finally:
             database.close()
 
 

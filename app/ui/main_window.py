@@ -6,6 +6,7 @@ showing. A badge scan logs in (or switches operator) from anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import replace
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
             button.setVisible(True)
         self._show_operator(actor)
         self._restart_idle()
+        self.idle.start()  # log_out stopped it: nobody to log out then
         self.show_screen(self.first_screen(allowed))
         self.station.feedback.ok(f"Welcome, {actor.name}.")
 
@@ -244,6 +246,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         for screen in self.screens:
             screen.shutdown()
+        # A closed station watches nothing: no ping of a database that may be gone next.
+        self._ping.stop()
+        self.idle.stop()
         super().closeEvent(event)
 
     def _restart_idle(self) -> None:
@@ -289,11 +294,21 @@ class MainWindow(QMainWindow):
             self._show_operator(actor)
 
     def check_database(self) -> None:
-        """Show in the status bar whether the database answers (asked off the GUI thread)."""
-        engine = self.station.database.engine
+        """Show in the status bar whether the database answers (asked off the GUI thread);
+        once the database is closed the checks stop."""
+        database, reachable = self.station.database, self.reachable
+        if database.closed:
+            self._ping.stop()
+            return
 
         def ping() -> None:
-            self.reachable.emit(answers(engine))
+            if database.closed:  # closed while this waited for a thread
+                return
+            ok = answers(database.engine)
+            if database.closed or not shiboken6.isValid(self):
+                return  # nobody is left to tell
+            with contextlib.suppress(RuntimeError):  # the window went in between
+                reachable.emit(ok)
 
         QThreadPool.globalInstance().start(ping)
 

@@ -114,6 +114,19 @@ def test_unknown_order_is_a_clear_message(
     assert capsys.readouterr().err.strip() == "baton: No order #nope."
 
 
+def test_an_order_number_without_its_hash(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--database", demo_url, "order", "show", "100001"]) == 0
+    assert capsys.readouterr().out.startswith("Order #100001  ")
+    ready = _json(capsys, "--database", demo_url, "orders", "--status", "READY", "--json")
+    assert isinstance(ready, list)
+    number = ready[0]["number"]
+    argv = ["--database", demo_url, "order", "cancel", number.lstrip("#"), "--reason", "asked"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"{number}: CANCELLED")
+
+
 def test_database_from_environment_and_db_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

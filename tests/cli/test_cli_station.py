@@ -64,9 +64,9 @@ def test_screenshot_lists_and_renders(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_replay_walks_a_scan_script(capsys: pytest.CaptureFixture[str]) -> None:
     script = str(FIXTURES / "replay" / "lookup.scans")
-    code, out = _run(capsys, "replay", script, "--screen", "lookup", "--json")
+    code, out = _run(capsys, "replay", script, "--screen", "lookup", "--demo", "--json")
     steps = json.loads(out)
-    assert code == 0
+    assert code == 1  # 'hello world' was refused
     assert [(s["line"], s["level"]) for s in steps] == [
         (2, "ok"),
         (3, "ok"),

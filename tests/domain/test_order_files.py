@@ -774,6 +774,57 @@ def test_json_bare_number_element_split_across_chunks(tmp_path: Path) -> None:
     assert [type(i) for i in items] == [OrderDraft, RejectedOrder]
 
 
+@pytest.mark.parametrize(
+    ("element", "reason"),
+    [
+        (order_b(attributes=json.loads("[" * 200 + "]" * 200)), None),  # deep, but it can be read
+        ('{"order_number": "B", "note": ' + "[" * 3000 + "]" * 3000 + ', "lines": []}',
+         "line 3: this order nests lists or objects too deeply to be read"),
+        ('{"order_number": "B", "x": [{"a": "]]}}"}, ' + '{"b": ' * 3000 + "1" + "}" * 3000
+         + "]}", "line 3: this order nests lists or objects too deeply to be read"),
+        ('{"order_number": "B", "lines": [{"sku": "A", "quantity": 1e99999999999999999999}]}',
+         "line 3: this order holds a number that cannot be read"),
+        ('{"order_number": "B", "lines": [{"sku": "A", "quantity": ' + "7" * 5000 + "}]}",
+         "line 3: lines[0].quantity must be at most 1,000,000, "
+         "got '777777777777777777777777777777777777777… (5,000 characters)'"),
+        ('{"order_number": "B", "lines": [{"sku": "A", "quantity": "' + "0" * 4999 + '7"}]}',
+         None),
+        (order_b(total=float("inf")), "line 3: total must be an amount of 0 or more, like 12.50, "
+         "got 'Infinity'"),
+        (line_b(quantity=float("nan")), "line 3: lines[0].quantity must be a whole number above 0, "
+         "got 'NaN'"),
+    ],
+)  # fmt: skip
+def test_json_order_that_python_cannot_decode_is_rejected_and_the_rest_read(
+    tmp_path: Path, element: str, reason: str | None
+) -> None:
+    path = json_file(tmp_path, [GOOD % "A", element, GOOD % "C"])
+    items = read_all(path, "json")
+    assert [o.number for o in drafts(items).values()] == (["A", "C"] if reason else ["A", "B", "C"])
+    if reason:
+        assert [type(i) for i in items] == [OrderDraft, RejectedOrder, OrderDraft]
+        assert (items[1].line_no, why(items[1])) == (3, reason)
+
+
+def test_json_deep_order_across_read_chunks(tmp_path: Path) -> None:
+    # Nested past the 64 KiB the reader holds at first, with brackets inside a string.
+    deep = '{"order_number": "B", "x": "[[{", "y": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    path = json_file(tmp_path, [GOOD % "A", deep, GOOD % "C"])
+    items = read_all(path, "json")
+    assert [type(i) for i in items] == [OrderDraft, RejectedOrder, OrderDraft]
+    assert list(drafts(items)) == ["A", "C"]
+
+
+def test_json_deep_order_cut_off_by_the_end_of_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "orders.json", "[\n" + GOOD % "A" + ",\n" + "[" * 3000)
+    items = read_all(path, "json")
+    assert [type(i) for i in items] == [OrderDraft, RejectedOrder]
+    assert why(items[1]) == (
+        "line 3: the order starting on line 3 is not valid JSON (nests lists or objects too "
+        "deeply to be read); reading stopped there"
+    )
+
+
 # --- Any format -----------------------------------------------------------------------------------
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from app.printing import (
     PrinterUnreachable,
     PrintJob,
     ZplTcpPrinter,
+    render_pdf,
     render_zpl,
     sample_data,
 )
@@ -45,6 +48,25 @@ def test_pdf_folder_saves_one_file_and_a_record(tmp_path: Path) -> None:
     record = outcome.as_record()
     json.dumps(record)  # plain values only
     assert record["what"] == "order 1001 carton 1/2" and record["reprint"] is False
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_pdf_files_get_the_mode_the_users_umask_gives(tmp_path: Path, umask: int) -> None:
+    # A print spooler or a colleague reads the PDF folder: the file is as readable as any
+    # other file this user makes, neither more nor less.
+    before = os.umask(umask)
+    try:
+        outcome = PdfFolderPrinter(tmp_path).print_job(
+            PrintJob.single("tote_label", sample_data("tote_label"))
+        )
+        rendered = tmp_path / "rendered.pdf"
+        render_pdf("tote_label", sample_data("tote_label"), rendered)
+    finally:
+        os.umask(before)
+    for path in (Path(outcome.destination), rendered):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_reprint_is_marked(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.db.models import Order
+from app.ui import main_window
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
@@ -278,6 +281,50 @@ def test_unreachable_database_shows_in_the_status_bar(window: MainWindow, qtbot:
         "Database not reachable or busy: nothing was recorded. Try again.",
     )
     broken.close()
+
+
+def test_background_checks_end_with_the_station_and_with_its_database(
+    open_station: Callable[[], MainWindow],
+    database: Database,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    asked: list[MainWindow] = []
+    real = main_window.answers
+    monkeypatch.setattr(main_window, "PING_MS", 20)  # the status bar asks every 20 ms
+    first = open_station()
+    monkeypatch.setattr(main_window, "answers", lambda engine: asked.append(first) or real(engine))
+    qtbot.waitUntil(lambda: len(asked) >= 2)
+    first.close()  # a station closed: it asks nothing more
+    qtbot.wait(60)
+    before = len(asked)
+    qtbot.wait(200)
+    assert len(asked) == before
+
+    second = open_station()
+    monkeypatch.setattr(main_window, "answers", lambda engine: asked.append(second) or real(engine))
+    qtbot.waitUntil(lambda: asked[-1] is second)
+    database.close()  # its database closed and gone, the window still open
+    Path(database.engine.url.database or "").unlink()
+    qtbot.wait(60)
+    before = len(asked)
+    qtbot.wait(200)
+    assert len(asked) == before
+    assert "database did not answer" not in caplog.text
+
+
+def test_idle_logout_runs_after_a_log_in(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.idle.setInterval(20)
+    type_scan(window, SUPERVISOR)
+    clock = [time.monotonic()]
+    monkeypatch.setattr("app.ui.main_window.time.monotonic", lambda: clock[0])
+    window._restart_idle()
+    clock[0] += 16 * 60  # no key, click or scan for 16 minutes
+    qtbot.waitUntil(lambda: window.station.actor is None, timeout=2_000)
+    assert "logged out after being idle" in band(window)[1]
 
 
 def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) -> None:  # type: ignore[no-untyped-def]

@@ -390,7 +390,7 @@ class OrderDeskScreen(Screen):
         elif summary.rejected:
             first = summary.rejected[0]
             self.station.feedback.attention(
-                f"{text}; {len(summary.rejected)} rejected (line {first.line_no}: {first.reason})"
+                f"{text}; {len(summary.rejected)} rejected ({first.where_and_why})"
             )
         else:
             self.station.feedback.done(f"{text}.")

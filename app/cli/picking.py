@@ -14,7 +14,7 @@ from app.db.engine import unit_of_work
 from app.domain.layout import Layout
 from app.services.actor import Actor
 from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists, paper_pick_list
+from app.services.pick_lists import list_pick_lists, paper_pick_list, tote_cell
 from app.services.printing import make_printer, parse_printer_spec, print_document
 from app.services.warehouse import (
     OutsideLayout,
@@ -213,17 +213,16 @@ def picklists(args: argparse.Namespace) -> int:
         print("No pick lists.")
     for row in rows:
         who = f", {row.picker}" if row.picker else ""
+        totes = sorted({s.tote for s in row.stops if s.tote})
+        into = f", tote {totes[0]}" if row.mode == "single" and totes else ""
         print(
-            f"{row.code} {row.status} {row.mode}{who}: {len(row.orders)} orders, "
+            f"{row.code} {row.status} {row.mode}{who}: {len(row.orders)} orders{into}, "
             f"{row.planned_m:.1f} m planned (wave {row.wave})"
         )
         print(
             table(
                 ("location", "sku", "qty", "order", "tote"),
-                [
-                    (s.location, s.sku, s.quantity, s.order, s.tote or f"pos {s.cart_position}")
-                    for s in row.stops
-                ],
+                [(s.location, s.sku, s.quantity, s.order, tote_cell(row, s)) for s in row.stops],
             )
         )
         print()

@@ -8,9 +8,10 @@ was reassigned meanwhile refuses the old picker's scan.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import clock
@@ -270,6 +271,12 @@ def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -
 
 def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
     """A tote still holding an order's items (not yet packed) cannot take these."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two pickers scanning the same empty tote at once: the second waits for the first
+        # to commit, then finds the tote taken (SQLite writes one transaction at a time).
+        session.execute(
+            select(func.pg_advisory_xact_lock(zlib.crc32(f"tote:{tote}".encode())))
+        )
     used = session.execute(
         select(PickList.code, Order.number)
         .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)

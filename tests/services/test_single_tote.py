@@ -20,6 +20,7 @@ from app.services.pick_views import Expect
 from app.services.picking import WrongScan, claim_next, key_count
 from app.services.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
+from tests.services.test_concurrency import _run_together
 from tests.services.test_packing import _packer, _scan
 from tests.services.test_picking import GTIN, _picker, _status, _view, _walk
 from tests.services.test_picking import _scan as _pick
@@ -129,3 +130,26 @@ def test_a_tote_in_use_or_holding_a_problem_is_refused_and_records_nothing(
     with unit_of_work(db.sessions) as session:
         started = start_packing(session, sam, _scan("T0600"))
     assert started.view.order == olas_order
+
+
+def test_two_pickers_scanning_the_same_empty_tote_at_once_bind_it_once(
+    db: Database, tmp_path: Path
+) -> None:
+    _single_lists(db, tmp_path, {"#1": [("MUG-BLUE", 1)], "#2": [("TEA-EARL", 1)]})
+    pickers = [_picker(db, "OP-1111", "Pat"), _picker(db, "OP-1112", "Ola")]
+    codes = []
+    for picker in pickers:  # each at the first stop, a unit in hand, asked for a tote
+        with unit_of_work(db.sessions) as session:
+            code = claim_next(session, picker).code
+        stop = _view(db, picker, code).current_stop
+        assert stop is not None
+        _pick(db, picker, code, stop.location)
+        _pick(db, picker, code, GTIN[stop.sku])
+        codes.append(code)
+    errors = _run_together(
+        *(lambda p=p, c=c: _pick(db, p, c, "T0900") for p, c in zip(pickers, codes, strict=True))
+    )
+    assert len(errors) == 1 and isinstance(errors[0], WrongScan), errors
+    assert "Tote T0900 is in use" in str(errors[0])
+    bound = [_view(db, p, c).orders[0][2] for p, c in zip(pickers, codes, strict=True)]
+    assert bound.count("T0900") == 1 and bound.count(None) == 1

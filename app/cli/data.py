@@ -135,6 +135,10 @@ def _print_master_summary(kind: str, summary: MasterImportSummary) -> None:
     )
     for line_no, reason in summary.rejected:
         print(f"  line {line_no}: {reason}")
+    if summary.layout_grown:
+        print(
+            f"layout grown to reach the locations: {summary.layout_grown} (see `baton layout show`)"
+        )
 
 
 def import_order_file(args: argparse.Namespace) -> int:

@@ -11,11 +11,17 @@ from typing import Any
 
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
+from app.domain.layout import Layout
 from app.services.actor import Actor
 from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists, paper_pick_list
+from app.services.pick_lists import list_pick_lists, paper_pick_list, tote_cell
 from app.services.printing import make_printer, parse_printer_spec, print_document
-from app.services.warehouse import set_layout, warehouse_layout
+from app.services.warehouse import (
+    OutsideLayout,
+    layout_report,
+    locations_outside,
+    set_layout,
+)
 from app.services.waves import MODES, release_wave
 
 
@@ -28,6 +34,12 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=layout_show)
     p = actions.add_parser("set", help="change parameters: aisles=14 cross_aisles_after_bays=6")
     p.add_argument("values", nargs="+", metavar="NAME=VALUE")
+    p.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="store a layout that leaves stored locations outside it (waves picking from "
+        "them are refused until the layout reaches them)",
+    )
     p.set_defaults(handler=layout_set)
 
     waves = commands.add_parser("waves", help="release READY orders to the floor as pick lists")
@@ -67,13 +79,42 @@ def register(commands: Any) -> None:
 def layout_show(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
-        values = warehouse_layout(session).as_dict()
+        report = layout_report(session)
+    values = report.layout.as_dict()
+    outside = report.outside
     if args.json:
-        emit_json(values)
-    else:
-        for name, value in values.items():
-            print(f"{name:<24} {value}")
+        emit_json(
+            {
+                **values,
+                "origin": {
+                    name: {"source": o.source, "on": o.on or None, "text": o.text}
+                    for name, o in report.origin.items()
+                },
+                "outside": None
+                if outside is None
+                else {
+                    "count": outside.count,
+                    "examples": list(outside.examples),
+                    "aisles": outside.aisles,
+                    "bays": outside.bays,
+                    "fix": f"baton layout set {outside.settings(report.layout)}",
+                },
+            }
+        )
+        return 0
+    width = max(len(str(v)) for v in values.values())
+    for name, value in values.items():
+        print(f"{name:<24} {value!s:<{width}}  ({report.origin[name].text})")
+    _warn_outside(report.layout, outside)
     return 0
+
+
+def _warn_outside(layout: Layout, outside: OutsideLayout | None) -> None:
+    if outside is not None:
+        print(
+            f"\nWarning: {outside.describe(layout)}. Waves picking from them are refused "
+            f"until the layout reaches them: `baton layout set {outside.settings(layout)}`."
+        )
 
 
 def layout_set(args: argparse.Namespace) -> int:
@@ -89,9 +130,13 @@ def layout_set(args: argparse.Namespace) -> int:
         changes[name.strip()] = value
     db = database(args)
     with unit_of_work(db.sessions) as session:
-        layout = set_layout(session, Actor.command_line(), changes)
+        layout = set_layout(
+            session, Actor.command_line(), changes, allow_outside=args.allow_outside
+        )
+        outside = locations_outside(session, layout)
     for name, value in layout.as_dict().items():
         print(f"{name:<24} {value}")
+    _warn_outside(layout, outside)
     return 0
 
 
@@ -168,17 +213,16 @@ def picklists(args: argparse.Namespace) -> int:
         print("No pick lists.")
     for row in rows:
         who = f", {row.picker}" if row.picker else ""
+        totes = sorted({s.tote for s in row.stops if s.tote})
+        into = f", tote {totes[0]}" if row.mode == "single" and totes else ""
         print(
-            f"{row.code} {row.status} {row.mode}{who}: {len(row.orders)} orders, "
+            f"{row.code} {row.status} {row.mode}{who}: {len(row.orders)} orders{into}, "
             f"{row.planned_m:.1f} m planned (wave {row.wave})"
         )
         print(
             table(
                 ("location", "sku", "qty", "order", "tote"),
-                [
-                    (s.location, s.sku, s.quantity, s.order, s.tote or f"pos {s.cart_position}")
-                    for s in row.stops
-                ],
+                [(s.location, s.sku, s.quantity, s.order, tote_cell(row, s)) for s in row.stops],
             )
         )
         print()

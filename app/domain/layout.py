@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 DepotEnd = Literal["front", "back"]
@@ -22,6 +22,18 @@ class PickPoint:
     id: str
     aisle: int
     bay: int
+
+
+class OffLayout(ValueError):
+    """A place the layout does not reach: its aisle or bay lies beyond the floor plan."""
+
+    def __init__(self, point: PickPoint, aisles: int, bays: int) -> None:
+        self.point = point
+        if not 1 <= point.aisle <= aisles:
+            what = f"aisle {point.aisle} is not on the layout (aisles 1-{aisles})"
+        else:
+            what = f"bay {point.bay} is not on the layout (bays 1-{bays})"
+        super().__init__(f"{point.id}: {what}")
 
 
 @dataclass(frozen=True)
@@ -121,16 +133,18 @@ class Layout:
         ys = self.cross_aisle_ys_m
         return ys[0] if self.depot_end == "front" else ys[-1]
 
+    def reaches(self, aisle: int, bay: int) -> bool:
+        """Whether a location at `aisle` and `bay` lies on this floor plan."""
+        return 1 <= aisle <= self.aisles and 1 <= bay <= self.bays
+
     def check_point(self, point: PickPoint) -> None:
-        """Raise ValueError when the point's aisle or bay is not on this layout."""
-        if not 1 <= point.aisle <= self.aisles:
-            raise ValueError(
-                f"{point.id}: aisle {point.aisle} is not on the layout (aisles 1-{self.aisles})"
-            )
-        if not 1 <= point.bay <= self.bays:
-            raise ValueError(
-                f"{point.id}: bay {point.bay} is not on the layout (bays 1-{self.bays})"
-            )
+        """Raise OffLayout (a ValueError) when the point's aisle or bay is not on this layout."""
+        if not self.reaches(point.aisle, point.bay):
+            raise OffLayout(point, self.aisles, self.bays)
+
+    def covering(self, aisles: int, bays: int) -> Layout:
+        """This layout grown (never shrunk) to reach `aisles` aisles of `bays` bays."""
+        return replace(self, aisles=max(self.aisles, aisles), bays=max(self.bays, bays))
 
 
 def coordinates(layout: Layout, aisle: int, bay: int) -> tuple[float, float]:

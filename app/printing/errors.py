@@ -49,13 +49,40 @@ class UnprintableText(PrintingError):
         chars = " ".join(f"{c} (U+{ord(c):04X})" for c in missing)
         super().__init__(
             f"layout '{layout}': cannot print {where} {text!r}: no installed font has "
-            f"the characters {chars}; install a font that covers them (e.g. Noto Sans CJK "
-            "or Droid Sans Fallback for Japanese/Chinese/Korean)"
+            f"the characters {chars}; {font_advice(missing)}"
         )
         self.layout = layout
         self.where = where
         self.text = text
         self.missing = missing
+
+
+# Japanese kana, CJK ideographs and Hangul, with their punctuation and full-width forms.
+_CJK = (
+    (0x1100, 0x11FF),
+    (0x2E80, 0x9FFF),
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+
+
+def font_advice(missing: str) -> str:
+    """What to install so that `missing` characters print: the package on Debian and Ubuntu,
+    and what to do on other systems."""
+    if any(lo <= ord(c) <= hi for c in missing for lo, hi in _CJK):
+        package, font = "fonts-noto-cjk", "Noto Sans CJK (or another Japanese/Chinese/Korean font)"
+    else:
+        package, font = "fonts-noto-core", "the Noto Sans font of that script"
+    return (
+        f"install a font that has them, then print again. Debian or Ubuntu: "
+        f"`sudo apt install {package}`. Other systems: install {font} as a font of the "
+        "system or of the user, or put its .ttf/.otf/.ttc file in a folder listed in the "
+        "environment variable BATON_FONT_DIRS"
+    )
 
 
 class PrintFailed(PrintingError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import threading
@@ -10,9 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
+from fontTools.ttLib import TTFont as OutlineSource
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+from app.printing.cff import BLOCK, best_face, open_outlines, truetype_block
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 FONT_DIRS_ENV = "BATON_FONT_DIRS"
@@ -23,9 +28,14 @@ FAMILIES: dict[str, tuple[str, str | None]] = {
     "mono": ("DejaVuSansMono.ttf", None),
 }
 
-# Installed fonts worth trying for scripts DejaVu lacks, best first. ReportLab embeds
-# TrueType outlines only, so the CFF-based Noto CJK .otf/.ttc files cannot be used.
+# Installed fonts worth trying for scripts DejaVu lacks, best first: Noto Sans CJK (Debian's
+# fonts-noto-cjk; PostScript outlines, converted for embedding by app/printing/cff.py), then
+# TrueType fonts with CJK glyphs.
 FALLBACK_FILES = (
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansCJKjp-Regular.otf",
+    "NotoSansCJK-Regular.otf",
+    "SourceHanSans-Regular.ttc",
     "DroidSansFallbackFull.ttf",
     "DroidSansFallback.ttf",
     "NotoSansJP-Regular.ttf",
@@ -47,6 +57,13 @@ FALLBACK_FILES = (
     "malgun.ttf",
     "arialuni.ttf",
     "Arial Unicode.ttf",
+)
+# Bold text looks for these first, then for the regular fallbacks above.
+BOLD_FALLBACK_FILES = (
+    "NotoSansCJK-Bold.ttc",
+    "NotoSansCJKjp-Bold.otf",
+    "NotoSansCJK-Bold.otf",
+    "SourceHanSans-Bold.ttc",
 )
 
 # Characters that draw nothing; dropped rather than reported as missing.
@@ -88,13 +105,41 @@ class FontFace:
         return ord(char) in self.cmap
 
 
-def _load(name: str, path: Path, subfont: int = 0) -> FontFace:
-    font = TTFont(name, str(path), subfontIndex=subfont)
+def _load(name: str, path: Path, subfont: int = 0, data: BinaryIO | None = None) -> FontFace:
+    """Register a TrueType font with ReportLab: the file at `path`, or `data` converted from it
+    (`path` and `subfont` then name the original, which the ZPL bitmaps draw with)."""
+    font = TTFont(name, data if data is not None else str(path), subfontIndex=subfont)
     pdfmetrics.registerFont(font)
     face = font.face
     return FontFace(
         name, path, subfont, frozenset(face.charToGlyph), float(face.ascent), float(face.descent)
     )
+
+
+@dataclass(eq=False)
+class OutlineFont:
+    """An installed face with PostScript outlines: each block of characters it has becomes a
+    TrueType face of its own when a document first needs one of them."""
+
+    name: str
+    path: Path
+    subfont: int
+    source: OutlineSource
+    cmap: frozenset[int]
+    _blocks: dict[int, FontFace] = field(default_factory=dict)
+
+    def face_for(self, code: int) -> FontFace:
+        """The registered face of the block holding `code` (converted on first use)."""
+        block = code // BLOCK
+        face = self._blocks.get(block)
+        if face is None:
+            start = block * BLOCK
+            codes = [c for c in range(start, start + BLOCK) if c in self.cmap]
+            name = f"{self.name}-{block:04x}"
+            data = truetype_block(self.source, codes, name)
+            face = _load(name, self.path, self.subfont, io.BytesIO(data))
+            self._blocks[block] = face
+        return face
 
 
 @dataclass(frozen=True)
@@ -111,8 +156,10 @@ class FontBook:
 
     fallback_dirs: Sequence[Path] = field(default_factory=system_font_dirs)
     _faces: dict[tuple[str, bool], FontFace] = field(default_factory=dict, init=False)
-    _fallbacks: list[FontFace] | None = field(default=None, init=False)
-    _candidates: list[Path] | None = field(default=None, init=False)
+    # Per weight (bold or not): the fallbacks loaded so far, and the files still to try.
+    _fallbacks: dict[bool, list[Fallback]] = field(default_factory=dict, init=False)
+    _candidates: dict[bool, list[Path]] | None = field(default=None, init=False)
+    _opened: dict[Path, Fallback | None] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def face(self, family: str, bold: bool = False) -> FontFace:
@@ -143,7 +190,7 @@ class FontBook:
         for char in text:
             if char in _INVISIBLE:
                 continue
-            face = primary if primary.covers(char) else self._fallback_for(char)
+            face = primary if primary.covers(char) else self._fallback_for(char, bold)
             if face is None:
                 if char not in missing:
                     missing.append(char)
@@ -154,45 +201,65 @@ class FontBook:
                 runs.append((face, char))
         return TextRuns(tuple(runs), "".join(missing))
 
-    def _fallback_for(self, char: str) -> FontFace | None:
+    def _fallback_for(self, char: str, bold: bool) -> FontFace | None:
         code = ord(char)
         with self._lock:
-            if self._fallbacks is None:
-                self._fallbacks = []
-            for face in self._fallbacks:
-                if code in face.cmap:
-                    return face
+            fallbacks = self._fallbacks.setdefault(bold, [])
+            for font in fallbacks:
+                if code in font.cmap:
+                    return _face_of(font, code)
             # Load further candidates lazily until one covers the character.
-            candidates = self._candidate_paths()
+            candidates = self._candidate_paths(bold)
             while candidates:
-                loaded = self._try_load(candidates.pop(0))
+                loaded = self._open(candidates.pop(0))
                 if loaded is None:
                     continue
-                self._fallbacks.append(loaded)
+                fallbacks.append(loaded)
                 if code in loaded.cmap:
-                    return loaded
+                    return _face_of(loaded, code)
         return None
 
-    def _candidate_paths(self) -> list[Path]:
+    def _candidate_paths(self, bold: bool) -> list[Path]:
         if self._candidates is None:
-            self._candidates = _find_candidates(self.fallback_dirs)
-        return self._candidates
+            by_name, noto = _find_candidates(self.fallback_dirs)
+            regular = [by_name[n.lower()] for n in FALLBACK_FILES if n.lower() in by_name] + noto
+            heavy = [by_name[n.lower()] for n in BOLD_FALLBACK_FILES if n.lower() in by_name]
+            self._candidates = {False: regular, True: heavy + regular}
+        return self._candidates[bold]
 
-    def _try_load(self, path: Path) -> FontFace | None:
-        # Named after the file, so font books searching different folders never clash
-        # in ReportLab's process-wide font registry.
-        name = f"Baton-fallback-{zlib.crc32(str(path).encode()):08x}"
-        try:
-            return _load(name, path)
-        except (TTFError, OSError, ValueError, KeyError, IndexError):
-            return None  # not a usable TrueType font (e.g. CFF outlines); try the next
+    def _open(self, path: Path) -> Fallback | None:
+        """The font in `path`, loaded once for every weight that falls back on it."""
+        if path not in self._opened:
+            self._opened[path] = _try_load(path)
+        return self._opened[path]
 
 
-def _find_candidates(dirs: Iterable[Path]) -> list[Path]:
-    """Known fallback files first (in FALLBACK_FILES order), then other Noto Sans TTFs."""
+Fallback = FontFace | OutlineFont
+
+
+def _face_of(font: Fallback, code: int) -> FontFace:
+    return font.face_for(code) if isinstance(font, OutlineFont) else font
+
+
+def _try_load(path: Path) -> Fallback | None:
+    # Named after the file, so font books searching different folders never clash
+    # in ReportLab's process-wide font registry.
+    name = f"Baton-fallback-{zlib.crc32(str(path).encode()):08x}"
+    try:
+        subfont = best_face(path)
+        outlines = open_outlines(path, subfont)
+        if outlines is not None:
+            return OutlineFont(name, path, subfont, outlines, frozenset(outlines.getBestCmap()))
+        return _load(name, path, subfont)
+    except Exception:  # noqa: BLE001 - one unreadable installed font must not stop printing
+        return None  # not a font either library can read (damaged, bitmap only); next
+
+
+def _find_candidates(dirs: Iterable[Path]) -> tuple[dict[str, Path], list[Path]]:
+    """Known fallback files found (by lower-case name), and other Noto Sans TTFs."""
     by_name: dict[str, Path] = {}
     noto: list[Path] = []
-    wanted = {n.lower() for n in FALLBACK_FILES}
+    wanted = {n.lower() for n in (*FALLBACK_FILES, *BOLD_FALLBACK_FILES)}
     for root in dirs:
         if not root.is_dir():
             continue
@@ -203,8 +270,7 @@ def _find_candidates(dirs: Iterable[Path]) -> list[Path]:
                     by_name.setdefault(low, Path(dirpath) / file)
                 elif low.startswith("notosans") and low.endswith("-regular.ttf"):
                     noto.append(Path(dirpath) / file)
-    known = [by_name[n.lower()] for n in FALLBACK_FILES if n.lower() in by_name]
-    return known + sorted(noto)
+    return by_name, sorted(noto)
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,6 @@ from typing import BinaryIO
 from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.printing.document import Bars, Line, PageOut, Picture, Rect, TextLine
@@ -91,11 +90,18 @@ class PdfWriter:
         c.setFillGray(1 if line.color == "white" else 0)
         x = line.left * MM
         y = (height - line.baseline) * MM
-        for face, text in line.runs:
+        if len(line.runs) == 1:
+            face, text = line.runs[0]
             c.setFont(face.name, line.size)
             c.drawString(x, y, text)
-            if len(line.runs) > 1:
-                x += stringWidth(text, face.name, line.size)
+            return
+        # Runs of several fonts in one text object, each continuing where the last ended: a
+        # reader of the file then finds one line of text, not a line per font.
+        words = c.beginText(x, y)
+        for face, text in line.runs:
+            words.setFont(face.name, line.size)
+            words.textOut(text)
+        c.drawText(words)
 
     def _rect(self, rect: Rect, height: float) -> None:
         c = self.canvas

@@ -47,7 +47,11 @@ def _scan(text: str) -> Scan:
 def walk_pick_list(
     factory: Factory, picker: Actor, code: str, tote_for: Callable[[int], str]
 ) -> None:
-    """Walk a claimed pick list to its end: every location, unit and tote scanned in turn."""
+    """Walk a claimed pick list to its end: every location, unit and tote scanned in turn.
+
+    `tote_for(cart position)` names the tote to scan when one is asked for: the order's on a
+    cart, the batch tote, or a single order's tote at its first stop (position 1).
+    """
     with factory() as session:
         codes = unit_codes(session)
     for _ in range(10_000):

@@ -21,6 +21,7 @@ from app.domain.iteration import chunks
 from app.domain.roles import Role
 from app.domain.tabular import FileUnusable, Row, read_csv
 from app.services.actor import Actor
+from app.services.warehouse import cover_locations
 
 BATCH = 500
 
@@ -34,6 +35,7 @@ class MasterImportSummary:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     unusable: str | None = None
+    layout_grown: str = ""  # e.g. "bays 12 -> 30": the layout grew to reach the locations
 
     @property
     def exit_code(self) -> int:
@@ -54,8 +56,12 @@ class _Kind:
 def import_locations(
     factory: sessionmaker[Session], actor: Actor, path: Path
 ) -> MasterImportSummary:
-    """`code,zone,aisle,bay,level`: create or update storage locations."""
-    return _import(factory, actor, path, _LOCATIONS)
+    """`code,zone,aisle,bay,level`: create or update storage locations; the warehouse layout
+    grows to reach them."""
+    summary = _import(factory, actor, path, _LOCATIONS)
+    if summary.unusable is None:
+        _cover(factory, actor, summary)
+    return summary
 
 
 def import_products(
@@ -82,7 +88,15 @@ def load_master_data(
     summary = MasterImportSummary()
     for kind, values in ((_LOCATIONS, locations), (_PRODUCTS, products), (_STOCK, stock)):
         _apply_all(factory, kind, enumerate(values, start=1), summary)
+        if kind is _LOCATIONS:
+            _cover(factory, actor, summary)
     return summary
+
+
+def _cover(factory: sessionmaker[Session], actor: Actor, summary: MasterImportSummary) -> None:
+    """Routes are walked on the layout: it must reach every location that exists."""
+    with unit_of_work(factory) as session:
+        summary.layout_grown = cover_locations(session, actor)
 
 
 def _import(

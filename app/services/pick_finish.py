@@ -9,7 +9,7 @@ from app import clock
 from app.db.models import Allocation, Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.domain.allocation import StockOption, plan_allocation
-from app.domain.layout import PickPoint
+from app.domain.layout import OffLayout, PickPoint
 from app.domain.roles import Role
 from app.domain.routing import DEPOT, Depot, shortest_path_m
 from app.domain.states import OrderStatus
@@ -175,11 +175,16 @@ def report_short(
     # With units in hand the stop still waits for their tote; it closes when they are put.
     stop.status = "AT_LOCATION" if any(t.placed < t.picked for t in stop.tasks) else "SHORT"
     session.flush()
-    if found_elsewhere:
-        _resequence(session, pick_list, stop)
+    unrouted = _resequence(session, pick_list, stop) if found_elsewhere else []
     message = f"{missing} missing at {location.code}; flagged for a count."
     if found_elsewhere:
         message += f" {found_elsewhere} to take from another location, added to your walk."
+    if unrouted:
+        message += (
+            f" {', '.join(unrouted)} {'is' if len(unrouted) == 1 else 'are'} not on the "
+            "warehouse layout, so last on your walk: tell a supervisor to run "
+            "`baton layout set` so that the layout reaches it."
+        )
     if still_short:
         message += f" {still_short} could not be found: the order goes to the supervisor."
     return finish_if_done(session, actor, pick_list, ScanOutcome("attention", message, True))
@@ -272,11 +277,12 @@ def _add_to_walk(pick_list: PickList, line_id: int, row: Stock, units: int) -> N
     stop.quantity += units
 
 
-def _resequence(session: Session, pick_list: PickList, here: PickStop) -> None:
+def _resequence(session: Session, pick_list: PickList, here: PickStop) -> list[str]:
     """Fit stops added during the walk into it where they cost the fewest extra metres.
 
     The picker is at `here`; the stops already planned keep their order (cheapest insertion
     from the picker's position to the depot), so a short never reshuffles the whole walk.
+    A stop the layout does not reach goes last; their location codes are returned.
     """
     layout = warehouse_layout(session)
     closed = [s for s in pick_list.stops if s.status in ("DONE", "SHORT")]
@@ -288,14 +294,20 @@ def _resequence(session: Session, pick_list: PickList, here: PickStop) -> None:
         return PickPoint(str(stop.id), stop.location.aisle, stop.location.bay)
 
     start = point(here)
+    unrouted: list[str] = []
     for stop in added:
         ends: list[PickPoint | Depot] = [start, *(point(s) for s in planned), DEPOT]
-        costs = [
-            shortest_path_m(layout, ends[i], point(stop))
-            + shortest_path_m(layout, point(stop), ends[i + 1])
-            - shortest_path_m(layout, ends[i], ends[i + 1])
-            for i in range(len(ends) - 1)
-        ]
+        try:
+            costs = [
+                shortest_path_m(layout, ends[i], point(stop))
+                + shortest_path_m(layout, point(stop), ends[i + 1])
+                - shortest_path_m(layout, ends[i], ends[i + 1])
+                for i in range(len(ends) - 1)
+            ]
+        except OffLayout:
+            planned.append(stop)  # no distance to weigh it by: the picker still gets it
+            unrouted.append(stop.location.code)
+            continue
         planned.insert(costs.index(min(costs)), stop)
     # Two steps, so that no two stops ever share a number on the way (a unique constraint).
     for n, stop in enumerate(pick_list.stops, start=1):
@@ -305,6 +317,7 @@ def _resequence(session: Session, pick_list: PickList, here: PickStop) -> None:
         stop.seq = n
     pick_list.stops.sort(key=lambda s: s.seq)
     session.flush()
+    return sorted(set(unrouted))
 
 
 def reassign(session: Session, actor: Actor, code: str, badge: str | None) -> str:

@@ -83,7 +83,11 @@ def paper_pick_list(session: Session, code: str) -> dict[str, Any]:
             )
     names = {stop.product.sku: stop.product.name for stop in pick_list.stops}
     skus = {stop.product.sku: barcodes[stop.product_id] for stop in pick_list.stops}
-    kind = f"Batch ({len(row.orders)} orders)" if len(row.orders) > 1 else f"Order {row.orders[0]}"
+    if len(row.orders) > 1:
+        kind = f"Batch ({len(row.orders)} orders)"
+    else:
+        tote = row.stops[0].tote if row.stops else None
+        kind = f"Order {row.orders[0]} · " + (f"tote {tote}" if tote else "into an empty tote")
     return {
         "pick_list": row.code,
         "pick_list_kind": kind,
@@ -97,11 +101,19 @@ def paper_pick_list(session: Session, code: str) -> dict[str, Any]:
                 "name": names[line.sku],
                 "quantity": line.quantity,
                 "barcode": skus[line.sku],
-                "tote": line.tote or f"pos {line.cart_position}",
+                "tote": tote_cell(row, line),
             }
             for line in row.stops
         ],
     }
+
+
+def tote_cell(row: PickListRow, line: StopLine) -> str:
+    """The tote a line goes into, or where on the cart while no tote is scanned yet (a single
+    order's first tote scan names it)."""
+    if line.tote:
+        return line.tote
+    return "" if row.mode == "single" else f"pos {line.cart_position}"
 
 
 def _row(session: Session, pick_list: PickList) -> PickListRow:

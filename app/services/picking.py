@@ -8,9 +8,10 @@ was reassigned meanwhile refuses the old picker's scan.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import clock
@@ -195,13 +196,15 @@ def _take(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) 
 def _record_take(session: Session, pick_list: PickList, stop: PickStop, units: int) -> None:
     """Units left the location: stock and its promise go down together, tasks fill in order."""
     remaining = units
+    # A single order's units go straight into its tote once the picker has scanned one.
+    into_tote = pick_list.mode == "single" and pick_list.orders[0].tote is not None
     for task in stop.tasks:
         take = min(task.quantity - task.picked, remaining)
         if take <= 0:
             continue
         task.picked += take
-        if pick_list.mode == "single":
-            task.placed = task.picked  # a single order's units go straight into its tote
+        if into_tote:
+            task.placed = task.picked
         remaining -= take
         allocation = session.scalars(
             select(Allocation).where(
@@ -230,7 +233,8 @@ def _record_take(session: Session, pick_list: PickList, stop: PickStop, units: i
 
 
 def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -> ScanOutcome:
-    """The units in hand go into a tote: the order's own (sort-while-pick) or the shared one."""
+    """The units in hand go into a tote: the order's own (on a cart, or a single order's, bound
+    by the first units put in it) or the batch's shared one."""
     if scanned.kind is not ScanKind.TOTE:
         raise WrongScan("Scan the tote the units go into.")
     members = {m.order_id: m for m in pick_list.orders}
@@ -241,14 +245,15 @@ def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -
     else:
         targets = list(members.values())
         member = targets[0]
-    if member.tote is None:
+    bound = member.tote is None
+    if bound:
         _check_free(session, pick_list, scanned.code)
         for target in targets:
             target.tote = scanned.code
     elif member.tote != scanned.code:
+        where = "" if pick_list.mode == "single" else f" (cart position {member.position})"
         raise WrongScan(
-            f"Wrong tote {scanned.code}: order {member.order.number} goes in {member.tote} "
-            f"(cart position {member.position})."
+            f"Wrong tote {scanned.code}: order {member.order.number} goes in {member.tote}{where}."
         )
     placing = [t for t in stop.tasks if t.placed < t.picked]
     if pick_list.mode == "sort_while_pick":
@@ -257,21 +262,34 @@ def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -
         t.placed = t.picked
     _close_if_done(stop, pick_list.mode)
     session.flush()
+    if bound and pick_list.mode == "single":
+        return ScanOutcome(
+            "ok", f"Order {member.order.number} goes in tote {scanned.code}", advanced=True
+        )
     return ScanOutcome("ok", f"In tote {scanned.code}", advanced=True)
 
 
 def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
     """A tote still holding an order's items (not yet packed) cannot take these."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two pickers scanning the same empty tote at once: the second waits for the first
+        # to commit, then finds the tote taken (SQLite writes one transaction at a time).
+        session.execute(
+            select(func.pg_advisory_xact_lock(zlib.crc32(f"tote:{tote}".encode())))
+        )
     used = session.execute(
-        select(PickList.code)
+        select(PickList.code, Order.number)
         .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)
         .join(Order, Order.id == PickListOrder.order_id)
         .where(PickListOrder.tote == tote, Order.status.in_(_IN_TOTES))
         .limit(1)
-    ).scalar_one_or_none()
+    ).one_or_none()
     if used is not None:
-        where = "another order on this cart" if used == pick_list.code else f"pick list {used}"
-        raise WrongScan(f"Tote {tote} is in use by {where}: take an empty tote.")
+        code, number = used
+        where = "on this cart" if code == pick_list.code else f"of pick list {code}"
+        raise WrongScan(
+            f"Tote {tote} is in use: it holds order {number} {where}. Take an empty tote."
+        )
     problem = problem_tote_holder(session, tote)
     if problem is not None:
         raise WrongScan(

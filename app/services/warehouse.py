@@ -4,21 +4,28 @@ packing rules."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import WarehouseSetting
+from app import clock
+from app.db.models import Location, WarehouseSetting
 from app.domain.layout import Layout
 from app.domain.packing_rules import PackingSettings
 from app.domain.roles import Role
 from app.domain.scan import DEFAULT_PATTERNS, ScanPatterns
 from app.services.actor import Actor
-from app.services.errors import InvalidInput
+from app.services.errors import InvalidInput, WrongState
 
 PATTERNS_KEY = "scan.patterns"
 LAYOUT_KEY = "layout"
+LAYOUT_ORIGIN_KEY = "layout.origin"
 PACKING_KEY = "packing"
+# Where a layout value came from: its default, a location import that grew it, a supervisor.
+DEFAULT, IMPORT, SET = "default", "location import", "layout set"
+_EXAMPLES = 5
 
 
 def scan_patterns(session: Session) -> ScanPatterns:
@@ -49,16 +56,154 @@ def warehouse_layout(session: Session) -> Layout:
     return Layout.from_dict(stored) if stored else Layout()
 
 
-def set_layout(session: Session, actor: Actor, changes: dict[str, object]) -> Layout:
-    """Change some layout parameters; refused (nothing stored) if the result is not a layout."""
+@dataclass(frozen=True)
+class Origin:
+    """Where one layout value came from, and on which day."""
+
+    source: str  # DEFAULT, IMPORT or SET
+    on: str = ""  # ISO date
+
+    @property
+    def text(self) -> str:
+        if self.source == IMPORT:
+            return f"grown by the location import of {self.on}"
+        if self.source == SET:
+            return f"set by baton layout set on {self.on}"
+        return "default"
+
+
+@dataclass(frozen=True)
+class OutsideLayout:
+    """Locations the layout does not reach, and the smallest aisles and bays that would."""
+
+    count: int
+    examples: tuple[str, ...]
+    aisles: int
+    bays: int
+
+    def settings(self, layout: Layout) -> str:
+        """The `baton layout set` arguments that make `layout` reach every one of them."""
+        wanted = [("aisles", self.aisles, layout.aisles), ("bays", self.bays, layout.bays)]
+        return " ".join(f"{name}={need}" for name, need, have in wanted if need > have)
+
+    def describe(self, layout: Layout) -> str:
+        shown = ", ".join(self.examples) + (", ..." if self.count > len(self.examples) else "")
+        return (
+            f"{self.count} location(s) lie outside the layout (aisles 1-{layout.aisles}, "
+            f"bays 1-{layout.bays}): {shown}"
+        )
+
+
+@dataclass(frozen=True)
+class LayoutReport:
+    """The layout, where each of its values came from, and any location it does not reach."""
+
+    layout: Layout
+    origin: dict[str, Origin] = field(default_factory=dict)
+    outside: OutsideLayout | None = None
+
+
+class LayoutTooSmall(WrongState):
+    """Locations that work needs lie outside the warehouse layout; nothing was changed."""
+
+
+def layout_report(session: Session) -> LayoutReport:
+    """The layout with the origin of every value, for `baton layout show`."""
+    layout = warehouse_layout(session)
+    origins = _load(session, LAYOUT_ORIGIN_KEY)
+    origin = {}
+    for name in layout.as_dict():
+        found = origins.get(name)
+        origin[name] = (
+            Origin(str(found.get("source", DEFAULT)), str(found.get("on", "")))
+            if isinstance(found, dict)
+            else Origin(DEFAULT)
+        )
+    return LayoutReport(layout, origin, locations_outside(session, layout))
+
+
+def locations_outside(session: Session, layout: Layout) -> OutsideLayout | None:
+    """The stored locations `layout` does not reach (None when it reaches them all)."""
+    outside = or_(Location.aisle > layout.aisles, Location.bay > layout.bays)
+    count, aisles, bays = session.execute(
+        select(func.count(), func.max(Location.aisle), func.max(Location.bay)).where(outside)
+    ).one()
+    if not count:
+        return None
+    examples = session.scalars(
+        select(Location.code).where(outside).order_by(Location.code).limit(_EXAMPLES)
+    ).all()
+    return OutsideLayout(count, tuple(examples), max(aisles, layout.aisles), max(bays, layout.bays))
+
+
+def places_outside(layout: Layout, places: Iterable[tuple[str, int, int]]) -> OutsideLayout | None:
+    """The places (code, aisle, bay) `layout` does not reach (None when it reaches them all)."""
+    outside = sorted({p for p in places if not layout.reaches(p[1], p[2])})
+    if not outside:
+        return None
+    return OutsideLayout(
+        len(outside),
+        tuple(code for code, _, _ in outside[:_EXAMPLES]),
+        max(layout.aisles, *(aisle for _, aisle, _ in outside)),
+        max(layout.bays, *(bay for _, _, bay in outside)),
+    )
+
+
+def cover_locations(session: Session, actor: Actor) -> str:
+    """Grow the layout (never shrink it) until it reaches every stored location.
+
+    Returns what grew, e.g. "bays 12 -> 30", or "" when the layout already reached them.
+    """
+    actor.require(Role.SUPERVISOR)
+    layout = warehouse_layout(session)
+    aisles, bays = session.execute(select(func.max(Location.aisle), func.max(Location.bay))).one()
+    grown = layout.covering(aisles or 1, bays or 1)
+    if grown == layout:
+        return ""
+    changed = [n for n in ("aisles", "bays") if getattr(grown, n) != getattr(layout, n)]
+    _store(session, LAYOUT_KEY, grown.as_dict())
+    _note_origin(session, changed, IMPORT)
+    return ", ".join(f"{n} {getattr(layout, n)} -> {getattr(grown, n)}" for n in changed)
+
+
+def set_layout(
+    session: Session, actor: Actor, changes: dict[str, object], *, allow_outside: bool = False
+) -> Layout:
+    """Change some layout parameters; refused (nothing stored) if the result is not a layout,
+    or if it leaves stored locations outside it and `allow_outside` is not given."""
     actor.require(Role.SUPERVISOR)
     values = {**warehouse_layout(session).as_dict(), **changes}
     try:
         layout = Layout.from_dict(values)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"Layout not changed: {exc}") from None
+    outside = locations_outside(session, layout)
+    if outside is not None and not allow_outside:
+        raise LayoutTooSmall(
+            f"Layout not changed: {outside.describe(layout)}. Give "
+            f"{outside.settings(layout)} to reach them, or add --allow-outside to store it "
+            "anyway (waves picking from those locations are then refused)."
+        )
     _store(session, LAYOUT_KEY, layout.as_dict())
+    _note_origin(session, list(changes), SET)
     return layout
+
+
+def check_reaches(layout: Layout, places: Iterable[tuple[str, int, int]], doing: str) -> None:
+    """Refuse `doing` with a message naming `baton layout set` when a place is off the layout."""
+    outside = places_outside(layout, places)
+    if outside is not None:
+        raise LayoutTooSmall(
+            f"{doing}: {outside.describe(layout)}. Run "
+            f"`baton layout set {outside.settings(layout)}` so that the layout reaches them."
+        )
+
+
+def _note_origin(session: Session, names: list[str], source: str) -> None:
+    origins = _load(session, LAYOUT_ORIGIN_KEY)
+    for name in names:
+        origins[name] = {"source": source, "on": clock.today().isoformat()}
+    _store(session, LAYOUT_ORIGIN_KEY, origins)
 
 
 def packing_settings(session: Session) -> PackingSettings:

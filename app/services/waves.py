@@ -20,7 +20,7 @@ from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput
 from app.services.timeline import move_order
-from app.services.warehouse import warehouse_layout
+from app.services.warehouse import check_reaches, warehouse_layout
 
 MODES = (BatchMode.SORT_WHILE_PICK.value, BatchMode.PICK_THEN_SORT.value)
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -73,6 +73,16 @@ def release_wave(
     if not orders:
         return WaveSummary(None, mode, ())
     layout = warehouse_layout(session)
+    check_reaches(
+        layout,
+        (
+            (a.stock.location.code, a.stock.location.aisle, a.stock.location.bay)
+            for order in orders
+            for line in order.lines
+            for a in line.allocations
+        ),
+        "Wave not released",
+    )
     by_key = {str(order.id): order for order in orders}
     # Orders with the same cutoff and priority are equally urgent: distance decides the carts.
     urgency = {o.id: (o.ship_by is None, o.ship_by or _NEVER, -o.priority) for o in orders}

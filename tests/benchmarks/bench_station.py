@@ -116,9 +116,10 @@ def _walk_a_pick_list(window: object, database: object) -> list[float]:
             code = match[1]
         elif match := re.search(r"Scan the product (\S+)", asked):
             code = gtin[match[1]]
-        elif match := re.search(r"empty tote for cart position (\d+)", asked):
+        elif match := re.search(r"empty tote for (?:cart position (\d+)|order)", asked):
             list_id = int(screen.progress.text().split(" · ")[0].split("-")[1])
-            code = f"T{list_id:04d}{int(match[1]):02d}"  # a fresh tote for every list and run
+            position = int(match[1] or 0)  # 0: a single order's tote
+            code = f"T{list_id:04d}{position:02d}"  # a fresh tote for every list and run
         elif match := re.search(r"Scan the tote (\S+)", asked):
             code = match[1]
         else:

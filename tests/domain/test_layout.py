@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.domain.layout import (
     Layout,
+    OffLayout,
     PickPoint,
     coordinates,
     depot_coordinates,
@@ -153,3 +154,15 @@ def test_every_bay_lies_strictly_inside_its_block(
         # Half a cross-aisle plus half a bay from the nearer cross-aisle, at least.
         assert ys[block] + cross / 2 < layout.bay_y_m(bay) < ys[block + 1] - cross / 2
     assert layout.bay_y_m(bays) + width / 2 + cross / 2 == pytest.approx(ys[-1])
+
+
+def test_a_layout_grows_to_cover_locations_and_never_shrinks() -> None:
+    grown = DEMO.covering(7, 30)
+    assert (grown.aisles, grown.bays) == (12, 30)
+    assert grown.covering(3, 3) == grown
+    assert grown.reaches(12, 30) and not grown.reaches(13, 1) and not DEMO.reaches(7, 22)
+
+
+def test_a_point_off_the_layout_names_itself_and_the_layout() -> None:
+    with pytest.raises(OffLayout, match=r"A07-22-1: bay 22 is not on the layout \(bays 1-12\)"):
+        DEMO.check_point(PickPoint("A07-22-1", 7, 22))

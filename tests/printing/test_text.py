@@ -109,19 +109,8 @@ def test_installed_font_covers_what_dejavu_lacks(tmp_path: Path) -> None:
     data["ship_to_name"] = "Arc ⌒ Studio"
     out = io.BytesIO()
     render_pdf("shipping_4x6", data, out, fonts=book)
-    # pypdf ends a line at each change of font; the words are all there, in order.
-    assert "Arc⌒Studio" in "".join(PdfReader(out).pages[0].extract_text().split())
-
-
-def test_japanese_uses_an_installed_cjk_font_or_says_it_cannot() -> None:
-    data = sample_data("shipping_4x6")
-    data["ship_to_name"] = "山田 太郎"
-    book = FontBook()
-    if book.split("山田", "sans").missing:
-        with pytest.raises(UnprintableText, match="cannot print ship-to name"):
-            render_pdf("shipping_4x6", data, io.BytesIO(), fonts=book)
-    else:
-        assert "山田 太郎" in pdf_text("shipping_4x6", data, fonts=book)
+    # One line in two fonts is one line of text in the file: it reads back as given.
+    assert "Arc ⌒ Studio" in PdfReader(out).pages[0].extract_text().splitlines()
 
 
 def _library_with(tmp_path: Path, elements: str) -> LayoutLibrary:

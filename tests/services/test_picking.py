@@ -243,7 +243,8 @@ def test_extra_units_and_a_tote_already_in_use_are_refused(db: Database, tmp_pat
         _scan(db, pat, pats, GTIN[stop.sku])  # one unit more than the order wants
     _scan(db, pat, pats, "T1001")
     to_tote_step(sam, sams)
-    with pytest.raises(WrongScan, match=f"in use by pick list {pats}"):
+    in_use = f"Tote T1001 is in use: it holds order #. of pick list {pats}. Take an empty tote"
+    with pytest.raises(WrongScan, match=in_use):
         _scan(db, sam, sams, "T1001")
     _scan(db, sam, sams, "T2001")
 
@@ -371,9 +372,12 @@ def test_a_refill_from_a_row_the_line_already_takes_from_joins_that_stop(
         short(session, pat, code)
     view = _view(db, pat, code)
     assert [(s.location, s.quantity, s.status) for s in view.stops] == [
-        ("A01-02-1", 1, "SHORT"),
+        ("A01-02-1", 1, "AT_LOCATION"),  # the unit in hand waits for the order's first tote
         ("A02-01-1", 11, "OPEN"),  # the same stop takes the four more, not a second one
     ]
+    assert view.expect is Expect.TOTE
+    assert _scan(db, pat, code, "T0001") == "Order #1 goes in tote T0001"
+    assert _view(db, pat, code).stops[0].status == "DONE"  # as on a cart: closed by the put
     _walk(db, pat, code, {})
     assert _status(db, "#1") == "PICKED"
     _exact(db)

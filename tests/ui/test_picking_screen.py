@@ -26,6 +26,7 @@ from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
+from app.ui.screens.packing import PackingScreen
 from app.ui.screens.picking import PickingScreen
 
 MARIA, JONAS = "OP-1001", "OP-1002"
@@ -82,6 +83,8 @@ def scan_what_is_asked(window: MainWindow) -> None:
         type_scan(window, GTIN[match[1]])
     elif match := re.search(r"empty tote for cart position (\d+)", asked):
         type_scan(window, f"T{int(match[1]):04d}")
+    elif match := re.search(r"empty tote for order #\d*(\d{3})$", asked):
+        type_scan(window, f"T8{match[1]}")  # a single order's tote
     elif match := re.search(r"Scan the tote (\S+)", asked):
         type_scan(window, match[1])
     else:
@@ -314,3 +317,52 @@ def test_a_list_reassigned_meanwhile_refuses_the_old_pickers_scans(
         f"Pick list {code} is not yours any more (it was reassigned).",
     )
     assert not on_stop(window) and picking(window).take_button.isVisible()
+
+
+def test_a_single_order_list_binds_an_empty_tote_and_the_bench_starts_from_it(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    with unit_of_work(database.sessions) as session:
+        single = next(row for row in list_pick_lists(session, "OPEN") if row.mode == "single")
+        reassign(session, Actor.command_line("supervisor"), single.code, MARIA)
+    (number,) = single.orders
+    assert take_list(qtbot, window) == single.code
+    screen = picking(window)
+    assert screen.target.text() == f"Into an empty tote · order {number}"
+    for _ in range(20):  # the first stop: location, then each unit
+        if "Scan the product" not in screen.next_scan.text() and "location" not in (
+            screen.next_scan.text()
+        ):
+            break
+        scan_what_is_asked(window)
+    in_hand = sum(line.quantity for line in single.stops if line.location == screen.location.text())
+    assert screen.next_scan.text() == f"➜ Scan an empty tote for order {number}"
+    assert screen.take_count.text() == f"Put {in_hand}"
+
+    type_scan(window, "T0951")  # the demo cart's tote, holding a picked order
+    level, message = band(window)
+    assert level is FeedbackLevel.ERROR
+    assert re.fullmatch(
+        r"Tote T0951 is in use: it holds order #\d+ of pick list PL-\d+\. Take an empty tote\.",
+        message,
+    )
+    assert screen.next_scan.text() == f"➜ Scan an empty tote for order {number}"
+    type_scan(window, "T0777")
+    assert band(window) == (FeedbackLevel.OK, f"Order {number} goes in tote T0777")
+    for _ in range(100):  # the rest of the walk asks for no tote
+        if not on_stop(window):
+            break
+        assert screen.target.text() == f"Into tote T0777 · order {number}"
+        assert "tote" not in screen.next_scan.text()
+        scan_what_is_asked(window)
+    assert band(window) == (FeedbackLevel.OK, f"Pick list {single.code} done.")
+    assert screen.start_detail.text().endswith("Totes: T0777")
+    assert status_of(database, number) == "PICKED"
+
+    type_scan(window, "OP-3001")  # the packer takes over the station, at the pack bench
+    bench = window.current_screen
+    assert isinstance(bench, PackingScreen)
+    assert f"T0777 ({number})" in bench.queue.text()
+    type_scan(window, "T0777")
+    assert bench.order.text() == f"Order {number}"
+    assert band(window)[0] is FeedbackLevel.OK

@@ -76,7 +76,9 @@ def _target(view: PickListView) -> str:
         tote = view.orders[0][2] if view.orders else None
         count = f"{len(view.orders)} orders, sorted at the put wall"
         return f"Put in batch tote {tote} · {count}" if tote else f"Into an empty tote · {count}"
-    return f"Order {task.order}"
+    if task.tote:
+        return f"Into tote {task.tote} · order {task.order}"
+    return f"Into an empty tote · order {task.order}"
 
 
 def _next_scan(view: PickListView, stop: StopView) -> str:
@@ -92,7 +94,11 @@ def _next_scan(view: PickListView, stop: StopView) -> str:
             empty = f"Scan an empty tote for cart position {task.position}"
             return f"Scan the tote {task.tote}" if task.tote else empty
         tote = view.orders[0][2] if view.orders else None
-        return f"Scan the tote {tote}" if tote else "Scan an empty tote"
+        if tote:
+            return f"Scan the tote {tote}"
+        if view.mode == "single" and task is not None:
+            return f"Scan an empty tote for order {task.order}"
+        return "Scan an empty tote"
     return "This list is finished."
 
 

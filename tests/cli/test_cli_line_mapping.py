@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from app import clock
 from app.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -25,8 +28,17 @@ def baton(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int
 def url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """The fixture floor with the export imported: #2001 held for its bowl."""
     url = f"sqlite:///{tmp_path / 'floor.sqlite3'}"
-    for kind in ("locations", "products", "stock"):
-        path = FIXTURES / "masterdata" / f"{kind}.csv"
+    # The fixture's stock file, its tea lots expiring a year from today (on any date).
+    stock = (FIXTURES / "masterdata" / "stock.csv").read_text(encoding="utf-8")
+    expiry = clock.today() + timedelta(days=365)
+    fresh = tmp_path / "stock.csv"
+    fresh.write_text(re.sub(r"\d{4}-\d\d-\d\d", expiry.isoformat(), stock), encoding="utf-8")
+    for path in (
+        FIXTURES / "masterdata" / "locations.csv",
+        FIXTURES / "masterdata" / "products.csv",
+        fresh,
+    ):
+        kind = path.stem
         assert baton(capsys, url, "import", kind, str(path))[0] == 0
     code, out, _ = baton(capsys, url, "import", "orders", str(EXPORT))
     assert code == 0

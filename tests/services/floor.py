@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from app import clock
 from app.db.database import Database
 from app.db.models import Stock
 from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
@@ -22,12 +23,19 @@ PRODUCTS = [
     ProductRow("TEA-EARL", "Earl Grey 100 g", ("5901234123457",), 120, 150, 60, 60),
     ProductRow("SOCK-ZOE", "Chaussettes « Zoë »", ("96385074",), 80, 200, 100, 20),
 ]
-STOCK = [
-    StockRow("A01-01-1", "MUG-BLUE", 10, "", None),
-    StockRow("A01-02-1", "TEA-EARL", 5, "L1", date(2027, 1, 31)),
-    StockRow("A02-01-1", "TEA-EARL", 20, "L2", date(2027, 6, 30)),
-    StockRow("A02-02-1", "SOCK-ZOE", 3, "", None),
-]
+
+
+def stock() -> list[StockRow]:
+    """The floor's stock; the tea's two lots expire 8 weeks and 7 months after today, so the
+    earlier one is picked first on any date."""
+    today = clock.today()
+    return [
+        StockRow("A01-01-1", "MUG-BLUE", 10, "", None),
+        StockRow("A01-02-1", "TEA-EARL", 5, "L1", today + timedelta(weeks=8)),
+        StockRow("A02-01-1", "TEA-EARL", 20, "L2", today + timedelta(days=210)),
+        StockRow("A02-02-1", "SOCK-ZOE", 3, "", None),
+    ]
+
 
 ORDER_COLUMNS = [
     "order_number",
@@ -55,8 +63,9 @@ ZURICH = {
 
 
 def load_floor(db: Database) -> None:
-    summary = load_master_data(db.sessions, SUPERVISOR, LOCATIONS, PRODUCTS, STOCK)
-    assert summary.rejected == [] and summary.created == len(LOCATIONS) + len(PRODUCTS) + len(STOCK)
+    rows = stock()
+    summary = load_master_data(db.sessions, SUPERVISOR, LOCATIONS, PRODUCTS, rows)
+    assert summary.rejected == [] and summary.created == len(LOCATIONS) + len(PRODUCTS) + len(rows)
 
 
 def write_orders(path: Path, orders: dict[str, list[tuple[str, int]]], **overrides: str) -> Path:

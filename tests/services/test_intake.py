@@ -163,7 +163,6 @@ def test_a_picker_cannot_import_orders(db: Database, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_ten_thousand_orders_stream_through_in_bounded_memory(tmp_path: Path) -> None:
     import tracemalloc
-    from datetime import UTC, datetime
 
     from app.config import DatabaseChoice
     from app.db.database import open_database
@@ -173,7 +172,7 @@ def test_ten_thousand_orders_stream_through_in_bounded_memory(tmp_path: Path) ->
 
     floor = demo_data.warehouse(clock.today())
     path = tmp_path / "orders_export.csv"
-    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    now = clock.now()
     write_shopify_csv(demo_data.day_of_orders(floor.products, 10_000, 700_001, now), path)
     database = open_database(DatabaseChoice(f"sqlite:///{tmp_path / 'big.sqlite3'}", True))
     load_master_data(database.sessions, SUPERVISOR, floor.locations, floor.products, floor.stock)

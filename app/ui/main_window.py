@@ -29,7 +29,7 @@ from app.db.engine import answers
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind, ScanRejected
 from app.services.actor import Actor
-from app.services.operators import badge_login
+from app.services.masterdata.operators import badge_login
 from app.ui.scanner import RawScan, ScanInput
 from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.services.actor import Actor
 from app.services.errors import BatonError
-from app.services.pack_labels import CartonPrint, print_carton, reprint_carton
+from app.services.packing.documents import CartonPrint, print_carton, reprint_carton
 from app.ui.printers import station_printers
 from app.ui.station import StationContext
 

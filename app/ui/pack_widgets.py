@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.services.pack_views import CartonView, PackLine, PackView, PlannedCarton
+from app.services.packing.views import CartonView, PackLine, PackView, PlannedCarton
 from app.ui.screens.base import photo_placeholder
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from app.db.database import Database
 from app.db.models import Allocation, Order, OrderLine, Stock
-from app.services.intake import import_orders
-from app.services.verification import verify_many
+from app.services.intake.receiving import import_orders
+from app.services.intake.verification import verify_many
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
 
 

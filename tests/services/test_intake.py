@@ -12,10 +12,10 @@ from app.db.database import Database
 from app.db.models import Order, OrderEvent, OrderLine, OutboxMessage
 from app.domain.roles import Role
 from app.services.actor import Actor
+from app.services.desk.orders import list_orders, show_order
 from app.services.errors import NotAllowed
-from app.services.intake import import_orders
-from app.services.masterdata import load_master_data
-from app.services.orders import list_orders, show_order
+from app.services.intake.receiving import import_orders
+from app.services.masterdata.imports import load_master_data
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "orders"

@@ -17,13 +17,11 @@ from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
-from app.services.demo_floor import walk_pick_list
-from app.services.intake import import_orders
-from app.services.masterdata import import_locations, import_products, import_stock
-from app.services.operators import add_operator
-from app.services.pick_views import Expect
-from app.services.picking import claim_next, current_list, scan, short
-from app.services.warehouse import (
+from app.services.demo.floor import walk_pick_list
+from app.services.intake.receiving import import_orders
+from app.services.masterdata.imports import import_locations, import_products, import_stock
+from app.services.masterdata.operators import add_operator
+from app.services.masterdata.warehouse import (
     DEFAULT,
     IMPORT,
     SET,
@@ -32,7 +30,9 @@ from app.services.warehouse import (
     set_layout,
     warehouse_layout,
 )
-from app.services.waves import release_wave
+from app.services.picking.scans import claim_next, current_list, scan, short
+from app.services.picking.views import Expect
+from app.services.picking.waves import release_wave
 from tests.services.floor import SUPERVISOR, write_orders
 
 AISLES, BAYS = 12, 30

@@ -12,12 +12,12 @@ from app.db.engine import unit_of_work
 from app.db.models import Order, OrderEvent, OrderLine, ProductAlias
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.aliases import list_aliases, remove_alias, set_alias
+from app.services.desk.order_actions import cancel_order
+from app.services.desk.orders import show_order
 from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.intake import import_orders
-from app.services.line_mapping import UnmappedLine, map_line, unmapped_lines
-from app.services.order_desk import cancel_order
-from app.services.orders import show_order
+from app.services.intake.aliases import list_aliases, remove_alias, set_alias
+from app.services.intake.line_mapping import UnmappedLine, map_line, unmapped_lines
+from app.services.intake.receiving import import_orders
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "orders"

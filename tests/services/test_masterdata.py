@@ -25,7 +25,7 @@ from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import NotAllowed
-from app.services.masterdata import (
+from app.services.masterdata.imports import (
     MasterImportSummary,
     import_locations,
     import_products,

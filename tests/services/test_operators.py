@@ -11,7 +11,7 @@ from app.db.models import Operator
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound
-from app.services.operators import (
+from app.services.masterdata.operators import (
     OperatorInfo,
     add_operator,
     check_pin,

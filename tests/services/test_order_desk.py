@@ -14,11 +14,11 @@ from app.db.models import Order
 from app.domain.order_drafts import AddressDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.desk import DeskFilter, count_orders, desk_rows, status_counts
+from app.services.desk.order_actions import cancel_order, fix_address, release_hold
+from app.services.desk.order_list import DeskFilter, count_orders, desk_rows, status_counts
+from app.services.desk.orders import show_order
 from app.services.errors import InvalidInput, NotAllowed, WrongState
-from app.services.intake import import_orders
-from app.services.order_desk import cancel_order, fix_address, release_hold
-from app.services.orders import show_order
+from app.services.intake.receiving import import_orders
 from app.services.ship_to import ship_to
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 

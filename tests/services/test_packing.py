@@ -18,17 +18,11 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
 from app.services.actor import Actor
-from app.services.boxes import DEMO_BOXES, save_boxes
-from app.services.carriers import carrier_book
+from app.services.desk.order_actions import cancel_order
 from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.intake import import_orders
-from app.services.operators import add_operator
-from app.services.order_desk import cancel_order
-from app.services.pack_exceptions import back_to_packing, set_aside
-from app.services.pack_jobs import OverScan, PackOutcome, WrongItem, WrongLot
-from app.services.pack_labels import carton_documents
-from app.services.pack_views import PackView
-from app.services.packing import (
+from app.services.intake.receiving import import_orders
+from app.services.masterdata.operators import add_operator
+from app.services.packing.bench import (
     choose_box,
     close_carton,
     current_order,
@@ -36,9 +30,15 @@ from app.services.packing import (
     pack_item,
     start_packing,
 )
-from app.services.picking import claim_next
-from app.services.putwall import add_wall, start_batch, wall_view
-from app.services.waves import release_wave
+from app.services.packing.boxes import DEMO_BOXES, save_boxes
+from app.services.packing.carriers import carrier_book
+from app.services.packing.documents import carton_documents
+from app.services.packing.jobs import OverScan, PackOutcome, WrongItem, WrongLot
+from app.services.packing.set_aside import back_to_packing, set_aside
+from app.services.packing.views import PackView
+from app.services.picking.scans import claim_next
+from app.services.picking.waves import release_wave
+from app.services.sorting.put_wall import add_wall, start_batch, wall_view
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
 from tests.services.test_picking import GTIN, _picker, _walk
 from tests.services.test_putwall import _sort_one, _sorter

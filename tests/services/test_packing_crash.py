@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.db.database import Database
 from app.db.packing_models import CartonItem
-from app.services.packing import current_order
+from app.services.packing.bench import current_order
 from tests.services.test_packing import _packer, bench  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +24,8 @@ BENCH = textwrap.dedent(
     from app.db.database import open_database
     from app.db.engine import unit_of_work
     from app.domain.scan import classify
-    from app.services.operators import badge_login
-    from app.services.packing import pack_item, start_packing
+    from app.services.masterdata.operators import badge_login
+    from app.services.packing.bench import pack_item, start_packing
 
     database = open_database(DatabaseChoice(sys.argv[1], embedded_default=False))
     with unit_of_work(database.sessions) as session:

@@ -15,18 +15,18 @@ from app.domain.masterdata_rows import LocationRow, StockRow
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
+from app.services.desk.order_actions import cancel_order
+from app.services.desk.orders import show_order
 from app.services.errors import BatonError, NotAllowed
-from app.services.intake import import_orders
-from app.services.masterdata import import_stock, load_master_data
-from app.services.operators import add_operator
-from app.services.order_desk import cancel_order
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists
-from app.services.pick_views import Expect, PickListView
-from app.services.picking import WrongScan, claim_next, current_list, key_count, scan, short
-from app.services.verification import verify_many, verify_order
-from app.services.waves import release_wave
+from app.services.intake.receiving import import_orders
+from app.services.intake.verification import verify_many, verify_order
+from app.services.masterdata.imports import import_stock, load_master_data
+from app.services.masterdata.operators import add_operator
+from app.services.picking.finishing import reassign
+from app.services.picking.lists import list_pick_lists
+from app.services.picking.scans import WrongScan, claim_next, current_list, key_count, scan, short
+from app.services.picking.views import Expect, PickListView
+from app.services.picking.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
 # The test floor's products scan by their GTINs (their SKUs are not in the demo's SKU pattern).

@@ -31,8 +31,8 @@ from app.printing import (
 from app.printing.batch import BatchProgress, Cancel
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound
-from app.services.operators import add_operator
-from app.services.printing import (
+from app.services.masterdata.operators import add_operator
+from app.services.printing.records import (
     PrinterSpec,
     badge_label_data,
     is_document_layout,

@@ -14,13 +14,14 @@ from app.domain.masterdata_rows import ProductRow
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
+from app.services.desk.orders import show_order
 from app.services.errors import BatonError, NotAllowed
-from app.services.intake import import_orders
-from app.services.masterdata import load_master_data
-from app.services.operators import add_operator
-from app.services.orders import show_order
-from app.services.picking import claim_next
-from app.services.putwall import (
+from app.services.intake.receiving import import_orders
+from app.services.masterdata.imports import load_master_data
+from app.services.masterdata.operators import add_operator
+from app.services.picking.scans import claim_next
+from app.services.picking.waves import release_wave
+from app.services.sorting.put_wall import (
     WallStatus,
     WallView,
     WrongPut,
@@ -33,7 +34,6 @@ from app.services.putwall import (
     wall_view,
     walls_status,
 )
-from app.services.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 from tests.services.test_picking import GTIN, _picker, _walk
 

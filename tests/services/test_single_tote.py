@@ -11,14 +11,14 @@ from sqlalchemy import select
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Order, OrderEvent
-from app.services.intake import import_orders
-from app.services.pack_exceptions import set_aside
-from app.services.pack_views import pack_queue
-from app.services.packing import start_packing
-from app.services.pick_lists import list_pick_lists, paper_pick_list
-from app.services.pick_views import Expect
-from app.services.picking import WrongScan, claim_next, key_count
-from app.services.waves import release_wave
+from app.services.intake.receiving import import_orders
+from app.services.packing.bench import start_packing
+from app.services.packing.set_aside import set_aside
+from app.services.packing.views import pack_queue
+from app.services.picking.lists import list_pick_lists, paper_pick_list
+from app.services.picking.scans import WrongScan, claim_next, key_count
+from app.services.picking.views import Expect
+from app.services.picking.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
 from tests.services.test_concurrency import _run_together
 from tests.services.test_packing import _packer, _scan

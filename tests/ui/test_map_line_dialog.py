@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.db.database import Database
 from app.db.models import Order
 from app.services.actor import Actor
-from app.services.aliases import list_aliases
-from app.services.intake import import_orders
-from app.services.orders import show_order
+from app.services.desk.orders import show_order
+from app.services.intake.aliases import list_aliases
+from app.services.intake.receiving import import_orders
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow

@@ -19,11 +19,11 @@ from app.db.picking_models import PickListOrder
 from app.domain.roles import Role
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
-from app.services.demo_floor import unit_codes
-from app.services.operators import add_operator, badge_login
-from app.services.order_desk import cancel_order
-from app.services.pack_labels import CartonPrint
-from app.services.packing import pack_item, start_packing
+from app.services.demo.floor import unit_codes
+from app.services.desk.order_actions import cancel_order
+from app.services.masterdata.operators import add_operator, badge_login
+from app.services.packing.bench import pack_item, start_packing
+from app.services.packing.documents import CartonPrint
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import key_in, type_scan
 from app.ui.main_window import MainWindow

@@ -17,11 +17,11 @@ from app.db.engine import unit_of_work
 from app.db.models import Location
 from app.domain.demo_data import products as demo_products
 from app.services.actor import Actor
-from app.services.demo import seed_demo
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists
-from app.services.waves import release_wave
+from app.services.demo.seeding import seed_demo
+from app.services.desk.orders import show_order
+from app.services.picking.finishing import reassign
+from app.services.picking.lists import list_pick_lists
+from app.services.picking.waves import release_wave
 from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from app.db.database import Database
-from app.services.printing import recent_prints
+from app.services.printing.records import recent_prints
 from app.ui.background import BackgroundJob
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import settle, type_scan

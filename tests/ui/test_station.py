@@ -328,7 +328,7 @@ def test_idle_logout_runs_after_a_log_in(
 
 
 def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) -> None:  # type: ignore[no-untyped-def]
-    from app.services.desk import DeskFilter, count_orders, desk_rows
+    from app.services.desk.order_list import DeskFilter, count_orders, desk_rows
 
     def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
         with database.sessions() as session:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
-from app.services.operators import badge_login, pin_login
+from app.services.masterdata.operators import badge_login, pin_login
 from app.ui.screens.base import Screen, heading
 from app.ui.station import StationContext
 

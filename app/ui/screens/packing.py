@@ -29,12 +29,7 @@ from sqlalchemy.orm import Session
 from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
-from app.services.boxes import list_boxes
-from app.services.pack_exceptions import set_aside
-from app.services.pack_jobs import PackOutcome
-from app.services.pack_labels import CartonPrint, last_closed_carton
-from app.services.pack_views import PackView, pack_queue
-from app.services.packing import (
+from app.services.packing.bench import (
     choose_box,
     close_carton,
     current_order,
@@ -42,6 +37,11 @@ from app.services.packing import (
     pack_item,
     start_packing,
 )
+from app.services.packing.boxes import list_boxes
+from app.services.packing.documents import CartonPrint, last_closed_carton
+from app.services.packing.jobs import PackOutcome
+from app.services.packing.set_aside import set_aside
+from app.services.packing.views import PackView, pack_queue
 from app.ui.feedback import FeedbackLevel
 from app.ui.pack_printing import CartonPrinter
 from app.ui.pack_widgets import CartonPanel, Checklist, text_label, weight_text

@@ -27,7 +27,7 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.errors import BatonError
-from app.services.putwall import (
+from app.services.sorting.put_wall import (
     OverPick,
     SlotView,
     SortOutcome,

@@ -10,7 +10,7 @@ from app.domain.carriers import CarrierBook, CarrierService
 from app.printing.tracking import SCHEMES
 from app.services.errors import InvalidInput, NotFound
 
-CARRIERS_FILE = Path(__file__).resolve().parents[2] / "resources" / "carriers.toml"
+CARRIERS_FILE = Path(__file__).resolve().parents[3] / "resources" / "carriers.toml"
 
 
 def carrier_book(path: Path | None = None) -> CarrierBook:

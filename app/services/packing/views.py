@@ -21,7 +21,7 @@ from app.db.putwall_models import WallSlot
 from app.domain import cartonization
 from app.domain.cartonization import CartonPlan, Item
 from app.domain.states import OrderStatus
-from app.services.boxes import box_types
+from app.services.packing.boxes import box_types
 
 CLOSED = ("CLOSED", "STAGED", "LOADED", "SHIPPED")  # sealed and labelled, on its way
 LIVE = ("OPEN", *CLOSED)  # every carton but a void one (set aside or cancelled unclosed)

@@ -21,10 +21,10 @@ from app.db.packing_models import Carton, CartonItem
 from app.printing import Printer, PrintingError, address_values
 from app.services.actor import Actor
 from app.services.errors import NotFound, WrongState
-from app.services.pack_views import CLOSED
-from app.services.printing import RecordedPrint, is_document_layout, print_document, reprint
+from app.services.masterdata.warehouse import packing_settings
+from app.services.packing.views import CLOSED
+from app.services.printing.records import RecordedPrint, is_document_layout, print_document, reprint
 from app.services.ship_to import ship_to
-from app.services.warehouse import packing_settings
 
 SHIPPING_LAYOUT, GS1_LAYOUT = "shipping_4x6", "gs1_logistic_4x6"
 Factory = sessionmaker[Session]

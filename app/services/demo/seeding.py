@@ -26,17 +26,17 @@ from app.domain.cutoffs import next_cutoff
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.boxes import DEMO_BOXES, save_boxes
-from app.services.demo_floor import sort_tote, walk_pick_list
-from app.services.intake import ImportSummary, receive_all
-from app.services.masterdata import load_master_data
-from app.services.operators import badge_login, hash_pin
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.putwall import add_wall
+from app.services.demo.floor import sort_tote, walk_pick_list
+from app.services.desk.orders import show_order
+from app.services.intake.receiving import ImportSummary, receive_all
+from app.services.masterdata.imports import load_master_data
+from app.services.masterdata.operators import badge_login, hash_pin
+from app.services.masterdata.warehouse import set_packing
+from app.services.packing.boxes import DEMO_BOXES, save_boxes
+from app.services.picking.finishing import reassign
+from app.services.picking.waves import release_wave
 from app.services.ship_to import ship_to_columns
-from app.services.warehouse import set_packing
-from app.services.waves import release_wave
+from app.services.sorting.put_wall import add_wall
 
 LIVE_ORDERS = 150
 DEMO_WAVE_ORDERS = 40

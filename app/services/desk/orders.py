@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, OrderEvent, OrderLine, Stock
 from app.domain.states import OrderStatus
-from app.services.desk import OPEN_STATUSES
+from app.services.desk.order_list import OPEN_STATUSES
 from app.services.errors import InvalidInput, NotFound
 from app.services.order_numbers import resolve_order_number
 from app.services.ship_to import ship_to

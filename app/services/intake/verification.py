@@ -38,8 +38,8 @@ from app.domain.payment import payment_problem
 from app.domain.roles import Role
 from app.domain.states import VERIFIABLE, OrderStatus, can_move
 from app.services.actor import Actor
-from app.services.catalog import product_ids_for
 from app.services.errors import Conflict, NotFound, WrongState
+from app.services.masterdata.catalog import product_ids_for
 from app.services.order_numbers import resolve_order_number
 from app.services.ship_to import ship_to
 from app.services.timeline import event_values

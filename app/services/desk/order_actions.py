@@ -14,18 +14,18 @@ from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
-from app.services.order_numbers import resolve_order_number
-from app.services.pack_exceptions import stop_packing
-from app.services.pick_finish import finish_if_done, pick_lists_of, withdraw_from_pick_lists
-from app.services.pick_views import ScanOutcome
-from app.services.ship_to import ship_to, ship_to_columns
-from app.services.timeline import move_order, record_event
-from app.services.verification import (
+from app.services.intake.verification import (
     Verdict,
     load_facts,
     release_allocations,
     verify_facts,
 )
+from app.services.order_numbers import resolve_order_number
+from app.services.packing.set_aside import stop_packing
+from app.services.picking.finishing import finish_if_done, pick_lists_of, withdraw_from_pick_lists
+from app.services.picking.views import ScanOutcome
+from app.services.ship_to import ship_to, ship_to_columns
+from app.services.timeline import move_order, record_event
 
 
 def release_hold(session: Session, actor: Actor, number: str, note: str = "") -> Verdict:

@@ -42,7 +42,7 @@ from app.printing import (
 from app.printing.batch import Cancel
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound
-from app.services.warehouse import scan_patterns
+from app.services.masterdata.warehouse import scan_patterns
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The order on a pack bench: who holds it, what may be refused and why, what an action did.
 
-Shared by the packer's actions (app/services/packing.py) and the exceptions
-(app/services/pack_exceptions.py). Every action locks the order's row first and reads it
+Shared by the packer's actions (app/services/packing/bench.py) and the exceptions
+(app/services/packing/set_aside.py). Every action locks the order's row first and reads it
 again under the lock, so two benches never pack the same order and a cancel in between is seen.
 """
 
@@ -18,7 +18,7 @@ from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.pack_views import PackView
+from app.services.packing.views import PackView
 
 PACKABLE = (OrderStatus.PICKED.value, OrderStatus.SORTED.value)
 IN_BATCH_TOTE = tuple(

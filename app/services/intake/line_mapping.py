@@ -12,10 +12,10 @@ from app.db.models import Order, OrderLine
 from app.domain.roles import Role
 from app.domain.states import VERIFIABLE, OrderStatus
 from app.services.actor import Actor
-from app.services.aliases import product_for_code, set_alias
 from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.intake.aliases import product_for_code, set_alias
+from app.services.intake.verification import Verdict, line_label, load_facts, verify_facts
 from app.services.timeline import record_event
-from app.services.verification import Verdict, line_label, load_facts, verify_facts
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from app.domain.routing import DEPOT, Depot, shortest_path_m
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
-from app.services.operators import find_operator
-from app.services.pick_views import ScanOutcome
+from app.services.intake.verification import adjust_reserved
+from app.services.masterdata.operators import find_operator
+from app.services.masterdata.warehouse import warehouse_layout
+from app.services.picking.views import ScanOutcome
 from app.services.timeline import move_order, record_event
-from app.services.verification import adjust_reserved
-from app.services.warehouse import warehouse_layout
 
 
 def pick_lists_of(session: Session, number: str) -> list[PickList]:

@@ -19,8 +19,8 @@ from app.db.models import Operator, Product, ProductAlias
 from app.domain.product_aliases import NAME_LENGTH, alias_key
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.catalog import product_ids_for
 from app.services.errors import InvalidInput, NotFound
+from app.services.masterdata.catalog import product_ids_for
 
 
 @dataclass(frozen=True)

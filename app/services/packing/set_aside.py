@@ -18,7 +18,7 @@ from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import WrongState
 from app.services.order_numbers import resolve_order_number
-from app.services.pack_jobs import (
+from app.services.packing.jobs import (
     IN_TOTES,
     LIVE_JOBS,
     PackOutcome,
@@ -27,11 +27,11 @@ from app.services.pack_jobs import (
     order_by_number,
     problem_tote_holder,
 )
-from app.services.pack_views import (
+from app.services.packing.views import (
     CLOSED,
     pack_view,
 )
-from app.services.putwall import release_slot
+from app.services.sorting.put_wall import release_slot
 from app.services.timeline import move_order
 
 

@@ -19,8 +19,8 @@ from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput
+from app.services.masterdata.warehouse import check_reaches, warehouse_layout
 from app.services.timeline import move_order
-from app.services.warehouse import check_reaches, warehouse_layout
 
 MODES = (BatchMode.SORT_WHILE_PICK.value, BatchMode.PICK_THEN_SORT.value)
 _NEVER = datetime.max.replace(tzinfo=UTC)

@@ -11,10 +11,10 @@ from app import clock
 from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem
 from app.domain.scan import Scan, ScanKind
-from app.services.catalog import find_product
+from app.services.desk.orders import show_order
 from app.services.errors import NotFound
-from app.services.orders import show_order
-from app.services.pack_views import CLOSED
+from app.services.masterdata.catalog import find_product
+from app.services.packing.views import CLOSED
 
 
 @dataclass(frozen=True)

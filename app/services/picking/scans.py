@@ -21,12 +21,12 @@ from app.domain.roles import Role
 from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.catalog import find_product
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.pack_jobs import problem_tote_holder
-from app.services.pick_finish import finish_if_done, report_short
-from app.services.pick_views import Expect, PickListView, ScanOutcome, view_of
-from app.services.verification import adjust_reserved
+from app.services.intake.verification import adjust_reserved
+from app.services.masterdata.catalog import find_product
+from app.services.packing.jobs import problem_tote_holder
+from app.services.picking.finishing import finish_if_done, report_short
+from app.services.picking.views import Expect, PickListView, ScanOutcome, view_of
 
 ACTIVE = ("CLAIMED", "IN_PROGRESS")
 # Orders whose picked items are still in their totes (until packing empties them).
@@ -274,9 +274,7 @@ def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Two pickers scanning the same empty tote at once: the second waits for the first
         # to commit, then finds the tote taken (SQLite writes one transaction at a time).
-        session.execute(
-            select(func.pg_advisory_xact_lock(zlib.crc32(f"tote:{tote}".encode())))
-        )
+        session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(f"tote:{tote}".encode()))))
     used = session.execute(
         select(PickList.code, Order.number)
         .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)

@@ -21,7 +21,7 @@ from app.domain.iteration import chunks
 from app.domain.roles import Role
 from app.domain.tabular import FileUnusable, Row, read_csv
 from app.services.actor import Actor
-from app.services.warehouse import cover_locations
+from app.services.masterdata.warehouse import cover_locations
 
 BATCH = 500
 

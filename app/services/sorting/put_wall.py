@@ -25,9 +25,9 @@ from app.domain.states import OrderStatus
 from app.printing import Printer
 from app.printing.batch import Cancel
 from app.services.actor import Actor
-from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotFound, WrongState
-from app.services.printing import Progress, RecordedPrint, print_batch
+from app.services.masterdata.catalog import find_product
+from app.services.printing.records import Progress, RecordedPrint, print_batch
 from app.services.timeline import move_order, record_event
 
 ON_WALL = ("ASSIGNED", "FILLING", "COMPLETE")

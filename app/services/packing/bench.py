@@ -3,7 +3,7 @@
 Every action is one transaction on the order's row, locked first, so two benches never pack
 the same order and a scan is either recorded whole or refused with nothing written. Closing a
 carton commits its contents, box, weight, SSCC and tracking number; its labels print after
-the commit (app/services/pack_labels.py), so a printer that is off never loses a carton.
+the commit (app/services/packing/documents.py), so a printer that is off never loses a carton.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from app.domain.scan import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.printing.gs1 import make_sscc
 from app.services.actor import Actor
-from app.services.carriers import assign_carrier, carrier_book
-from app.services.catalog import find_product
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from app.services.pack_jobs import (
+from app.services.masterdata.catalog import find_product
+from app.services.masterdata.warehouse import packing_settings
+from app.services.packing.carriers import assign_carrier, carrier_book
+from app.services.packing.jobs import (
     IN_BATCH_TOTE,
     PACKABLE,
     OverScan,
@@ -39,16 +40,15 @@ from app.services.pack_jobs import (
     problem_tote_holder,
     supervisor_with_badge,
 )
-from app.services.pack_views import (
+from app.services.packing.views import (
     PackLine,
     PackView,
     carton_view,
     pack_view,
     plan_units,
 )
-from app.services.putwall import release_slot
+from app.services.sorting.put_wall import release_slot
 from app.services.timeline import move_order, record_event
-from app.services.warehouse import packing_settings
 
 MAX_WEIGHT_G = 100_000
 

@@ -16,10 +16,10 @@ from app.db.engine import unit_of_work
 from app.db.models import Product, ProductBarcode
 from app.domain.scan import Scan, classify
 from app.services.actor import Actor
-from app.services.pick_views import Expect
-from app.services.picking import current_list
-from app.services.picking import scan as scan_pick
-from app.services.putwall import put, start_batch, target_for
+from app.services.picking.scans import current_list
+from app.services.picking.scans import scan as scan_pick
+from app.services.picking.views import Expect
+from app.services.sorting.put_wall import put, start_batch, target_for
 
 Factory = sessionmaker[Session]
 

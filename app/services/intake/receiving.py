@@ -31,11 +31,17 @@ from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.domain.tabular import FileUnusable
 from app.services.actor import Actor
-from app.services.aliases import aliased_products
 from app.services.errors import BatonError
+from app.services.intake.aliases import aliased_products
+from app.services.intake.verification import (
+    LineFacts,
+    OrderFacts,
+    Verdict,
+    line_label,
+    verify_facts,
+)
 from app.services.ship_to import ship_to_columns
 from app.services.timeline import event_values
-from app.services.verification import LineFacts, OrderFacts, Verdict, line_label, verify_facts
 
 # Orders per transaction: large enough to amortise a commit, small enough that the write
 # lock is released within a few milliseconds for the stations scanning meanwhile.

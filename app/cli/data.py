@@ -12,7 +12,7 @@ from typing import Any
 from app.cli import database, emit_json, products, table
 from app.db.engine import unit_of_work
 from app.db.schema import current_revision, head_revision, upgrade
-from app.domain.order_files import FORMATS
+from app.domain.formats.order_files import FORMATS
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
-from app.domain.layout import Layout
+from app.domain.routing.layout import Layout
 from app.services.actor import Actor
 from app.services.masterdata.warehouse import (
     OutsideLayout,

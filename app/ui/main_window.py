@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.db.engine import answers
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind, ScanRejected
+from app.domain.scanning.classify import Scan, ScanKind, ScanRejected
 from app.services.actor import Actor
 from app.services.masterdata.operators import badge_login
 from app.ui.scanner import RawScan, ScanInput

@@ -41,7 +41,7 @@ from app.db.engine import unit_of_work
 from app.db.models import Order, OrderLine
 from app.db.picking_models import PickList
 from app.domain import demo_data
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.domain.states import OrderStatus
 from app.printing.printers import PdfFolderPrinter
 from app.services.actor import Actor

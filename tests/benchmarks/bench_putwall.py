@@ -18,7 +18,7 @@ from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
 from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.demo.seeding import seed_demo
 from app.services.masterdata.operators import add_operator

@@ -11,7 +11,7 @@ from app.cli import main
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.masterdata.operators import add_operator
 from app.services.packing.bench import pack_item, start_packing

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from app.domain.batching import (
+from app.domain.routing.batching import (
     Batch,
     BatchingRules,
     BatchMode,
@@ -16,8 +16,8 @@ from app.domain.batching import (
     PickOrder,
     plan_batches,
 )
-from app.domain.layout import Layout, PickPoint
-from app.domain.routing import route
+from app.domain.routing.layout import Layout, PickPoint
+from app.domain.routing.routes import route
 
 DEMO = Layout()
 SWP = BatchMode.SORT_WHILE_PICK

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.carriers import CarrierBook, CarrierService
-from app.domain.scan import Scan, ScanKind, classify
+from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
 from app.services.errors import InvalidInput, NotFound
 from app.services.packing.carriers import (

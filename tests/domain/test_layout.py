@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.layout import (
+from app.domain.routing.layout import (
     Layout,
     OffLayout,
     PickPoint,

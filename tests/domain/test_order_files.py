@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft, RejectedOrder
-from app.domain.order_files import FORMATS, read_orders
-from app.domain.tabular import FileUnusable
+from app.domain.formats.order_files import FORMATS, read_orders
+from app.domain.formats.tabular import FileUnusable
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
 SHOPIFY_EXPORT = FIXTURES / "shopify_orders_export.csv"

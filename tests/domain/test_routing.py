@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app.domain import routing_exact
-from app.domain.layout import Layout, PickPoint
-from app.domain.routing import (
+from app.domain.routing import exact as routing_exact
+from app.domain.routing.layout import Layout, PickPoint
+from app.domain.routing.routes import (
     DEPOT,
     Route,
     Stop,

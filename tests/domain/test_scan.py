@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.gtin import gtin14, with_check_digit
-from app.domain.scan import (
+from app.domain.scanning.classify import (
     DEFAULT_PATTERNS,
     GS,
     MAX_SCAN_LENGTH,

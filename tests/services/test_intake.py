@@ -168,7 +168,7 @@ def test_ten_thousand_orders_stream_through_in_bounded_memory(tmp_path: Path) ->
     from app.config import DatabaseChoice
     from app.db.database import open_database
     from app.domain import demo_data
-    from app.domain.order_files import read_orders
+    from app.domain.formats.order_files import read_orders
     from tests.benchmarks.shopify_file import write_shopify_csv
 
     floor = demo_data.warehouse(clock.today())

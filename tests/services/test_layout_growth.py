@@ -15,7 +15,7 @@ from app.db.engine import unit_of_work
 from app.db.models import Order
 from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.demo.floor import walk_pick_list
 from app.services.intake.receiving import import_orders

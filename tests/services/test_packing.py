@@ -15,7 +15,7 @@ from app.db.models import Location, Order, OrderEvent, Product, ProductBarcode, 
 from app.db.packing_models import Carton, CartonItem, PackJob
 from app.domain.gtin import has_valid_check_digit
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind, classify
+from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
 from app.services.actor import Actor
 from app.services.desk.order_actions import cancel_order

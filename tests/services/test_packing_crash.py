@@ -23,7 +23,7 @@ BENCH = textwrap.dedent(
     from app.config import DatabaseChoice
     from app.db.database import open_database
     from app.db.engine import unit_of_work
-    from app.domain.scan import classify
+    from app.domain.scanning.classify import classify
     from app.services.masterdata.operators import badge_login
     from app.services.packing.bench import pack_item, start_packing
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Allocation, Location, Order, Stock
-from app.domain.masterdata_rows import LocationRow, StockRow
+from app.domain.formats.masterdata_rows import LocationRow, StockRow
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.desk.order_actions import cancel_order
 from app.services.desk.orders import show_order

@@ -10,9 +10,9 @@ import pytest
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.domain.gtin import with_check_digit
-from app.domain.masterdata_rows import ProductRow
+from app.domain.formats.masterdata_rows import ProductRow
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.desk.orders import show_order
 from app.services.errors import BatonError, NotAllowed

@@ -16,7 +16,7 @@ from app.db.database import Database, open_database
 from app.db.engine import make_engine, unit_of_work
 from app.db.models import Customer, Order
 from app.db.schema import SchemaMismatch
-from app.domain.masterdata_rows import StockRow
+from app.domain.formats.masterdata_rows import StockRow
 from app.services.desk.order_actions import cancel_order
 from app.services.desk.order_list import DeskFilter, count_orders
 from app.services.intake.receiving import import_orders

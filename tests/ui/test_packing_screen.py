@@ -17,7 +17,7 @@ from app.db.models import Order, OrderLine, PrintRecord
 from app.db.packing_models import Carton, CartonItem
 from app.db.picking_models import PickListOrder
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.demo.floor import unit_codes
 from app.services.desk.order_actions import cancel_order

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import unit_of_work
 from app.db.models import Product, ProductBarcode
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.picking.scans import current_list
 from app.services.picking.scans import scan as scan_pick

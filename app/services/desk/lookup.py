@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.desk.orders import show_order
 from app.services.errors import NotFound
 from app.services.masterdata.catalog import find_product

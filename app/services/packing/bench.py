@@ -17,7 +17,7 @@ from app.db.packing_models import BoxType, Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder
 from app.db.putwall_models import WallSlot
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.printing.gs1 import make_sscc
 from app.services.actor import Actor

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.packing_models import BoxType
 from app.domain import cartonization
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind, classify
+from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.services.actor import Actor
 from app.services.errors import InvalidInput
 

@@ -13,7 +13,7 @@ from app.db.packing_models import Carton, PackJob
 from app.db.picking_models import PickListOrder
 from app.db.putwall_models import WallSlot
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import WrongState

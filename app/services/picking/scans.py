@@ -18,7 +18,7 @@ from app import clock
 from app.db.models import Allocation, Order, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState

@@ -25,7 +25,7 @@ from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Location, Operator, PrintRecord
 from app.domain.roles import Role
-from app.domain.scan import DEFAULT_PATTERNS, Scan, ScanKind, ScanPatterns, classify
+from app.domain.scanning.classify import DEFAULT_PATTERNS, Scan, ScanKind, ScanPatterns, classify
 from app.printing import (
     BatchProgress,
     LayoutError,

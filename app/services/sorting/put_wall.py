@@ -20,7 +20,7 @@ from app.db.models import Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import PutWall, SortPut, WallSlot
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind, classify
+from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.domain.states import OrderStatus
 from app.printing import Printer
 from app.printing.batch import Cancel

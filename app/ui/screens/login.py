@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.masterdata.operators import badge_login, pin_login
 from app.ui.screens.base import Screen, heading

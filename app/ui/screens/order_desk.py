@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.order_drafts import AddressDraft
-from app.domain.order_files import FORMATS
+from app.domain.formats.order_files import FORMATS
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.desk.lookup import order_found
 from app.services.desk.order_actions import cancel_order, fix_address, release_hold

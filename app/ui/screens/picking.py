@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.desk.orders import show_order
 from app.services.errors import NotFound

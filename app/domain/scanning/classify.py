@@ -16,7 +16,7 @@ from biip.gs1_messages import GS1Message
 from biip.upc import Upc
 
 from app.domain.gtin import GTIN_LENGTHS, gtin14, has_valid_check_digit, is_gtin
-from app.domain.scan_patterns import (
+from app.domain.scanning.patterns import (
     ADDON_SPLIT,
     AIM_ID,
     DEFAULT_PATTERNS,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from app.domain.layout import Layout, walking_distance_m
+from app.domain.routing.layout import Layout, walking_distance_m
 
 Location = tuple[int, int]  # (aisle, bay)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from app.domain.layout import Layout, PickPoint, walking_distance_m
-from app.domain.routing_exact import shortest_tour
-from app.domain.routing_heuristics import combined_order, largest_gap_order, s_shape_order
-from app.domain.routing_search import EXACT_MAX_BLOCKS, improve_order
+from app.domain.routing.layout import Layout, PickPoint, walking_distance_m
+from app.domain.routing.exact import shortest_tour
+from app.domain.routing.heuristics import combined_order, largest_gap_order, s_shape_order
+from app.domain.routing.search import EXACT_MAX_BLOCKS, improve_order
 
 Location = tuple[int, int]  # (aisle, bay)
 

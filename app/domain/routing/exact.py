@@ -24,7 +24,7 @@ import threading
 from collections.abc import Collection, Iterator
 from functools import lru_cache
 
-from app.domain.layout import Layout
+from app.domain.routing.layout import Layout
 
 Location = tuple[int, int]  # (aisle, bay)
 State = tuple[int, ...]

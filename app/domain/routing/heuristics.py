@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from itertools import pairwise
 
-from app.domain.layout import Layout
+from app.domain.routing.layout import Layout
 
 Location = tuple[int, int]  # (aisle, bay)
 # A sub-aisle's picks seen from the depot: (depth from the depot's cross-aisle, location).

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.gtin import GTIN_LENGTHS, has_valid_check_digit
-from app.domain.tabular import Row
+from app.domain.formats.tabular import Row
 
 LOCATION_COLUMNS = ("code", "zone", "aisle", "bay", "level")
 PRODUCT_COLUMNS = ("sku", "name", "barcodes", "weight_g", "length_mm", "width_mm", "height_mm")

@@ -35,7 +35,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
 from app.ui.screens.prints import PrintsScreen
 from app.ui.screens.sorting import SortingScreen

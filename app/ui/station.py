@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.domain.scanning.classify import DEFAULT_PATTERNS, Scan, ScanPatterns, ScanRejected, classify
+from app.domain.scanning.classify import (
+    DEFAULT_PATTERNS,
+    Scan,
+    ScanPatterns,
+    ScanRejected,
+    classify,
+)
 from app.services.actor import Actor
 from app.services.errors import BatonError
 from app.services.masterdata.warehouse import scan_patterns

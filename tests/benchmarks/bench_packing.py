@@ -204,7 +204,7 @@ def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
     from PySide6.QtTest import QTest
 
     from app.ui.harness import HUMAN_KEY_MS, demo_station, settle, type_scan
-    from app.ui.screens.packing import PackingScreen
+    from app.ui.screens.packing.screen import PackingScreen
     from app.ui.settings import PDF_FOLDER
 
     with demo_station(database_url=url) as harness:

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from app.domain.routing.batching import BatchMode, OrderLine, PickOrder, plan_batches
+from app.domain.routing.exact import shortest_tour
 from app.domain.routing.layout import Layout, PickPoint
 from app.domain.routing.routes import (
     DEPOT,
@@ -34,7 +35,6 @@ from app.domain.routing.routes import (
     s_shape,
     shortest_path_m,
 )
-from app.domain.routing.exact import shortest_tour
 from tests.domain.test_routing import brute_force_length
 
 LAYOUTS = {"1 block": Layout(), "3 blocks": Layout(cross_aisles_after_bays=(4, 8))}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft, RejectedOrder
 from app.domain.formats.order_files import FORMATS, read_orders
 from app.domain.formats.tabular import FileUnusable
+from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft, RejectedOrder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
 SHOPIFY_EXPORT = FIXTURES / "shopify_orders_export.csv"

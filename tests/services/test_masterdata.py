@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Location, Product, ProductBarcode, Stock
-from app.domain.gtin import with_check_digit
 from app.domain.formats.masterdata_rows import LocationRow, ProductRow, StockRow
+from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import NotAllowed

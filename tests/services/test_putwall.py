@@ -9,8 +9,8 @@ import pytest
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.domain.gtin import with_check_digit
 from app.domain.formats.masterdata_rows import ProductRow
+from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor

@@ -29,7 +29,7 @@ from app.ui.harness import key_in, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.lookup import LookupScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
 from tests.ui.test_prints import refused_printer

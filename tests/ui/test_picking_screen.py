@@ -26,7 +26,7 @@ from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
 
 MARIA, JONAS = "OP-1001", "OP-1002"

@@ -6,8 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.gtin import GTIN_LENGTHS, has_valid_check_digit
 from app.domain.formats.tabular import Row
+from app.domain.gtin import GTIN_LENGTHS, has_valid_check_digit
 
 LOCATION_COLUMNS = ("code", "zone", "aisle", "bay", "level")
 PRODUCT_COLUMNS = ("sku", "name", "barcodes", "weight_g", "length_mm", "width_mm", "height_mm")

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
+from app.domain.formats.tabular import FileUnusable, Row, check_readable_utf8, read_csv
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft, RejectedOrder
 from app.domain.payment import normalise_payment_status
-from app.domain.formats.tabular import FileUnusable, Row, check_readable_utf8, read_csv
 
 FORMATS = ("shopify", "csv", "json")
 MAX_QUANTITY = 1_000_000

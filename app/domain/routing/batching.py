@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain.routing.exact import shortest_tour
 from app.domain.routing.layout import Layout, PickPoint, walking_distance_m
 from app.domain.routing.routes import heuristic_length_m, route
-from app.domain.routing.exact import shortest_tour
 from app.domain.routing.search import EXACT_MAX_BLOCKS
 
 Location = tuple[int, int]  # (aisle, bay)

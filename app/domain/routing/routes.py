@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from app.domain.routing.layout import Layout, PickPoint, walking_distance_m
 from app.domain.routing.exact import shortest_tour
 from app.domain.routing.heuristics import combined_order, largest_gap_order, s_shape_order
+from app.domain.routing.layout import Layout, PickPoint, walking_distance_m
 from app.domain.routing.search import EXACT_MAX_BLOCKS, improve_order
 
 Location = tuple[int, int]  # (aisle, bay)

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
+from app.domain.formats.order_files import FORMATS, read_orders
+from app.domain.formats.tabular import FileUnusable
 from app.domain.intake_rules import draft_problem
 from app.domain.iteration import chunks
 from app.domain.order_drafts import LineDraft, OrderDraft, RejectedOrder
-from app.domain.formats.order_files import FORMATS, read_orders
 from app.domain.product_aliases import alias_key
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
-from app.domain.formats.tabular import FileUnusable
 from app.services.actor import Actor
 from app.services.errors import BatonError
 from app.services.intake.aliases import aliased_products

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from app.db.engine import unit_of_work
 from app.db.models import Location, Product, ProductBarcode, Stock
 from app.domain.formats import masterdata_rows as rows
+from app.domain.formats.tabular import FileUnusable, Row, read_csv
 from app.domain.iteration import chunks
 from app.domain.roles import Role
-from app.domain.formats.tabular import FileUnusable, Row, read_csv
 from app.services.actor import Actor
 from app.services.masterdata.warehouse import cover_locations
 

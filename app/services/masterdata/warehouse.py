@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.db.models import Location, WarehouseSetting
-from app.domain.routing.layout import Layout
 from app.domain.packing_rules import PackingSettings
 from app.domain.roles import Role
+from app.domain.routing.layout import Layout
 from app.domain.scanning.classify import DEFAULT_PATTERNS, ScanPatterns
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, WrongState

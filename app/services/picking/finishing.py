@@ -9,8 +9,8 @@ from app import clock
 from app.db.models import Allocation, Location, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.domain.allocation import StockOption, plan_allocation
-from app.domain.routing.layout import OffLayout, PickPoint
 from app.domain.roles import Role
+from app.domain.routing.layout import OffLayout, PickPoint
 from app.domain.routing.routes import DEPOT, Depot, shortest_path_m
 from app.domain.states import OrderStatus
 from app.services.actor import Actor

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, OrderLine, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask, Wave
+from app.domain.roles import Role
 from app.domain.routing.batching import BatchingRules, BatchMode, BatchStop, PickOrder, plan_batches
 from app.domain.routing.batching import OrderLine as BatchLine
 from app.domain.routing.layout import PickPoint
-from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput

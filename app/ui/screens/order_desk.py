@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.order_drafts import AddressDraft
 from app.domain.formats.order_files import FORMATS
+from app.domain.order_drafts import AddressDraft
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus

@@ -35,7 +35,7 @@ from app.domain.routing.routes import (
     s_shape,
     shortest_path_m,
 )
-from tests.domain.test_routing import brute_force_length
+from tests.domain.routing.test_routes import brute_force_length
 
 LAYOUTS = {"1 block": Layout(), "3 blocks": Layout(cross_aisles_after_bays=(4, 8))}
 SIZES = (5, 8, 15, 30, 60)

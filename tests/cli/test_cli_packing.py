@@ -18,8 +18,10 @@ from app.services.packing.bench import pack_item, start_packing
 from app.services.packing.boxes import BOX_COLUMNS, DEMO_BOXES, save_boxes
 from app.services.packing.set_aside import set_aside
 from tests.services.floor import SUPERVISOR, load_floor
-from tests.services.test_packing import picked
-from tests.services.test_picking import GTIN
+from tests.services.journey import (
+    GTIN,
+    picked,
+)
 
 Capture = pytest.CaptureFixture[str]
 

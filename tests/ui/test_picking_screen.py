@@ -28,6 +28,7 @@ from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
+from tests.ui.helpers import band
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
@@ -43,11 +44,6 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         release_wave(session, Actor.command_line("supervisor"))
     database.close()
     return path
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def picking(window: MainWindow) -> PickingScreen:

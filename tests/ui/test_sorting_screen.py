@@ -29,6 +29,7 @@ from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.sorting import SortingScreen
+from tests.ui.helpers import band
 
 AIKO = "OP-2001"
 TOTE = "T0500"
@@ -55,11 +56,6 @@ def batch(database: Database) -> tuple[str, ...]:
     pick_list = next(pl for pl in wave.pick_lists if pl.mode == "pick_then_sort")
     _pick_to_the_end(database, pick_list.code)
     return pick_list.orders
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def sorting(window: MainWindow) -> SortingScreen:

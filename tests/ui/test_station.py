@@ -23,13 +23,9 @@ from app.ui.order_model import OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
+from tests.ui.helpers import band
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def status_of(database: Database, number: str) -> str:

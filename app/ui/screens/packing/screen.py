@@ -43,9 +43,9 @@ from app.services.packing.jobs import PackOutcome
 from app.services.packing.set_aside import set_aside
 from app.services.packing.views import PackView, pack_queue
 from app.ui.feedback import FeedbackLevel
+from app.ui.screens.base import Screen, shortcut
 from app.ui.screens.packing.printing import CartonPrinter
 from app.ui.screens.packing.widgets import CartonPanel, Checklist, text_label, weight_text
-from app.ui.screens.base import Screen, shortcut
 from app.ui.station import StationContext
 
 Action = Callable[[Session, Actor], PackOutcome]

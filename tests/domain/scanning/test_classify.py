@@ -23,7 +23,7 @@ from app.domain.scanning.classify import (
     classify,
 )
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "scanning.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "scanning.md"
 GTIN = "09506000134352"  # GS1's published example GTIN-14
 SSCC = "106141412345678908"  # GS1's published example SSCC
 

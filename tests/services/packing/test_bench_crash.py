@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from app.db.database import Database
 from app.db.packing_models import CartonItem
 from app.services.packing.bench import current_order
-from tests.services.test_packing import _packer, bench  # noqa: F401 (the fixture)
+from tests.services.journey import add_packer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 BENCH = textwrap.dedent(
     """
@@ -42,8 +42,8 @@ BENCH = textwrap.dedent(
 )
 
 
-def test_a_bench_killed_mid_scan_keeps_every_confirmed_unit(bench: Database) -> None:  # noqa: F811
-    sam = _packer(bench)
+def test_a_bench_killed_mid_scan_keeps_every_confirmed_unit(bench: Database) -> None:
+    sam = add_packer(bench)
     url = bench.engine.url.render_as_string(hide_password=False)
     done = subprocess.run(
         [sys.executable, "-c", BENCH, url], cwd=ROOT, capture_output=True, text=True, timeout=120

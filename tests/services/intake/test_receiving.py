@@ -18,7 +18,7 @@ from app.services.intake.receiving import import_orders
 from app.services.masterdata.imports import load_master_data
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "orders"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "orders"
 
 
 def test_orders_land_ready_with_stock_reserved_and_an_acknowledgement(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Allocation, Location, Order, Stock
 from app.domain.formats.masterdata_rows import LocationRow, StockRow
-from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.desk.order_actions import cancel_order
@@ -21,57 +19,21 @@ from app.services.errors import BatonError, NotAllowed
 from app.services.intake.receiving import import_orders
 from app.services.intake.verification import verify_many, verify_order
 from app.services.masterdata.imports import import_stock, load_master_data
-from app.services.masterdata.operators import add_operator
 from app.services.picking.finishing import reassign
 from app.services.picking.lists import list_pick_lists
-from app.services.picking.scans import WrongScan, claim_next, current_list, key_count, scan, short
+from app.services.picking.scans import WrongScan, claim_next, key_count, scan, short
 from app.services.picking.views import Expect, PickListView
 from app.services.picking.waves import release_wave
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
-
-# The test floor's products scan by their GTINs (their SKUs are not in the demo's SKU pattern).
-GTIN = {"MUG-BLUE": "4006381333931", "TEA-EARL": "5901234123457", "SOCK-ZOE": "96385074"}
-
-
-def _picker(db: Database, badge: str, name: str) -> Actor:
-    with unit_of_work(db.sessions) as session:
-        info = add_operator(session, SUPERVISOR, badge, name, Role.PICKER, "1234")
-    return Actor(operator_id=info.id, name=name, role=Role.PICKER, station="cart 1")
-
-
-def _scan(db: Database, actor: Actor, code: str, text: str) -> str:
-    scanned = classify(text)
-    assert isinstance(scanned, Scan), scanned
-    with unit_of_work(db.sessions) as session:
-        return scan(session, actor, code, scanned).message
-
-
-def _view(db: Database, actor: Actor, code: str) -> PickListView:
-    with db.sessions() as session:
-        return current_list(session, actor, code)
-
-
-def _status(db: Database, number: str) -> str:
-    with db.sessions() as session:
-        return session.scalars(select(Order.status).where(Order.number == number)).one()
-
-
-def _walk(db: Database, actor: Actor, code: str, totes: dict[str, str]) -> None:
-    """Walk a whole list correctly: location, each unit, then the order's tote."""
-    for _ in range(200):
-        view = _view(db, actor, code)
-        stop = view.current_stop
-        if stop is None:
-            return
-        if view.expect is Expect.LOCATION:
-            _scan(db, actor, code, stop.location)
-        elif view.expect is Expect.PRODUCT:
-            _scan(db, actor, code, GTIN[stop.sku])
-        else:
-            task = view.current_task
-            assert task is not None
-            _scan(db, actor, code, totes.setdefault(task.order, f"T{1000 + len(totes)}"))
-    raise AssertionError("the walk did not end")
+from tests.services.journey import (
+    GTIN,
+    add_picker,
+    order_status,
+    pick_scan,
+    pick_view,
+    run_together,
+    walk,
+)
 
 
 @pytest.fixture
@@ -93,18 +55,18 @@ def test_a_wave_on_a_cart_is_walked_and_its_orders_are_picked(floor: Database) -
     assert wave.orders == 3 and len(wave.pick_lists) == 1
     (pick_list,) = wave.pick_lists
     assert pick_list.mode == "sort_while_pick" and pick_list.units == 5 and pick_list.planned_m > 0
-    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"RELEASED"}
+    assert {order_status(floor, n) for n in ("#1", "#2", "#3")} == {"RELEASED"}
     with unit_of_work(floor.sessions) as session:  # releasing again finds nothing new
         assert release_wave(session, SUPERVISOR).pick_lists == ()
 
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         claimed = claim_next(session, pat)
     assert claimed.code == pick_list.code and claimed.expect is Expect.LOCATION
     totes: dict[str, str] = {}
-    _walk(floor, pat, claimed.code, totes)
+    walk(floor, pat, claimed.code, totes)
 
-    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    assert {order_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
     after = stock_levels(floor)
     assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 5
     assert all(reserved == 0 for _, reserved in after.values())
@@ -114,10 +76,10 @@ def test_a_wave_on_a_cart_is_walked_and_its_orders_are_picked(floor: Database) -
 def test_wrong_scans_are_refused_and_record_nothing(floor: Database) -> None:
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
-    first = _view(floor, pat, code).current_stop
+    first = pick_view(floor, pat, code).current_stop
     assert first is not None
     wrong_location = "A02-03-1" if first.location != "A02-03-1" else "A01-03-1"
     for text, words in (
@@ -126,37 +88,27 @@ def test_wrong_scans_are_refused_and_record_nothing(floor: Database) -> None:
         ("T0001", "Scan the location first"),
     ):
         with pytest.raises(WrongScan, match=words):
-            _scan(floor, pat, code, text)
-    assert _view(floor, pat, code).current_stop == first
-    _scan(floor, pat, code, first.location)
+            pick_scan(floor, pat, code, text)
+    assert pick_view(floor, pat, code).current_stop == first
+    pick_scan(floor, pat, code, first.location)
     other = "SOCK-ZOE" if first.sku != "SOCK-ZOE" else "MUG-BLUE"
     with pytest.raises(WrongScan, match="Wrong product"):
-        _scan(floor, pat, code, GTIN[other])
-    view = _view(floor, pat, code)
+        pick_scan(floor, pat, code, GTIN[other])
+    view = pick_view(floor, pat, code)
     assert view.current_stop is not None and view.current_stop.picked == 0
 
 
 def test_two_pickers_never_get_the_same_list(floor: Database) -> None:
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR, cart_totes=1)  # three single-order lists
-    pickers = [_picker(floor, f"OP-11{n}1", f"Picker {n}") for n in range(3)]
+    pickers = [add_picker(floor, f"OP-11{n}1", f"Picker {n}") for n in range(3)]
     got: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(3)
 
     def take(actor: Actor) -> None:
-        barrier.wait()
-        try:
-            with unit_of_work(floor.sessions) as session:
-                got.append(claim_next(session, actor).code)
-        except BaseException as exc:  # noqa: BLE001 - the test asserts there were none
-            errors.append(exc)
+        with unit_of_work(floor.sessions) as session:
+            got.append(claim_next(session, actor).code)
 
-    threads = [threading.Thread(target=take, args=(p,)) for p in pickers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    errors = run_together(*(lambda p=p: take(p) for p in pickers))
     assert errors == [] and len(got) == 3 and len(set(got)) == 3
 
 
@@ -170,44 +122,44 @@ def test_a_short_location_is_refilled_from_another_or_reported(floor: Database) 
     )
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR, cart_totes=1)
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     for _ in range(3):
         with unit_of_work(floor.sessions) as session:
             view = claim_next(session, pat)
         if any(s.sku == "SOCK-ZOE" for s in view.stops):
             break
-        _walk(floor, pat, view.code, {})
+        walk(floor, pat, view.code, {})
     stop = view.current_stop
     assert stop is not None and stop.sku == "SOCK-ZOE"
-    _scan(floor, pat, view.code, stop.location)
+    pick_scan(floor, pat, view.code, stop.location)
     with unit_of_work(floor.sessions) as session:
         outcome = short(session, pat, view.code)
     assert "1 missing" in outcome.message and "added to your walk" in outcome.message
-    after = _view(floor, pat, view.code)
+    after = pick_view(floor, pat, view.code)
     assert after.current_stop is not None and after.current_stop.location == "A02-06-1"
     with floor.sessions() as session:
         flagged = session.scalars(
             select(Location.needs_count).where(Location.code == stop.location)
         )
         assert flagged.one() is True
-    _walk(floor, pat, view.code, {})
-    assert _status(floor, "#2") == "PICKED"
+    walk(floor, pat, view.code, {})
+    assert order_status(floor, "#2") == "PICKED"
     _exact(floor)
 
 
 def test_a_reassigned_list_refuses_the_old_pickers_scans(floor: Database) -> None:
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat, sam = _picker(floor, "OP-1111", "Pat"), _picker(floor, "OP-2222", "Sam")
+    pat, sam = add_picker(floor, "OP-1111", "Pat"), add_picker(floor, "OP-2222", "Sam")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
     with unit_of_work(floor.sessions) as session:
         assert "Sam" in reassign(session, SUPERVISOR, code, "OP-2222")
-    first = _view(floor, sam, code).current_stop
+    first = pick_view(floor, sam, code).current_stop
     assert first is not None
     with pytest.raises(NotAllowed, match="not yours"):
-        _scan(floor, pat, code, first.location)
-    _scan(floor, sam, code, first.location)
+        pick_scan(floor, pat, code, first.location)
+    pick_scan(floor, sam, code, first.location)
     with pytest.raises(BatonError), unit_of_work(floor.sessions) as session:
         reassign(session, pat, code, None)  # a picker cannot reassign
 
@@ -223,30 +175,30 @@ def test_extra_units_and_a_tote_already_in_use_are_refused(db: Database, tmp_pat
     import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR, cart_totes=2)  # two carts of two orders
-    pat, sam = _picker(db, "OP-1111", "Pat"), _picker(db, "OP-2222", "Sam")
+    pat, sam = add_picker(db, "OP-1111", "Pat"), add_picker(db, "OP-2222", "Sam")
     with unit_of_work(db.sessions) as session:
         pats = claim_next(session, pat).code
     with unit_of_work(db.sessions) as session:
         sams = claim_next(session, sam).code
 
     def to_tote_step(actor: Actor, code: str) -> None:
-        view = _view(db, actor, code)
+        view = pick_view(db, actor, code)
         assert view.current_stop is not None and view.current_task is not None
-        _scan(db, actor, code, view.current_stop.location)
+        pick_scan(db, actor, code, view.current_stop.location)
         for _ in range(view.current_task.quantity):
-            _scan(db, actor, code, GTIN[view.current_stop.sku])
+            pick_scan(db, actor, code, GTIN[view.current_stop.sku])
 
     to_tote_step(pat, pats)
-    stop = _view(db, pat, pats).current_stop
+    stop = pick_view(db, pat, pats).current_stop
     assert stop is not None
     with pytest.raises(WrongScan, match="Scan the tote"):
-        _scan(db, pat, pats, GTIN[stop.sku])  # one unit more than the order wants
-    _scan(db, pat, pats, "T1001")
+        pick_scan(db, pat, pats, GTIN[stop.sku])  # one unit more than the order wants
+    pick_scan(db, pat, pats, "T1001")
     to_tote_step(sam, sams)
     in_use = f"Tote T1001 is in use: it holds order #. of pick list {pats}. Take an empty tote"
     with pytest.raises(WrongScan, match=in_use):
-        _scan(db, sam, sams, "T1001")
-    _scan(db, sam, sams, "T2001")
+        pick_scan(db, sam, sams, "T1001")
+    pick_scan(db, sam, sams, "T2001")
 
 
 def test_pick_then_sort_takes_each_location_once_into_a_shared_tote(floor: Database) -> None:
@@ -254,21 +206,21 @@ def test_pick_then_sort_takes_each_location_once_into_a_shared_tote(floor: Datab
         wave = release_wave(session, SUPERVISOR, mode="pick_then_sort")
     (listed,) = wave.pick_lists
     assert listed.mode == "pick_then_sort" and len(listed.orders) == 3
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         view = claim_next(session, pat)
     # MUG-BLUE for #1 (2) and #3 (1) is one stop of 3 units: one location visit for both.
     mug = [s for s in view.stops if s.sku == "MUG-BLUE"]
     assert len(mug) == 1 and mug[0].quantity == 3 and len(mug[0].tasks) == 2
     for _ in range(60):
-        current = _view(floor, pat, view.code)
+        current = pick_view(floor, pat, view.code)
         if current.current_stop is None:
             break
         if current.expect is Expect.TOTE:
-            _scan(floor, pat, view.code, "T0900")  # the one shared tote of the cart
+            pick_scan(floor, pat, view.code, "T0900")  # the one shared tote of the cart
         else:
             _walk_step(floor, pat, current)
-    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    assert {order_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
     with floor.sessions() as session:
         row = list_pick_lists(session, "DONE")[0]
     assert {line.tote for line in row.stops} == {"T0900"}
@@ -278,9 +230,9 @@ def _walk_step(db: Database, actor: Actor, view: PickListView) -> None:
     stop = view.current_stop
     assert stop is not None
     if view.expect is Expect.LOCATION:
-        _scan(db, actor, view.code, stop.location)
+        pick_scan(db, actor, view.code, stop.location)
     else:
-        _scan(db, actor, view.code, GTIN[stop.sku])
+        pick_scan(db, actor, view.code, GTIN[stop.sku])
 
 
 def test_an_order_cancelled_on_the_cart_leaves_the_walk_and_the_rest_is_picked(
@@ -289,15 +241,15 @@ def test_an_order_cancelled_on_the_cart_leaves_the_walk_and_the_rest_is_picked(
     before = stock_levels(floor)
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
     with unit_of_work(floor.sessions) as session:
         cancel_order(session, SUPERVISOR, "#2", "customer asked")
-    view = _view(floor, pat, code)
+    view = pick_view(floor, pat, code)
     assert all(t.order != "#2" or t.quantity == 0 for s in view.stops for t in s.tasks)
-    _walk(floor, pat, code, {})
-    assert [_status(floor, n) for n in ("#1", "#2", "#3")] == ["PICKED", "CANCELLED", "PICKED"]
+    walk(floor, pat, code, {})
+    assert [order_status(floor, n) for n in ("#1", "#2", "#3")] == ["PICKED", "CANCELLED", "PICKED"]
     after = stock_levels(floor)
     # #2's sock was never taken: it is still on the shelf and promised to nobody.
     assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 4
@@ -323,11 +275,11 @@ def test_a_short_with_units_in_hand_still_puts_them_in_the_tote(
     import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR)  # both on one cart
-    pat = _picker(db, "OP-1111", "Pat")
+    pat = add_picker(db, "OP-1111", "Pat")
     with unit_of_work(db.sessions) as session:
         code = claim_next(session, pat).code
     for _ in range(20):
-        view = _view(db, pat, code)
+        view = pick_view(db, pat, code)
         stop = view.current_stop
         assert stop is not None
         if stop.sku == "SOCK-ZOE" and view.expect is Expect.PRODUCT and stop.picked == 2:
@@ -336,11 +288,11 @@ def test_a_short_with_units_in_hand_still_puts_them_in_the_tote(
     with unit_of_work(db.sessions) as session:  # two found, the third is not there
         outcome = short(session, pat, code, "not enough")
     assert "1 missing at A02-02-1" in outcome.message and "could not be found" in outcome.message
-    after = _view(db, pat, code)
+    after = pick_view(db, pat, code)
     assert after.expect is Expect.TOTE  # the two in hand still go into the order's tote
-    _scan(db, pat, code, "T0001")
-    _walk(db, pat, code, {"#2": "T0002"})
-    assert _status(db, "#1") == "SHORT" and _status(db, "#2") == "PICKED"
+    pick_scan(db, pat, code, "T0001")
+    walk(db, pat, code, {"#2": "T0002"})
+    assert order_status(db, "#1") == "SHORT" and order_status(db, "#2") == "PICKED"
     _exact(db)
 
 
@@ -348,7 +300,7 @@ def _walk_step_or_tote(db: Database, actor: Actor, view: PickListView) -> None:
     stop = view.current_stop
     assert stop is not None
     if view.expect is Expect.TOTE:
-        _scan(db, actor, view.code, "T0001" if stop.sku == "SOCK-ZOE" else "T0002")
+        pick_scan(db, actor, view.code, "T0001" if stop.sku == "SOCK-ZOE" else "T0002")
     else:
         _walk_step(db, actor, view)
 
@@ -361,25 +313,25 @@ def test_a_refill_from_a_row_the_line_already_takes_from_joins_that_stop(
     import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(db, "OP-1111", "Pat")
+    pat = add_picker(db, "OP-1111", "Pat")
     with unit_of_work(db.sessions) as session:
         code = claim_next(session, pat).code
-    view = _view(db, pat, code)
+    view = pick_view(db, pat, code)
     assert [(s.location, s.quantity) for s in view.stops] == [("A01-02-1", 5), ("A02-01-1", 7)]
-    _scan(db, pat, code, "A01-02-1")
-    _scan(db, pat, code, GTIN["TEA-EARL"])  # one found, four missing
+    pick_scan(db, pat, code, "A01-02-1")
+    pick_scan(db, pat, code, GTIN["TEA-EARL"])  # one found, four missing
     with unit_of_work(db.sessions) as session:
         short(session, pat, code)
-    view = _view(db, pat, code)
+    view = pick_view(db, pat, code)
     assert [(s.location, s.quantity, s.status) for s in view.stops] == [
         ("A01-02-1", 1, "AT_LOCATION"),  # the unit in hand waits for the order's first tote
         ("A02-01-1", 11, "OPEN"),  # the same stop takes the four more, not a second one
     ]
     assert view.expect is Expect.TOTE
-    assert _scan(db, pat, code, "T0001") == "Order #1 goes in tote T0001"
-    assert _view(db, pat, code).stops[0].status == "DONE"  # as on a cart: closed by the put
-    _walk(db, pat, code, {})
-    assert _status(db, "#1") == "PICKED"
+    assert pick_scan(db, pat, code, "T0001") == "Order #1 goes in tote T0001"
+    assert pick_view(db, pat, code).stops[0].status == "DONE"  # as on a cart: closed by the put
+    walk(db, pat, code, {})
+    assert order_status(db, "#1") == "PICKED"
     _exact(db)
 
 
@@ -388,12 +340,12 @@ def test_cancelling_after_a_partial_pick_finishes_the_list_for_the_others(
 ) -> None:
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
     totes: dict[str, str] = {}
-    _walk(floor, pat, code, totes)  # all picked ...
-    assert {_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    walk(floor, pat, code, totes)  # all picked ...
+    assert {order_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
 
     # A second wave: one order, partly picked when it is cancelled; its list ends with it.
     load_master_data(
@@ -404,8 +356,8 @@ def test_cancelling_after_a_partial_pick_finishes_the_list_for_the_others(
         release_wave(session, SUPERVISOR)
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
-    _scan(floor, pat, code, "A01-01-1")
-    _scan(floor, pat, code, GTIN["MUG-BLUE"])
+    pick_scan(floor, pat, code, "A01-01-1")
+    pick_scan(floor, pat, code, GTIN["MUG-BLUE"])
     with unit_of_work(floor.sessions) as session:
         cancel_order(session, SUPERVISOR, "#9", "customer asked")
     with floor.sessions() as session:
@@ -431,13 +383,13 @@ def test_a_short_order_made_ready_again_can_be_released_again(db: Database, tmp_
     import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / "o.csv", orders), "csv")
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(db, "OP-1111", "Pat")
+    pat = add_picker(db, "OP-1111", "Pat")
     with unit_of_work(db.sessions) as session:
         code = claim_next(session, pat).code
-    _scan(db, pat, code, "A02-02-1")
+    pick_scan(db, pat, code, "A02-02-1")
     with unit_of_work(db.sessions) as session:
         short(session, pat, code)
-    assert _status(db, "#1") == "SHORT"
+    assert order_status(db, "#1") == "SHORT"
     load_master_data(db.sessions, SUPERVISOR, stock=[StockRow("A01-03-1", "SOCK-ZOE", 5, "", None)])
     with unit_of_work(db.sessions) as session:  # the supervisor sends it round again
         order = session.scalars(select(Order).where(Order.number == "#1")).one()
@@ -448,8 +400,8 @@ def test_a_short_order_made_ready_again_can_be_released_again(db: Database, tmp_
     assert [p.orders for p in wave.pick_lists] == [("#1",)]
     with unit_of_work(db.sessions) as session:
         second = claim_next(session, pat).code
-    _walk(db, pat, second, {})
-    assert _status(db, "#1") == "PICKED"  # both socks now picked, over the two lists
+    walk(db, pat, second, {})
+    assert order_status(db, "#1") == "PICKED"  # both socks now picked, over the two lists
     _exact(db)
 
 
@@ -458,27 +410,27 @@ def test_reassigning_mid_stop_starts_the_stop_again_and_refuses_units_in_hand(
 ) -> None:
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat, sam = _picker(floor, "OP-1111", "Pat"), _picker(floor, "OP-2222", "Sam")
+    pat, sam = add_picker(floor, "OP-1111", "Pat"), add_picker(floor, "OP-2222", "Sam")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
-    first = _view(floor, pat, code).current_stop
+    first = pick_view(floor, pat, code).current_stop
     assert first is not None
-    _scan(floor, pat, code, first.location)
-    _scan(floor, pat, code, GTIN[first.sku])
+    pick_scan(floor, pat, code, first.location)
+    pick_scan(floor, pat, code, GTIN[first.sku])
     with (
         pytest.raises(BatonError, match="in the picker's hand"),
         unit_of_work(floor.sessions) as session,
     ):
         reassign(session, SUPERVISOR, code, "OP-2222")
-    while _view(floor, pat, code).expect is Expect.PRODUCT:  # the rest of the order's units
-        _scan(floor, pat, code, GTIN[first.sku])
-    _scan(floor, pat, code, "T0001")
-    second = _view(floor, pat, code).current_stop
+    while pick_view(floor, pat, code).expect is Expect.PRODUCT:  # the rest of the order's units
+        pick_scan(floor, pat, code, GTIN[first.sku])
+    pick_scan(floor, pat, code, "T0001")
+    second = pick_view(floor, pat, code).current_stop
     assert second is not None
-    _scan(floor, pat, code, second.location)  # Pat stands at the next stop, hands empty
+    pick_scan(floor, pat, code, second.location)  # Pat stands at the next stop, hands empty
     with unit_of_work(floor.sessions) as session:
         reassign(session, SUPERVISOR, code, "OP-2222")
-    assert _view(floor, sam, code).expect is Expect.LOCATION  # Sam scans where he stands
+    assert pick_view(floor, sam, code).expect is Expect.LOCATION  # Sam scans where he stands
 
 
 def test_a_bin_found_short_is_not_promised_until_counted(db: Database, tmp_path: Path) -> None:
@@ -488,10 +440,10 @@ def test_a_bin_found_short_is_not_promised_until_counted(db: Database, tmp_path:
     )
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(db, "OP-1111", "Pat")
+    pat = add_picker(db, "OP-1111", "Pat")
     with unit_of_work(db.sessions) as session:
         code = claim_next(session, pat).code
-    _scan(db, pat, code, "A02-02-1")
+    pick_scan(db, pat, code, "A02-02-1")
     with unit_of_work(db.sessions) as session:
         short(session, pat, code, "location empty")
     # One sock is still on the books there, but nobody trusts the bin until it is counted.
@@ -514,12 +466,12 @@ def test_random_scans_never_bend_the_books(floor: Database, seed: int) -> None:
     rng = random.Random(seed)
     with unit_of_work(floor.sessions) as session:
         release_wave(session, SUPERVISOR)
-    pat = _picker(floor, "OP-1111", "Pat")
+    pat = add_picker(floor, "OP-1111", "Pat")
     with unit_of_work(floor.sessions) as session:
         code = claim_next(session, pat).code
     noise = ["A01-01-1", "A02-02-1", "A01-02-1", "T0001", "T0002", "#100", *GTIN.values()]
     for _ in range(120):
-        view = _view(floor, pat, code)
+        view = pick_view(floor, pat, code)
         stop = view.current_stop
         if stop is None:
             break

@@ -16,7 +16,7 @@ from app.domain.formats.order_files import FORMATS, read_orders
 from app.domain.formats.tabular import FileUnusable
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft, RejectedOrder
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "orders"
 SHOPIFY_EXPORT = FIXTURES / "shopify_orders_export.csv"
 GENERIC_CSV = FIXTURES / "orders.csv"
 GENERIC_JSON = FIXTURES / "orders.json"

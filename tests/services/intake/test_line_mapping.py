@@ -20,7 +20,7 @@ from app.services.intake.line_mapping import UnmappedLine, map_line, unmapped_li
 from app.services.intake.receiving import import_orders
 from tests.services.floor import SUPERVISOR, load_floor, stock_levels, write_orders
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "orders"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "orders"
 EXPORT = FIXTURES / "shopify_lines_without_sku.csv"
 BOWL = "line 1 'Hand-made clay bowl' has no SKU"
 

@@ -33,7 +33,7 @@ from app.services.masterdata.imports import (
     load_master_data,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "masterdata"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "masterdata"
 SUPERVISOR = Actor.command_line()
 PICKER = Actor(operator_id=7, name="Pia Picker", role=Role.PICKER, station="cart 3")
 

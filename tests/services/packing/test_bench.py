@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,14 +13,12 @@ from app.db.engine import unit_of_work
 from app.db.models import Location, Order, OrderEvent, Product, ProductBarcode, Stock
 from app.db.packing_models import Carton, CartonItem, PackJob
 from app.domain.gtin import has_valid_check_digit
-from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
 from app.services.actor import Actor
 from app.services.desk.order_actions import cancel_order
 from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, WrongState
 from app.services.intake.receiving import import_orders
-from app.services.masterdata.operators import add_operator
 from app.services.packing.bench import (
     choose_box,
     close_carton,
@@ -40,32 +37,24 @@ from app.services.picking.scans import claim_next
 from app.services.picking.waves import release_wave
 from app.services.sorting.put_wall import add_wall, start_batch, wall_view
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
-from tests.services.test_picking import GTIN, _picker, _walk
-from tests.services.test_putwall import _sort_one, _sorter
-
-BOSS_BADGE = "OP-9100"
-
-
-def _scan(text: str) -> Scan:
-    scanned = classify(text)
-    assert isinstance(scanned, Scan), scanned
-    return scanned
-
-
-def _packer(db: Database, badge: str = "OP-3100", name: str = "Sam") -> Actor:
-    with unit_of_work(db.sessions) as session:
-        info = add_operator(session, SUPERVISOR, badge, name, Role.PACKER, "1234")
-    return Actor(operator_id=info.id, name=name, role=Role.PACKER, station=f"bench {name}")
+from tests.services.journey import (
+    BOSS_BADGE,
+    GTIN,
+    add_packer,
+    add_picker,
+    add_sorter,
+    order_status,
+    picked,
+    run_together,
+    scanned,
+    sort_one,
+    walk,
+)
 
 
 def _do(db: Database, action: object) -> PackOutcome:
     with unit_of_work(db.sessions) as session:
         return action(session)  # type: ignore[operator,no-any-return]
-
-
-def _status(db: Database, number: str) -> str:
-    with db.sessions() as session:
-        return session.scalars(select(Order.status).where(Order.number == number)).one()
 
 
 def _counts(db: Database) -> tuple[int, int, int]:
@@ -83,56 +72,21 @@ def _fill(db: Database, packer: Actor, number: str, view: PackView) -> PackView:
     fresh read of the order shows."""
     for line in view.lines:
         for _ in range(line.expected - line.packed):
-            view = _do(db, lambda s, sku=line.sku: pack_item(s, packer, number, _scan(GTIN[sku])))
+            view = _do(db, lambda s, sku=line.sku: pack_item(s, packer, number, scanned(GTIN[sku])))
             view = view.view
             with db.sessions() as session:
                 assert current_order(session, packer) == view
     return view
 
 
-def picked(
-    db: Database,
-    tmp_path: Path,
-    orders: dict[str, list[tuple[str, int]]],
-    totes: dict[str, str],
-    badge: str = "OP-1100",
-) -> None:
-    """Orders received, released as one wave and picked to the end (into `totes` on a cart)."""
-    name = f"{sorted(orders)[0].strip('#')}.csv"
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / name, orders), "csv")
-    with unit_of_work(db.sessions) as session:
-        release_wave(session, SUPERVISOR)
-    picker = _picker(db, badge, f"Picker {badge}")
-    with unit_of_work(db.sessions) as session:
-        code = claim_next(session, picker).code
-    _walk(db, picker, code, totes)
-
-
-@pytest.fixture
-def bench(db: Database, tmp_path: Path) -> Database:
-    """The small floor with box types, a supervisor, and orders #1001-#1003 picked into totes."""
-    load_floor(db)
-    with unit_of_work(db.sessions) as session:
-        save_boxes(session, SUPERVISOR, DEMO_BOXES)
-        add_operator(session, SUPERVISOR, BOSS_BADGE, "Boss", Role.SUPERVISOR, "1234")
-    orders = {
-        "#1001": [("MUG-BLUE", 2), ("TEA-EARL", 1)],
-        "#1002": [("SOCK-ZOE", 1)],
-        "#1003": [("MUG-BLUE", 1)],
-    }
-    picked(db, tmp_path, orders, {"#1001": "T0001", "#1002": "T0002", "#1003": "T0003"})
-    assert {_status(db, n) for n in orders} == {"PICKED"}
-    return db
-
-
 def test_an_order_is_packed_in_one_carton_and_labelled_data_recorded(bench: Database) -> None:
-    sam = _packer(bench)
-    started = _do(bench, lambda s: start_packing(s, sam, _scan("T0001")))
+    sam = add_packer(bench)
+    started = _do(bench, lambda s: start_packing(s, sam, scanned("T0001")))
     assert started.view.order == "#1001" and started.view.units == (0, 3)
     assert [li.sku for li in started.view.lines] == ["MUG-BLUE", "TEA-EARL"]
     # 120x90x100 mugs are too tall for the 80 mm mailer whatever their volume: box S.
     assert started.view.plan[0].box == "BOX-S"
-    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     assert outcome.message == "MUG-BLUE  1 of 2"
     assert outcome.view.lines[0].packed == 1 and outcome.view.open_carton is not None
     view = _fill(bench, sam, "#1001", outcome.view)
@@ -142,7 +96,7 @@ def test_an_order_is_packed_in_one_carton_and_labelled_data_recorded(bench: Data
     assert carton.expected_weight_g == 2 * 380 + 120 + 160  # items + the box's tare
     closed = _do(bench, lambda s: close_carton(s, sam, "#1001", carton.expected_weight_g + 30))
     assert closed.result == "done" and closed.closed_carton is not None
-    assert _status(bench, "#1001") == "PACKED"
+    assert order_status(bench, "#1001") == "PACKED"
     (done,) = closed.view.cartons
     assert (done.status, done.weight_g, done.carton_count) == ("CLOSED", 1070, 1)
     assert done.sscc is not None and len(done.sscc) == 18 and has_valid_check_digit(done.sscc)
@@ -161,9 +115,9 @@ def test_an_order_is_packed_in_one_carton_and_labelled_data_recorded(bench: Data
 
 
 def test_wrong_scans_are_refused_and_record_nothing(bench: Database) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["TEA-EARL"])))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["TEA-EARL"])))
     before = _counts(bench)
     refusals: list[tuple[str, type[BatonError], str]] = [
         (GTIN["SOCK-ZOE"], WrongItem, "SOCK-ZOE is not in order #1001"),
@@ -174,7 +128,7 @@ def test_wrong_scans_are_refused_and_record_nothing(bench: Database) -> None:
     ]
     for text, error, words in refusals:
         with pytest.raises(error, match=words), unit_of_work(bench.sessions) as session:
-            pack_item(session, sam, "#1001", _scan(text))
+            pack_item(session, sam, "#1001", scanned(text))
     assert _counts(bench) == before
     with pytest.raises(NotFound, match="No box type BOX-ZZ"), unit_of_work(bench.sessions) as s:
         choose_box(s, sam, "#1001", "BOX-ZZ")
@@ -187,15 +141,15 @@ def test_wrong_scans_are_refused_and_record_nothing(bench: Database) -> None:
 
 
 def test_a_unit_of_the_wrong_lot_is_refused(bench: Database) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
     wrong = f"]C101{'0' + GTIN['TEA-EARL']}10L2"
     with pytest.raises(
         WrongLot, match="Wrong lot L2: this order's TEA-EARL was picked from lot L1"
     ):
-        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(wrong)))
+        _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(wrong)))
     right = _do(
-        bench, lambda s: pack_item(s, sam, "#1001", _scan(f"]C101{'0' + GTIN['TEA-EARL']}10L1"))
+        bench, lambda s: pack_item(s, sam, "#1001", scanned(f"]C101{'0' + GTIN['TEA-EARL']}10L1"))
     )
     assert next(li for li in right.view.lines if li.sku == "TEA-EARL").packed == 1
 
@@ -203,7 +157,7 @@ def test_a_unit_of_the_wrong_lot_is_refused(bench: Database) -> None:
 def test_orders_not_ready_to_pack_are_refused_with_the_reason(
     bench: Database, tmp_path: Path
 ) -> None:
-    sam = _packer(bench)
+    sam = add_packer(bench)
     import_orders(
         bench.sessions,
         SUPERVISOR,
@@ -219,43 +173,37 @@ def test_orders_not_ready_to_pack_are_refused_with_the_reason(
     ]
     for text, words in cases:
         with pytest.raises(BatonError) as refused, unit_of_work(bench.sessions) as session:
-            start_packing(session, sam, _scan(text))
+            start_packing(session, sam, scanned(text))
         assert refused.value.message.startswith(words), refused.value.message
-    packed = _do(bench, lambda s: start_packing(s, sam, _scan("#1003")))
+    packed = _do(bench, lambda s: start_packing(s, sam, scanned("#1003")))
     _fill(bench, sam, "#1003", packed.view)
     _do(bench, lambda s: close_carton(s, sam, "#1003", 380 + 160))
     with pytest.raises(WrongState, match="Order #1003 is packed already"):
-        _do(bench, lambda s: start_packing(s, sam, _scan("#1003")))
+        _do(bench, lambda s: start_packing(s, sam, scanned("#1003")))
     with unit_of_work(bench.sessions) as session:
         cancel_order(session, SUPERVISOR, "#1002", "customer changed their mind")
     with pytest.raises(WrongState, match="Order #1002 is CANCELLED"):
-        _do(bench, lambda s: start_packing(s, sam, _scan("T0002")))
+        _do(bench, lambda s: start_packing(s, sam, scanned("T0002")))
 
 
 def test_two_packers_never_pack_the_same_order(bench: Database) -> None:
-    sam, kim = _packer(bench), _packer(bench, "OP-3200", "Kim")
-    barrier = threading.Barrier(2)
+    sam, kim = add_packer(bench), add_packer(bench, "OP-3200", "Kim")
     won: list[str] = []
     refused: list[str] = []
 
     def take(actor: Actor) -> None:
-        barrier.wait()
         try:
-            _do(bench, lambda s: start_packing(s, actor, _scan("#1001")))
+            _do(bench, lambda s: start_packing(s, actor, scanned("#1001")))
             won.append(actor.name)
         except BatonError as exc:
             refused.append(exc.message)
 
-    threads = [threading.Thread(target=take, args=(a,)) for a in (sam, kim)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_together(lambda: take(sam), lambda: take(kim)) == []
     assert len(won) == 1 and len(refused) == 1
     assert refused[0].startswith(f"Order #1001 is being packed by {won[0]}")
     other = kim if won[0] == "Sam" else sam
     with pytest.raises(NotAllowed, match="being packed by"):
-        _do(bench, lambda s: pack_item(s, other, "#1001", _scan(GTIN["MUG-BLUE"])))
+        _do(bench, lambda s: pack_item(s, other, "#1001", scanned(GTIN["MUG-BLUE"])))
     with bench.sessions() as session:
         assert session.scalar(select(func.count(PackJob.id))) == 1
 
@@ -263,28 +211,28 @@ def test_two_packers_never_pack_the_same_order(bench: Database) -> None:
 def test_an_order_split_over_two_cartons_gets_two_sscc_and_carton_numbers(
     bench: Database,
 ) -> None:
-    sam = _packer(bench)
-    view = _do(bench, lambda s: start_packing(s, sam, _scan("#1001"))).view
-    view = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"]))).view
+    sam = add_packer(bench)
+    view = _do(bench, lambda s: start_packing(s, sam, scanned("#1001"))).view
+    view = _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"]))).view
     first = _do(bench, lambda s: close_carton(s, sam, "#1001", 380 + 160))
     assert first.result == "ok" and first.message.startswith("Carton 1 of 2 closed")
-    assert _status(bench, "#1001") == "PICKED"
+    assert order_status(bench, "#1001") == "PICKED"
     view = first.view
     assert view.open_carton is None and view.closed == 1 and view.units == (1, 3)
     view = _fill(bench, sam, "#1001", view)
     second = view.open_carton
     assert second is not None and second.seq == 2 and second.units == 2
     last = _do(bench, lambda s: close_carton(s, sam, "#1001", second.expected_weight_g))
-    assert last.result == "done" and _status(bench, "#1001") == "PACKED"
+    assert last.result == "done" and order_status(bench, "#1001") == "PACKED"
     cartons = last.view.cartons
     assert [(c.seq, c.units, c.carton_count) for c in cartons] == [(1, 1, 2), (2, 2, 2)]
     assert len({c.sscc for c in cartons}) == 2 and len({c.tracking_number for c in cartons}) == 2
 
 
 def test_the_weight_check_flags_and_a_supervisor_may_accept(bench: Database) -> None:
-    sam = _packer(bench)
+    sam = add_packer(bench)
     view = _fill(
-        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, _scan("T0003"))).view
+        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, scanned("T0003"))).view
     )
     carton = view.open_carton
     assert carton is not None and carton.expected_weight_g == 380 + 160
@@ -294,11 +242,11 @@ def test_the_weight_check_flags_and_a_supervisor_may_accept(bench: Database) -> 
     assert "540" not in heavy.message  # the packer is not told the answer
     flagged = heavy.view.open_carton
     assert flagged is not None and flagged.weight_flagged and flagged.weight_g == 600
-    assert _status(bench, "#1003") == "PICKED" and heavy.closed_carton is None
+    assert order_status(bench, "#1003") == "PICKED" and heavy.closed_carton is None
     with pytest.raises(NotAllowed, match="not a supervisor's"):
         _do(bench, lambda s: close_carton(s, sam, "#1003", 600, "OP-1100"))
     accepted = _do(bench, lambda s: close_carton(s, sam, "#1003", 600, BOSS_BADGE))
-    assert accepted.result == "done" and _status(bench, "#1003") == "PACKED"
+    assert accepted.result == "done" and order_status(bench, "#1003") == "PACKED"
     with bench.sessions() as session:
         carton_row = session.scalars(select(Carton)).one()
         assert carton_row.weight_override_by is not None and carton_row.weight_g == 600
@@ -309,9 +257,9 @@ def test_the_weight_check_flags_and_a_supervisor_may_accept(bench: Database) -> 
 
 
 def test_a_weight_within_tolerance_after_a_reweigh_closes(bench: Database) -> None:
-    sam = _packer(bench)
+    sam = add_packer(bench)
     view = _fill(
-        bench, sam, "#1002", _do(bench, lambda s: start_packing(s, sam, _scan("T0002"))).view
+        bench, sam, "#1002", _do(bench, lambda s: start_packing(s, sam, scanned("T0002"))).view
     )
     assert view.open_carton is not None
     expected = view.open_carton.expected_weight_g
@@ -320,8 +268,8 @@ def test_a_weight_within_tolerance_after_a_reweigh_closes(bench: Database) -> No
 
 
 def test_a_keyed_count_needs_a_supervisor_badge(bench: Database) -> None:
-    sam = _packer(bench)
-    view = _do(bench, lambda s: start_packing(s, sam, _scan("#1001"))).view
+    sam = add_packer(bench)
+    view = _do(bench, lambda s: start_packing(s, sam, scanned("#1001"))).view
     mug = view.lines[0]
     with pytest.raises(NotAllowed, match="not a supervisor's"):
         _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 2, "OP-3100"))
@@ -338,21 +286,21 @@ def test_a_case_code_counts_its_pack_quantity(bench: Database) -> None:
     with unit_of_work(bench.sessions) as session:
         mug = session.scalars(select(Product).where(Product.sku == "MUG-BLUE")).one()
         session.add(ProductBarcode(product_id=mug.id, code="MUG-9002", pack_quantity=2))
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan("MUG-9002")))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    outcome = _do(bench, lambda s: pack_item(s, sam, "#1001", scanned("MUG-9002")))
     assert outcome.message == "MUG-BLUE  2 of 2 ✓"
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))  # resumes, nothing changes
-    sam3 = _packer(bench, "OP-3300", "Lou")
-    _do(bench, lambda s: start_packing(s, sam3, _scan("#1003")))
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))  # resumes, nothing changes
+    sam3 = add_packer(bench, "OP-3300", "Lou")
+    _do(bench, lambda s: start_packing(s, sam3, scanned("#1003")))
     with pytest.raises(OverScan, match="This code counts 2 × MUG-BLUE; only 1 more go in"):
-        _do(bench, lambda s: pack_item(s, sam3, "#1003", _scan("MUG-9002")))
+        _do(bench, lambda s: pack_item(s, sam3, "#1003", scanned("MUG-9002")))
 
 
 def test_a_packer_who_comes_back_finds_every_unit_counted(bench: Database) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     _do(bench, lambda s: choose_box(s, sam, "#1001", "BOX-M"))
     with bench.sessions() as session:
         view = current_order(session, sam)
@@ -361,24 +309,24 @@ def test_a_packer_who_comes_back_finds_every_unit_counted(bench: Database) -> No
 
 
 def test_a_damaged_item_sets_the_order_aside_in_a_problem_tote(bench: Database) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     with pytest.raises(InvalidInput, match="Tote T0002 holds order #1002"):
-        _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", _scan("T0002")))
-    aside = _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", _scan("T0777")))
+        _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", scanned("T0002")))
+    aside = _do(bench, lambda s: set_aside(s, sam, "#1001", "Damaged item", scanned("T0777")))
     assert aside.result == "attention"
     assert "put all 3 unit(s) not in a closed carton into tote T0777" in aside.message
-    assert _status(bench, "#1001") == "EXCEPTION"
+    assert order_status(bench, "#1001") == "EXCEPTION"
     assert aside.view.open_carton is None and aside.view.units == (0, 3)
     with pytest.raises(WrongState, match="set aside: it waits for a supervisor"):
-        _do(bench, lambda s: start_packing(s, sam, _scan("T0777")))
+        _do(bench, lambda s: start_packing(s, sam, scanned("T0777")))
     with unit_of_work(bench.sessions) as session:
         said = back_to_packing(session, SUPERVISOR, "#1001", "mug replaced")
     assert (
         said == "Order #1001 goes back to packing: scan tote T0777 or the order number at a bench."
     )
-    again = _do(bench, lambda s: start_packing(s, sam, _scan("T0777")))
+    again = _do(bench, lambda s: start_packing(s, sam, scanned("T0777")))
     assert again.view.units == (0, 3) and again.view.started_from == "tote T0777"
     done = _fill(bench, sam, "#1001", again.view)
     # The set-aside carton is void: the order's only carton is carton 1 on its label too.
@@ -401,14 +349,14 @@ def test_a_complete_slot_starts_packing_and_frees_the_slot(db: Database, tmp_pat
     )
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR, mode="pick_then_sort")
-    picker = _picker(db, "OP-1500", "Pat")
+    picker = add_picker(db, "OP-1500", "Pat")
     with unit_of_work(db.sessions) as session:
         code = claim_next(session, picker).code
-    _walk(db, picker, code, {"#1005": "T0500", "#1006": "T0500"})
-    sam = _packer(db)
+    walk(db, picker, code, {"#1005": "T0500", "#1006": "T0500"})
+    sam = add_packer(db)
     with pytest.raises(WrongState, match="Tote T0500 is a batch tote: sort it at the put wall"):
-        _do(db, lambda s: start_packing(s, sam, _scan("T0500")))
-    aiko = _sorter(db)
+        _do(db, lambda s: start_packing(s, sam, scanned("T0500")))
+    aiko = add_sorter(db)
     with unit_of_work(db.sessions) as session:
         start_batch(session, aiko, "W1", "T0500")
     with db.sessions() as session:
@@ -416,9 +364,9 @@ def test_a_complete_slot_starts_packing_and_frees_the_slot(db: Database, tmp_pat
     with pytest.raises(
         WrongState, match=f"Slot {slot_of['#1005']} .order #1005. is still being sorted"
     ):
-        _do(db, lambda s: start_packing(s, sam, _scan(slot_of["#1005"])))
-    _sort_one(db, aiko, "MUG-BLUE")
-    started = _do(db, lambda s: start_packing(s, sam, _scan(slot_of["#1005"])))
+        _do(db, lambda s: start_packing(s, sam, scanned(slot_of["#1005"])))
+    sort_one(db, aiko, "MUG-BLUE")
+    started = _do(db, lambda s: start_packing(s, sam, scanned(slot_of["#1005"])))
     assert started.view.order == "#1005" and started.view.started_from == f"slot {slot_of['#1005']}"
     with db.sessions() as session:
         freed = wall_view(session, "W1").slot(slot_of["#1005"])
@@ -428,9 +376,9 @@ def test_a_complete_slot_starts_packing_and_frees_the_slot(db: Database, tmp_pat
 def test_cancelling_an_order_on_the_bench_voids_its_carton_and_says_where_items_are(
     bench: Database,
 ) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     with unit_of_work(bench.sessions) as session:
         cancel_order(session, SUPERVISOR, "#1001", "fraud")
     with bench.sessions() as session:
@@ -441,13 +389,13 @@ def test_cancelling_an_order_on_the_bench_voids_its_carton_and_says_where_items_
         ).one()
     assert "items in an open carton at bench Sam" in detail
     with pytest.raises(WrongState, match="Order #1001 is CANCELLED"):
-        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+        _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
 
 
 def test_a_problem_tote_is_not_taken_for_picking(bench: Database, tmp_path: Path) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1002")))
-    _do(bench, lambda s: set_aside(s, sam, "#1002", "Item missing", _scan("T0042")))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1002")))
+    _do(bench, lambda s: set_aside(s, sam, "#1002", "Item missing", scanned("T0042")))
     import_orders(
         bench.sessions,
         SUPERVISOR,
@@ -458,34 +406,34 @@ def test_a_problem_tote_is_not_taken_for_picking(bench: Database, tmp_path: Path
     )
     with unit_of_work(bench.sessions) as session:
         release_wave(session, SUPERVISOR)  # two orders: a cart, a tote each
-    picker = _picker(bench, "OP-1900", "Ola")
+    picker = add_picker(bench, "OP-1900", "Ola")
     with unit_of_work(bench.sessions) as session:
         code = claim_next(session, picker).code
     with pytest.raises(BatonError, match="Tote T0042 holds order #1002's set-aside items"):
-        _walk(bench, picker, code, {"#1009": "T0042", "#1010": "T0042"})
+        walk(bench, picker, code, {"#1009": "T0042", "#1010": "T0042"})
 
 
 def test_a_supervisor_accepts_only_the_reading_just_taken(bench: Database) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
-    _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     flagged = _do(bench, lambda s: close_carton(s, sam, "#1001", 900))
     assert flagged.result == "error" and flagged.view.open_carton is not None
     assert flagged.view.open_carton.weight_flagged
     # More goes in after the weighing: the reading says nothing about this carton any more.
-    more = _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+    more = _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
     assert more.view.open_carton is not None and not more.view.open_carton.weight_flagged
     with pytest.raises(InvalidInput, match="Weigh the carton again first"):
         _do(bench, lambda s: close_carton(s, sam, "#1001", 900, BOSS_BADGE))
-    assert _status(bench, "#1001") == "PICKED"
+    assert order_status(bench, "#1001") == "PICKED"
 
 
 def test_cancelling_a_sorted_or_packed_order_frees_its_slot_and_voids_its_cartons(
     bench: Database,
 ) -> None:
-    sam = _packer(bench)
+    sam = add_packer(bench)
     view = _fill(
-        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, _scan("#1003"))).view
+        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, scanned("#1003"))).view
     )
     assert view.open_carton is not None
     _do(bench, lambda s: close_carton(s, sam, "#1003", view.open_carton.expected_weight_g))
@@ -510,15 +458,15 @@ def test_a_product_on_two_lines_takes_the_line_of_its_lot_and_a_case_fills_both(
     # Tea comes from two lots (5 of L1 first to expire, then L2); mugs on two lines.
     orders = {"#1201": [("TEA-EARL", 5), ("TEA-EARL", 2), ("MUG-BLUE", 2), ("MUG-BLUE", 2)]}
     picked(db, tmp_path, orders, {}, "OP-1300")
-    sam = _packer(db)
-    view = _do(db, lambda s: start_packing(s, sam, _scan("#1201"))).view
+    sam = add_packer(db)
+    view = _do(db, lambda s: start_packing(s, sam, scanned("#1201"))).view
     tea = [li for li in view.lines if li.sku == "TEA-EARL"]
     assert [li.lots for li in tea] == [("L1",), ("L2",)]
     lot2 = f"]C101{'0' + GTIN['TEA-EARL']}10L2"
-    taken = _do(db, lambda s: pack_item(s, sam, "#1201", _scan(lot2))).view
+    taken = _do(db, lambda s: pack_item(s, sam, "#1201", scanned(lot2))).view
     second = next(li for li in taken.lines if li.line_id == tea[1].line_id)
     assert second.packed == 1  # the unit of lot L2 went to the line picked from L2
-    case = _do(db, lambda s: pack_item(s, sam, "#1201", _scan("MUG-9003")))
+    case = _do(db, lambda s: pack_item(s, sam, "#1201", scanned("MUG-9003")))
     assert case.message == "MUG-BLUE  3 of 4"
     mugs = [li for li in case.view.lines if li.sku == "MUG-BLUE"]
     assert sorted(li.packed for li in mugs) == [1, 2]  # one case of 3 over both lines
@@ -529,19 +477,19 @@ def test_a_product_on_two_lines_takes_the_line_of_its_lot_and_a_case_fills_both(
 def test_a_packer_has_one_order_on_the_bench_and_a_shift_change_takes_it_over(
     bench: Database,
 ) -> None:
-    sam = _packer(bench)
-    _do(bench, lambda s: start_packing(s, sam, _scan("#1001")))
+    sam = add_packer(bench)
+    _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
     with pytest.raises(WrongState, match="Order #1001 is still on your bench"):
-        _do(bench, lambda s: start_packing(s, sam, _scan("#1002")))
-    kim = _packer(bench, "OP-3200", "Kim")
+        _do(bench, lambda s: start_packing(s, sam, scanned("#1002")))
+    kim = add_packer(bench, "OP-3200", "Kim")
     with pytest.raises(NotAllowed, match="a supervisor can take it over"):
-        _do(bench, lambda s: start_packing(s, kim, _scan("#1001")))
+        _do(bench, lambda s: start_packing(s, kim, scanned("#1001")))
     # The next shift at the same bench finds the order's items there and takes it over.
-    lou = replace(_packer(bench, "OP-3300", "Lou"), station=sam.station)
-    taken = _do(bench, lambda s: start_packing(s, lou, _scan("#1001")))
+    lou = replace(add_packer(bench, "OP-3300", "Lou"), station=sam.station)
+    taken = _do(bench, lambda s: start_packing(s, lou, scanned("#1001")))
     assert taken.message.startswith("Order #1001 resumed")
     with pytest.raises(NotAllowed, match="being packed by Lou"):
-        _do(bench, lambda s: pack_item(s, sam, "#1001", _scan(GTIN["MUG-BLUE"])))
+        _do(bench, lambda s: pack_item(s, sam, "#1001", scanned(GTIN["MUG-BLUE"])))
 
 
 def test_an_item_no_box_takes_ships_in_its_own_packaging(db: Database, tmp_path: Path) -> None:
@@ -565,19 +513,19 @@ def test_an_item_no_box_takes_ships_in_its_own_packaging(db: Database, tmp_path:
         session.add(Stock(location_id=location.id, product_id=rug.id, quantity=2, lot=""))
     GTIN.setdefault("RUG-1", "RUG-9001")
     picked(db, tmp_path, {"#1301": [("RUG-1", 1)]}, {}, "OP-1400")
-    sam = _packer(db)
-    view = _do(db, lambda s: start_packing(s, sam, _scan("#1301"))).view
+    sam = add_packer(db)
+    view = _do(db, lambda s: start_packing(s, sam, scanned("#1301"))).view
     assert [(p.box, p.box_name) for p in view.plan] == [(None, "no box fits")]
-    view = _do(db, lambda s: pack_item(s, sam, "#1301", _scan("RUG-9001"))).view
+    view = _do(db, lambda s: pack_item(s, sam, "#1301", scanned("RUG-9001"))).view
     assert view.open_carton is not None and view.open_carton.box is None
     closed = _do(db, lambda s: close_carton(s, sam, "#1301", 9000))
     assert closed.result == "done" and closed.view.cartons[0].box is None
 
 
 def test_a_void_carton_prints_nothing(bench: Database) -> None:
-    sam = _packer(bench)
+    sam = add_packer(bench)
     view = _fill(
-        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, _scan("#1003"))).view
+        bench, sam, "#1003", _do(bench, lambda s: start_packing(s, sam, scanned("#1003"))).view
     )
     assert view.open_carton is not None
     closed = _do(bench, lambda s: close_carton(s, sam, "#1003", view.open_carton.expected_weight_g))

@@ -58,7 +58,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def packer(db: Database) -> Actor:
+def add_packer(db: Database) -> Actor:
     with unit_of_work(db.sessions) as session:
         info = add_operator(session, SUPERVISOR, "B-7", "Sam Okafor", Role.PACKER, "2468")
     return Actor(info.id, info.name, info.role, "pack bench 2")
@@ -76,7 +76,7 @@ def records(db: Database) -> list[PrintRecord]:
 
 
 def test_an_ok_print_is_recorded_with_who_where_and_what(db: Database, out: Path) -> None:
-    actor = packer(db)
+    actor = add_packer(db)
     data = sample_data("shipping_4x6")
     printed = print_document(
         db.sessions, actor, PdfFolderPrinter(out), "shipping_4x6", data, "order 1001 1/2"
@@ -104,7 +104,7 @@ def test_an_ok_print_is_recorded_with_who_where_and_what(db: Database, out: Path
 
 
 def test_a_printer_that_refuses_is_recorded_as_failed_and_raised(db: Database) -> None:
-    actor = packer(db)
+    actor = add_packer(db)
     printer = make_printer(parse_printer_spec(f"zpl:127.0.0.1:{closed_port()}"))
     with pytest.raises(PrinterUnreachable, match="refused the connection") as caught:
         print_document(
@@ -132,7 +132,7 @@ def test_bad_values_are_a_recorded_failure_too(db: Database, out: Path) -> None:
 def test_reprint_prints_the_stored_values_and_links_to_the_first_print(
     db: Database, out: Path
 ) -> None:
-    actor = packer(db)
+    actor = add_packer(db)
     printer = PdfFolderPrinter(out)
     data = {
         **sample_data("shipping_4x6"),
@@ -153,7 +153,7 @@ def test_reprint_prints_the_stored_values_and_links_to_the_first_print(
 
 
 def test_a_failed_print_can_be_retried(db: Database, out: Path) -> None:
-    actor = packer(db)
+    actor = add_packer(db)
     refused = ZplTcpPrinter("127.0.0.1", closed_port())
     with pytest.raises(PrinterUnreachable) as caught:
         print_document(db.sessions, actor, refused, "tote_label", sample_data("tote_label"), "t")
@@ -257,7 +257,7 @@ def test_a_picker_prints_single_labels_but_no_batches(db: Database, out: Path) -
 
 
 def test_tote_and_badge_batches(db: Database, out: Path) -> None:
-    packer(db)
+    add_packer(db)
     printer = PdfFolderPrinter(out)
     totes = print_tote_labels(db.sessions, SUPERVISOR, printer, "T0099", 3, zone="Zone A")
     assert totes.what == "tote labels T0099–T0101 (3)" and totes.pages == 3

@@ -25,7 +25,7 @@ from app.cli import main
 from app.config import DATABASE_URL_ENV, DatabaseChoice
 from app.db.database import open_database
 from app.services.actor import Actor
-from app.services.demo import seed_demo
+from app.services.demo.seeding import seed_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "<!-- output printed by the command; checked by tests/test_readme_examples.py -->"

@@ -119,3 +119,36 @@ def test_the_calendar_rule_would_catch_a_read(tmp_path: Path) -> None:
         "fine = clock.now()\n"
     )
     assert _calendar_reads(sneaky) == [2, 3, 4]
+
+
+STAGES = ("intake", "picking", "sorting", "packing", "desk", "masterdata", "printing", "demo")
+
+
+def test_services_are_arranged_by_stage_and_each_says_what_it_does() -> None:
+    """Every stage is a package whose __init__ is one line saying what the stage does, and the
+    rules above walk it: no module sits beside them but what every stage shares."""
+    services = APP / "services"
+    packages = sorted(p.name for p in services.iterdir() if (p / "__init__.py").exists())
+    assert packages == sorted(STAGES)
+    for stage in STAGES:
+        init = (services / stage / "__init__.py").read_text(encoding="utf-8")
+        assert ast.get_docstring(ast.parse(init)) and len(init.strip().splitlines()) == 1, stage
+    shared = sorted(p.stem for p in services.glob("*.py") if p.stem != "__init__")
+    assert shared == ["actor", "errors", "order_numbers", "ship_to", "timeline"]
+    assert all(any(_modules(services / stage)) for stage in STAGES)
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in helpers and conftest files, never in a test module."""
+    tests = Path(__file__).resolve().parent
+    offenders = [
+        str(p.relative_to(tests.parent))
+        for p in sorted(tests.rglob("test_*.py"))
+        if any(
+            part.startswith("test_")
+            for m in _imports_full(p)
+            for part in m.split(".")[1:2] + m.split(".")[-1:]
+            if m.startswith("tests.")
+        )
+    ]
+    assert offenders == []

@@ -12,17 +12,22 @@ from typing import Any
 from app.cli import database, emit_json, products, table
 from app.db.engine import unit_of_work
 from app.db.schema import current_revision, head_revision, upgrade
-from app.domain.order_files import FORMATS
+from app.domain.formats.order_files import FORMATS
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
-from app.services import masterdata, operators
 from app.services.actor import Actor
-from app.services.intake import ImportSummary, import_orders
-from app.services.masterdata import MasterImportSummary
-from app.services.order_desk import cancel_order, release_hold
+from app.services.desk.order_actions import cancel_order, release_hold
+from app.services.desk.orders import iter_orders, show_order, to_json
+from app.services.intake.receiving import ImportSummary, import_orders
+from app.services.intake.verification import verify_many
+from app.services.masterdata import operators
+from app.services.masterdata.imports import (
+    MasterImportSummary,
+    import_locations,
+    import_products,
+    import_stock,
+)
 from app.services.order_numbers import resolve_order_number
-from app.services.orders import iter_orders, show_order, to_json
-from app.services.verification import verify_many
 
 
 def register(commands: Any) -> None:
@@ -115,9 +120,9 @@ def db_status(args: argparse.Namespace) -> int:
 def import_master(args: argparse.Namespace) -> int:
     db = database(args)
     run = {
-        "locations": masterdata.import_locations,
-        "products": masterdata.import_products,
-        "stock": masterdata.import_stock,
+        "locations": import_locations,
+        "products": import_products,
+        "stock": import_stock,
     }[args.kind]
     summary = run(db.sessions, Actor.command_line(), args.file)
     _print_master_summary(args.kind, summary)

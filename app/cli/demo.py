@@ -10,7 +10,7 @@ from typing import Any
 from app.cli import database
 from app.domain.demo_data import DEMO_PIN, OPERATORS
 from app.services.actor import Actor
-from app.services.demo import LIVE_ORDERS, demo_is_seeded, seed_demo
+from app.services.demo.seeding import LIVE_ORDERS, demo_is_seeded, seed_demo
 
 
 def register(commands: Any) -> None:

@@ -28,10 +28,10 @@ from app.printing import (
     render_pdf,
     sample_data,
 )
-from app.services import printing
 from app.services.actor import Actor
 from app.services.errors import InvalidInput
-from app.services.printing import RecordedPrint
+from app.services.printing import records
+from app.services.printing.records import RecordedPrint
 
 PRINTER_HELP = "pdf:FOLDER or zpl:HOST[:PORT][@DPI] (e.g. zpl:10.0.0.31:9100@300)"
 
@@ -144,7 +144,7 @@ def _read_data(source: str) -> dict[str, Any] | list[dict[str, Any]]:
 
 
 def _printer(args: argparse.Namespace) -> Printer:
-    return printing.make_printer(printing.parse_printer_spec(args.printer))
+    return records.make_printer(records.parse_printer_spec(args.printer))
 
 
 def _progress() -> Callable[[BatchProgress], None] | None:
@@ -220,11 +220,11 @@ def labels_print(args: argparse.Namespace) -> int:
     what = args.what or f"{layout} from {Path(args.data).name}"
     db = database(args)
     if isinstance(data, list):
-        printed = printing.print_batch(
+        printed = records.print_batch(
             db.sessions, Actor.command_line(), printer, layout, data, what, progress=_progress()
         )
     else:
-        printed = printing.print_document(
+        printed = records.print_document(
             db.sessions, Actor.command_line(), printer, layout, data, what
         )
     return _report(printed)
@@ -232,7 +232,7 @@ def labels_print(args: argparse.Namespace) -> int:
 
 def labels_locations(args: argparse.Namespace) -> int:
     printer, db = _printer(args), database(args)
-    printed = printing.print_location_labels(
+    printed = records.print_location_labels(
         db.sessions, Actor.command_line(), printer, args.aisle, progress=_progress()
     )
     return _report(printed)
@@ -240,7 +240,7 @@ def labels_locations(args: argparse.Namespace) -> int:
 
 def labels_totes(args: argparse.Namespace) -> int:
     printer, db = _printer(args), database(args)
-    printed = printing.print_tote_labels(
+    printed = records.print_tote_labels(
         db.sessions,
         Actor.command_line(),
         printer,
@@ -254,7 +254,7 @@ def labels_totes(args: argparse.Namespace) -> int:
 
 def labels_badges(args: argparse.Namespace) -> int:
     printer, db = _printer(args), database(args)
-    printed = printing.print_badges(
+    printed = records.print_badges(
         db.sessions, Actor.command_line(), printer, args.badge, progress=_progress()
     )
     return _report(printed)
@@ -262,7 +262,7 @@ def labels_badges(args: argparse.Namespace) -> int:
 
 def labels_reprint(args: argparse.Namespace) -> int:
     printer, db = _printer(args), database(args)
-    printed = printing.reprint(
+    printed = records.reprint(
         db.sessions, Actor.command_line(), printer, args.id, progress=_progress()
     )
     return _report(printed)
@@ -272,7 +272,7 @@ def labels_reprint(args: argparse.Namespace) -> int:
 def labels_prints(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
-        rows = printing.recent_prints(session, args.limit, failed_only=args.failed)
+        rows = records.recent_prints(session, args.limit, failed_only=args.failed)
     if args.json:
         emit_json([{**asdict(r), "outcome": r.outcome} for r in rows])
         return 0

@@ -14,9 +14,9 @@ from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
 from app.domain.packing_rules import PackingSettings
 from app.services.actor import Actor
-from app.services.boxes import BOX_COLUMNS, list_boxes, read_box_file, save_boxes
-from app.services.pack_exceptions import back_to_packing
-from app.services.warehouse import packing_settings, set_packing
+from app.services.masterdata.warehouse import packing_settings, set_packing
+from app.services.packing.boxes import BOX_COLUMNS, list_boxes, read_box_file, save_boxes
+from app.services.packing.set_aside import back_to_packing
 
 # `400x300x200`, also with `X`, `*` or `×` and spaces around the separators.
 _SIZE = re.compile(r"\s*(\d+)\s*[xX×*]\s*(\d+)\s*[xX×*]\s*(\d+)\s*")

@@ -11,18 +11,18 @@ from typing import Any
 
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
-from app.domain.layout import Layout
+from app.domain.routing.layout import Layout
 from app.services.actor import Actor
-from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists, paper_pick_list, tote_cell
-from app.services.printing import make_printer, parse_printer_spec, print_document
-from app.services.warehouse import (
+from app.services.masterdata.warehouse import (
     OutsideLayout,
     layout_report,
     locations_outside,
     set_layout,
 )
-from app.services.waves import MODES, release_wave
+from app.services.picking.finishing import reassign
+from app.services.picking.lists import list_pick_lists, paper_pick_list, tote_cell
+from app.services.picking.waves import MODES, release_wave
+from app.services.printing.records import make_printer, parse_printer_spec, print_document
 
 
 def register(commands: Any) -> None:

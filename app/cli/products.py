@@ -8,9 +8,9 @@ from typing import Any
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
 from app.services.actor import Actor
-from app.services.aliases import list_aliases, remove_alias, set_alias
-from app.services.line_mapping import map_line
-from app.services.orders import to_json
+from app.services.desk.orders import to_json
+from app.services.intake.aliases import list_aliases, remove_alias, set_alias
+from app.services.intake.line_mapping import map_line
 
 
 def register(commands: Any) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 from app.cli import CommandError, database, emit_json
 from app.config import resolve_database
 from app.db.engine import unit_of_work
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
-from app.services.warehouse import scan_patterns, set_scan_pattern
+from app.services.masterdata.warehouse import scan_patterns, set_scan_pattern
 
 
 def register(commands: Any) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from app.cli import database, emit_json, table
 from app.db.engine import unit_of_work
 from app.services.actor import Actor
-from app.services.printing import make_printer, parse_printer_spec
-from app.services.putwall import add_wall, print_slot_labels, wall_view, walls_status
+from app.services.printing.records import make_printer, parse_printer_spec
+from app.services.sorting.put_wall import add_wall, print_slot_labels, wall_view, walls_status
 
 
 def register(commands: Any) -> None:

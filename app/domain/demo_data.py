@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from app.domain.cutoffs import next_cutoff
+from app.domain.formats.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.domain.gtin import with_check_digit
-from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 

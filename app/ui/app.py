@@ -20,8 +20,8 @@ from app.config import DATABASE_URL_ENV, resolve_database
 from app.db.database import Database, open_database
 from app.db.schema import SchemaMismatch
 from app.services.actor import Actor
-from app.services.demo import demo_is_seeded, seed_demo
-from app.services.warehouse import scan_patterns
+from app.services.demo.seeding import demo_is_seeded, seed_demo
+from app.services.masterdata.warehouse import scan_patterns
 from app.ui.feedback import Feedback
 from app.ui.main_window import MainWindow
 from app.ui.settings import SOUND_ON, WorkstationSettings

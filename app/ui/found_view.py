@@ -7,7 +7,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from app.services.lookup import Found, Section
+from app.services.desk.lookup import Found, Section
 
 _TABLE = (
     "<table width='100%' cellspacing='0' cellpadding='5' "

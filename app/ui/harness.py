@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.services.actor import Actor
-from app.services.demo import seed_demo
+from app.services.demo.seeding import seed_demo
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, STATION_NAME, WorkstationSettings
 

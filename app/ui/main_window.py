@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
 
 from app.db.engine import answers
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind, ScanRejected
+from app.domain.scanning.classify import Scan, ScanKind, ScanRejected
 from app.services.actor import Actor
-from app.services.operators import badge_login
+from app.services.masterdata.operators import badge_login
 from app.ui.scanner import RawScan, ScanInput
 from app.ui.screens.base import Screen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
 from app.ui.screens.prints import PrintsScreen
 from app.ui.screens.sorting import SortingScreen

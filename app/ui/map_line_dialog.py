@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.line_mapping import UnmappedLine
+from app.services.intake.line_mapping import UnmappedLine
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.desk import DeskRow
+from app.services.desk.order_list import DeskRow
 from app.ui.paged_model import PagedTableModel
 
 PAGE = 200

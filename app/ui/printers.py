@@ -20,7 +20,7 @@ from app.printing import BasePrinter, Printer, PrinterUnreachable, PrintFailed, 
 from app.printing.batch import Cancel, drive_steps, is_cancelled, pdf_batch_steps
 from app.printing.printers import Delivery, Progress
 from app.printing.render import resolve_layout
-from app.services.printing import is_document_layout, make_printer, parse_printer_spec
+from app.services.printing.records import is_document_layout, make_printer, parse_printer_spec
 from app.ui.settings import DOCUMENT_PRINTER, LABEL_PRINTER, PDF_FOLDER, WorkstationSettings
 
 MAX_RASTER_DPI = 600  # an A4 page at 600 dpi is already 35 million pixels

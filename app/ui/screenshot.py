@@ -18,14 +18,14 @@ from app.domain.demo_data import products as demo_products
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.demo_floor import unit_codes, walk_pick_list
-from app.services.desk import DeskFilter, desk_rows
-from app.services.intake import receive_orders
-from app.services.operators import add_operator
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.putwall import wall_view
-from app.services.waves import release_wave
+from app.services.demo.floor import unit_codes, walk_pick_list
+from app.services.desk.order_list import DeskFilter, desk_rows
+from app.services.desk.orders import show_order
+from app.services.intake.receiving import receive_orders
+from app.services.masterdata.operators import add_operator
+from app.services.picking.finishing import reassign
+from app.services.picking.waves import release_wave
+from app.services.sorting.put_wall import wall_view
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
 

@@ -17,10 +17,16 @@ from sqlalchemy.orm import Session
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.domain.scan import DEFAULT_PATTERNS, Scan, ScanPatterns, ScanRejected, classify
+from app.domain.scanning.classify import (
+    DEFAULT_PATTERNS,
+    Scan,
+    ScanPatterns,
+    ScanRejected,
+    classify,
+)
 from app.services.actor import Actor
 from app.services.errors import BatonError
-from app.services.warehouse import scan_patterns
+from app.services.masterdata.warehouse import scan_patterns
 from app.ui.feedback import Feedback
 from app.ui.settings import GS_SUBSTITUTE, STATION_NAME, WorkstationSettings
 

@@ -26,8 +26,8 @@ from app.db.database import Database, open_database
 from app.db.engine import make_engine
 from app.domain import demo_data
 from app.services.actor import Actor
-from app.services.intake import import_orders
-from app.services.masterdata import load_master_data
+from app.services.intake.receiving import import_orders
+from app.services.masterdata.imports import load_master_data
 from tests.benchmarks.shopify_file import write_shopify_csv
 
 

@@ -41,20 +41,20 @@ from app.db.engine import unit_of_work
 from app.db.models import Order, OrderLine
 from app.db.picking_models import PickList
 from app.domain import demo_data
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.domain.states import OrderStatus
 from app.printing.printers import PdfFolderPrinter
 from app.services.actor import Actor
-from app.services.boxes import list_boxes
-from app.services.demo import seed_demo
-from app.services.demo_floor import unit_codes, walk_pick_list
-from app.services.intake import ImportSummary, receive_all
-from app.services.operators import badge_login
-from app.services.pack_jobs import PackOutcome
-from app.services.pack_labels import SHIPPING_LAYOUT, CartonPrint, print_carton
-from app.services.packing import choose_box, close_carton, pack_item, start_packing
-from app.services.pick_finish import reassign
-from app.services.waves import release_wave
+from app.services.demo.floor import unit_codes, walk_pick_list
+from app.services.demo.seeding import seed_demo
+from app.services.intake.receiving import ImportSummary, receive_all
+from app.services.masterdata.operators import badge_login
+from app.services.packing.bench import choose_box, close_carton, pack_item, start_packing
+from app.services.packing.boxes import list_boxes
+from app.services.packing.documents import SHIPPING_LAYOUT, CartonPrint, print_carton
+from app.services.packing.jobs import PackOutcome
+from app.services.picking.finishing import reassign
+from app.services.picking.waves import release_wave
 
 BOSS = Actor.command_line("bench")
 PACKER, PICKER = "OP-3001", "OP-1002"
@@ -91,9 +91,7 @@ def _top_up(db: Database, wanted: int) -> None:
         return
     with db.sessions() as session:
         start = 100_001 + (session.scalar(select(func.count(Order.id))) or 0)
-    drafts = demo_data.day_of_orders(
-        demo_data.products(), short * 2 + 20, start, clock.now()
-    )
+    drafts = demo_data.day_of_orders(demo_data.products(), short * 2 + 20, start, clock.now())
     receive_all(db.sessions, BOSS, drafts, ImportSummary())
 
 
@@ -206,7 +204,7 @@ def at_the_screen(url: str, numbers: list[str], figures: Figures) -> None:
     from PySide6.QtTest import QTest
 
     from app.ui.harness import HUMAN_KEY_MS, demo_station, settle, type_scan
-    from app.ui.screens.packing import PackingScreen
+    from app.ui.screens.packing.screen import PackingScreen
     from app.ui.settings import PDF_FOLDER
 
     with demo_station(database_url=url) as harness:

@@ -18,15 +18,15 @@ from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
 from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
-from app.services.demo import seed_demo
-from app.services.operators import add_operator
-from app.services.pick_finish import reassign
-from app.services.pick_views import Expect
-from app.services.picking import claim_next, current_list, scan
-from app.services.putwall import add_wall, put, start_batch, target_for, wall_view
-from app.services.waves import release_wave
+from app.services.demo.seeding import seed_demo
+from app.services.masterdata.operators import add_operator
+from app.services.picking.finishing import reassign
+from app.services.picking.scans import claim_next, current_list, scan
+from app.services.picking.views import Expect
+from app.services.picking.waves import release_wave
+from app.services.sorting.put_wall import add_wall, put, start_batch, target_for, wall_view
 
 BOSS = Actor.command_line("bench")
 

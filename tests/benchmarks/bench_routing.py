@@ -22,9 +22,10 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
-from app.domain.batching import BatchMode, OrderLine, PickOrder, plan_batches
-from app.domain.layout import Layout, PickPoint
-from app.domain.routing import (
+from app.domain.routing.batching import BatchMode, OrderLine, PickOrder, plan_batches
+from app.domain.routing.exact import shortest_tour
+from app.domain.routing.layout import Layout, PickPoint
+from app.domain.routing.routes import (
     DEPOT,
     Route,
     code_order,
@@ -34,8 +35,7 @@ from app.domain.routing import (
     s_shape,
     shortest_path_m,
 )
-from app.domain.routing_exact import shortest_tour
-from tests.domain.test_routing import brute_force_length
+from tests.domain.routing.test_routes import brute_force_length
 
 LAYOUTS = {"1 block": Layout(), "3 blocks": Layout(cross_aisles_after_bays=(4, 8))}
 SIZES = (5, 8, 15, 30, 60)

@@ -25,7 +25,7 @@ from app.config import DatabaseChoice
 from app.db.database import open_database
 from app.db.models import Location, Order, Product, ProductBarcode
 from app.services.actor import Actor
-from app.services.demo import seed_demo
+from app.services.demo.seeding import seed_demo
 from app.ui.harness import ensure_offscreen, settle, type_scan
 from tests.benchmarks.bench_intake import fresh_database
 
@@ -98,7 +98,7 @@ def _walk_a_pick_list(window: object, database: object) -> list[float]:
     """A picker walks one pick list, scanning what the screen asks; ms per scan."""
     from app.db.engine import unit_of_work
     from app.domain.demo_data import products as demo_products
-    from app.services.waves import release_wave
+    from app.services.picking.waves import release_wave
 
     gtin = {p.sku: p.barcodes[0] for p in demo_products()}
     with unit_of_work(database.sessions) as session:  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
 from app.db.models import Location, Operator, Product, Stock
-from app.services.operators import check_pin
+from app.services.masterdata.operators import check_pin
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "masterdata"
 

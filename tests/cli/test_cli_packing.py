@@ -11,15 +11,17 @@ from app.cli import main
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
-from app.services.boxes import BOX_COLUMNS, DEMO_BOXES, save_boxes
-from app.services.operators import add_operator
-from app.services.pack_exceptions import set_aside
-from app.services.packing import pack_item, start_packing
+from app.services.masterdata.operators import add_operator
+from app.services.packing.bench import pack_item, start_packing
+from app.services.packing.boxes import BOX_COLUMNS, DEMO_BOXES, save_boxes
+from app.services.packing.set_aside import set_aside
 from tests.services.floor import SUPERVISOR, load_floor
-from tests.services.test_packing import picked
-from tests.services.test_picking import GTIN
+from tests.services.journey import (
+    GTIN,
+    picked,
+)
 
 Capture = pytest.CaptureFixture[str]
 

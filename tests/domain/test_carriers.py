@@ -12,10 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.carriers import CarrierBook, CarrierService
-from app.domain.scan import Scan, ScanKind, classify
+from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
-from app.services.carriers import CARRIERS_FILE, assign_carrier, carrier_book, tracking_number
 from app.services.errors import InvalidInput, NotFound
+from app.services.packing.carriers import (
+    CARRIERS_FILE,
+    assign_carrier,
+    carrier_book,
+    tracking_number,
+)
 
 # The carrier name a scanner gives each shipped carrier's numbers (scan_patterns.DEFAULT_TRACKING).
 SCANNED_AS = {

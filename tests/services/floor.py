@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app import clock
 from app.db.database import Database
 from app.db.models import Stock
-from app.domain.masterdata_rows import LocationRow, ProductRow, StockRow
+from app.domain.formats.masterdata_rows import LocationRow, ProductRow, StockRow
 from app.services.actor import Actor
-from app.services.masterdata import load_master_data
+from app.services.masterdata.imports import load_master_data
 
 SUPERVISOR = Actor.command_line("test station")
 

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from app.db.database import Database
 from app.db.models import Allocation, Order, OrderLine, Stock
-from app.services.intake import import_orders
-from app.services.verification import verify_many
+from app.services.intake.receiving import import_orders
+from app.services.intake.verification import verify_many
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
-
-
-def _run_together(*jobs: Callable[[], object]) -> list[BaseException]:
-    """Start every job at the same moment on its own thread; return what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as exc:  # noqa: BLE001 - the test asserts there were none
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+from tests.services.journey import (
+    run_together,
+)
 
 
 def _assert_stock_consistent(db: Database) -> None:
@@ -64,7 +45,7 @@ def test_verifying_overlapping_orders_at_once_never_promises_a_unit_twice(
         session.execute(update(Order).values(payment_status="paid"))
 
     for _ in range(3):  # several rounds: different interleavings each time
-        errors = _run_together(
+        errors = run_together(
             lambda: verify_many(db.sessions, SUPERVISOR, numbers),
             lambda: verify_many(db.sessions, SUPERVISOR, list(reversed(numbers))),
         )
@@ -84,7 +65,7 @@ def test_importing_the_same_file_at_two_stations_receives_each_order_once(
     orders = {f"#{n}": [("MUG-BLUE", 1), ("TEA-EARL", 1)] for n in range(1, 13)}
     path = write_orders(tmp_path / "o.csv", orders)
     summaries = []
-    errors = _run_together(
+    errors = run_together(
         lambda: summaries.append(import_orders(db.sessions, SUPERVISOR, path, "csv")),
         lambda: summaries.append(import_orders(db.sessions, SUPERVISOR, path, "csv")),
     )

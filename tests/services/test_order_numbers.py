@@ -8,12 +8,12 @@ import pytest
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
+from app.services.desk.order_actions import cancel_order, release_hold
+from app.services.desk.orders import show_order
 from app.services.errors import NotFound
-from app.services.intake import import_orders
-from app.services.order_desk import cancel_order, release_hold
+from app.services.intake.receiving import import_orders
+from app.services.intake.verification import verify_order
 from app.services.order_numbers import resolve_order_number
-from app.services.orders import show_order
-from app.services.verification import verify_order
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
 
 

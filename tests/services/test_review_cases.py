@@ -16,12 +16,12 @@ from app.db.database import Database, open_database
 from app.db.engine import make_engine, unit_of_work
 from app.db.models import Customer, Order
 from app.db.schema import SchemaMismatch
-from app.domain.masterdata_rows import StockRow
-from app.services.desk import DeskFilter, count_orders
-from app.services.intake import import_orders
-from app.services.masterdata import load_master_data
-from app.services.order_desk import cancel_order
-from app.services.verification import verify_many
+from app.domain.formats.masterdata_rows import StockRow
+from app.services.desk.order_actions import cancel_order
+from app.services.desk.order_list import DeskFilter, count_orders
+from app.services.intake.receiving import import_orders
+from app.services.intake.verification import verify_many
+from app.services.masterdata.imports import load_master_data
 from tests.services.floor import SUPERVISOR, load_floor, write_orders
 
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
 from app.services.actor import Actor
-from app.services.demo import seed_demo
+from app.services.demo.seeding import seed_demo
 from app.ui.app import build_station
 from app.ui.main_window import MainWindow
 from app.ui.settings import PDF_FOLDER, SOUND_ON, WorkstationSettings

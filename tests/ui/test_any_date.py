@@ -27,8 +27,8 @@ from app.db.database import Database, open_database
 from app.db.models import Order
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.demo import seed_demo
-from app.services.orders import show_order
+from app.services.demo.seeding import seed_demo
+from app.services.desk.orders import show_order
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.lookup import LookupScreen

@@ -6,27 +6,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from app.db.database import Database
-from app.db.models import Order
 from app.services.actor import Actor
-from app.services.aliases import list_aliases
-from app.services.intake import import_orders
-from app.services.orders import show_order
+from app.services.desk.orders import show_order
+from app.services.intake.aliases import list_aliases
+from app.services.intake.receiving import import_orders
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.map_line_dialog import MapLineDialog
 from app.ui.screens.order_desk import OrderDeskScreen
+from tests.ui.helpers import band, order_status
 
 SUPERVISOR = "OP-9001"
 NUMBER = "#900010"
-
-
-def _band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    band = window.station.feedback.band
-    return band.level, band.message
 
 
 def _receive_order_with_a_custom_item(database: Database, tmp_path: Path) -> None:
@@ -42,11 +36,6 @@ def _receive_order_with_a_custom_item(database: Database, tmp_path: Path) -> Non
     summary = import_orders(database.sessions, Actor.command_line("shop"), path, "csv")
     (verdict,) = summary.received
     assert verdict.reasons == ("line 1 'Hand-made clay bowl' has no SKU",)
-
-
-def _status(database: Database, number: str) -> str:
-    with database.sessions() as session:
-        return session.scalars(select(Order.status).where(Order.number == number)).one()
 
 
 def _type(qtbot: QtBot, dialog: MapLineDialog, text: str) -> None:
@@ -78,12 +67,12 @@ def test_map_a_line_from_the_hold_then_remember_it(
     # A code no product has: refused in red, the dialog stays for the next scan.
     _type(qtbot, dialog, "NO-SUCH-1")
     qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
-    assert _band(window) == (
+    assert band(window) == (
         FeedbackLevel.ERROR,
         "No product has the SKU or barcode 'NO-SUCH-1'; nothing changed.",
     )
     assert dialog.isVisible() and dialog.code.selectedText() == "NO-SUCH-1"
-    assert _status(database, NUMBER) == "ON_HOLD"
+    assert order_status(database, NUMBER) == "ON_HOLD"
 
     # The product's barcode typed over the refused code, remembered, Enter.
     _type(qtbot, dialog, "7612340000010")
@@ -93,11 +82,11 @@ def test_map_a_line_from_the_hold_then_remember_it(
     qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: desk.map_dialog is None, timeout=2000)
 
-    assert _band(window) == (
+    assert band(window) == (
         FeedbackLevel.OK,
         f"Line 1 is MUG-0001, remembered for later imports; {NUMBER} is ready.",
     )
-    assert _status(database, NUMBER) == "READY"
+    assert order_status(database, NUMBER) == "READY"
     assert not desk.map_button.isVisible()
     assert desk.detail.found is not None and desk.detail.found.state == "READY"
     with database.sessions() as session:
@@ -125,7 +114,7 @@ def test_alt_m_opens_the_dialog_and_escape_changes_nothing(
     _type(qtbot, dialog, "MUG-0001")
     qtbot.keyClick(dialog.code, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: desk.map_dialog is None, timeout=2000)
-    assert _status(database, NUMBER) == "ON_HOLD"
+    assert order_status(database, NUMBER) == "ON_HOLD"
     assert desk.map_button.isVisible()
 
 

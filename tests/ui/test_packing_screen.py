@@ -17,29 +17,24 @@ from app.db.models import Order, OrderLine, PrintRecord
 from app.db.packing_models import Carton, CartonItem
 from app.db.picking_models import PickListOrder
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
-from app.services.demo_floor import unit_codes
-from app.services.operators import add_operator, badge_login
-from app.services.order_desk import cancel_order
-from app.services.pack_labels import CartonPrint
-from app.services.packing import pack_item, start_packing
+from app.services.demo.floor import unit_codes
+from app.services.desk.order_actions import cancel_order
+from app.services.masterdata.operators import add_operator, badge_login
+from app.services.packing.bench import pack_item, start_packing
+from app.services.packing.documents import CartonPrint
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import key_in, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.lookup import LookupScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
-from tests.ui.test_prints import refused_printer
+from tests.ui.helpers import band, order_status, refused_printer
 
 SAM, BOSS = "OP-3001", "OP-9001"
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def packing(window: MainWindow) -> PackingScreen:
@@ -51,11 +46,6 @@ def packing(window: MainWindow) -> PackingScreen:
 def codes(database: Database) -> dict[str, str]:
     with database.sessions() as session:
         return unit_codes(session)
-
-
-def status(database: Database, number: str) -> str:
-    with database.sessions() as session:
-        return session.scalars(select(Order.status).where(Order.number == number)).one()
 
 
 def counts(database: Database) -> tuple[int, int]:
@@ -111,7 +101,7 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
     assert carton is not None and carton.box is not None
     assert screen.carton.title.text() == "CARTON 1 of 1"
     weigh(qtbot, window, carton.expected_weight_g + 20)
-    assert status(database, number) == "PACKED"
+    assert order_status(database, number) == "PACKED"
     level, message = band(window)
     assert message.startswith(f"Order {number} packed: carton 1 of 1 closed")
     assert screen.pages.currentWidget() is screen.start_page
@@ -179,12 +169,12 @@ def test_an_order_is_split_over_two_cartons(
     assert level is FeedbackLevel.OK and message.startswith("Carton 1 of ")
     assert "Next scans go into carton 2" in message
     assert screen.carton.title.text().startswith("CARTON 2 of")
-    assert status(database, number) == "PICKED"
+    assert order_status(database, number) == "PICKED"
     scan_all(window, database)
     view = screen._view
     assert view is not None and view.open_carton is not None
     weigh(qtbot, window, view.open_carton.expected_weight_g)
-    assert status(database, number) == "PACKED", band(window)
+    assert order_status(database, number) == "PACKED", band(window)
     printed(qtbot, screen)
     with database.sessions() as session:
         cartons = session.scalars(select(Carton).order_by(Carton.seq)).all()
@@ -244,11 +234,11 @@ def test_the_weight_check_refuses_then_a_supervisor_badge_accepts(
     level, message = band(window)
     assert level is FeedbackLevel.ERROR and message.startswith("Too heavy: ")
     assert screen.carton.weight_check.isVisible()
-    assert status(database, view.order) == "SORTED"
+    assert order_status(database, view.order) == "SORTED"
     type_scan(window, SAM)  # the packer's own badge does not accept it (nor log out)
     assert band(window)[0] is FeedbackLevel.ERROR and window.station.actor is not None
     type_scan(window, BOSS)
-    assert status(database, view.order) == "PACKED"
+    assert order_status(database, view.order) == "PACKED"
     assert window.station.actor is not None and window.station.actor.name == "Sam Okafor"
     printed(qtbot, screen)
 
@@ -286,7 +276,7 @@ def test_a_keyed_count_and_a_problem_tote(
     type_scan(window, "T0800")
     level, message = band(window)
     assert level is FeedbackLevel.ATTENTION and "set aside (Item missing)" in message
-    assert status(database, view.order) == "EXCEPTION"
+    assert order_status(database, view.order) == "EXCEPTION"
     assert screen.start_headline.text() == f"Order {view.order} set aside"
 
 
@@ -357,7 +347,7 @@ def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
     view = screen._view
     assert view is not None and view.open_carton is not None
     weigh(qtbot, window, view.open_carton.expected_weight_g)
-    assert status(database, view.order) == "PACKED"  # the carton is closed and kept
+    assert order_status(database, view.order) == "PACKED"  # the carton is closed and kept
     printed(qtbot, screen)
     level, message = band(window)
     assert level is FeedbackLevel.ERROR and "refused the connection" in message
@@ -399,7 +389,7 @@ def test_a_scale_that_types_its_reading_closes_the_carton(
         "Put the carton on the scale; key its weight in grams, Enter",
     )
     type_scan(window, str(view.open_carton.expected_weight_g))  # as fast as a scanner types
-    assert status(database, view.order) == "PACKED"
+    assert order_status(database, view.order) == "PACKED"
     printed(qtbot, screen)
 
 

@@ -17,17 +17,18 @@ from app.db.engine import unit_of_work
 from app.db.models import Location
 from app.domain.demo_data import products as demo_products
 from app.services.actor import Actor
-from app.services.demo import seed_demo
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.pick_lists import list_pick_lists
-from app.services.waves import release_wave
+from app.services.demo.seeding import seed_demo
+from app.services.desk.orders import show_order
+from app.services.picking.finishing import reassign
+from app.services.picking.lists import list_pick_lists
+from app.services.picking.waves import release_wave
 from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
-from app.ui.screens.packing import PackingScreen
+from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
+from tests.ui.helpers import band
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
@@ -43,11 +44,6 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         release_wave(session, Actor.command_line("supervisor"))
     database.close()
     return path
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def picking(window: MainWindow) -> PickingScreen:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from app.db.database import Database
-from app.services.printing import recent_prints
+from app.services.printing.records import recent_prints
 from app.ui.background import BackgroundJob
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import settle, type_scan
@@ -19,6 +18,7 @@ from app.ui.main_window import MainWindow
 from app.ui.screens.prints import FAILED_BACKGROUND, PrintsScreen
 from app.ui.settings import LABEL_PRINTER
 from tests.printing.conftest import rasterise, read_barcodes
+from tests.ui.helpers import band, refused_printer
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
 
@@ -35,22 +35,11 @@ def open_prints(window: MainWindow) -> PrintsScreen:
     return screen
 
 
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
-
-
 def finish(qtbot: QtBot, job: BackgroundJob | None, signal: str = "done") -> None:
     assert job is not None
     with qtbot.waitSignal(getattr(job, signal), timeout=60_000):
         pass
     settle()
-
-
-def refused_printer() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"zpl:127.0.0.1:{sock.getsockname()[1]}"
 
 
 def test_location_labels_print_in_the_background_and_are_logged(

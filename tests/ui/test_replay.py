@@ -11,7 +11,7 @@ import pytest
 from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
-from app.services.orders import show_order
+from app.services.desk.orders import show_order
 from app.ui.replay import SCREEN_TITLES
 from app.ui.settings import PDF_FOLDER, WorkstationSettings
 

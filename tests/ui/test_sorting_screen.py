@@ -16,19 +16,20 @@ from app.db.database import Database, open_database
 from app.db.engine import unit_of_work
 from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
-from app.domain.scan import Scan, classify
+from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
-from app.services.demo_floor import walk_pick_list
-from app.services.operators import add_operator
-from app.services.orders import show_order
-from app.services.pick_finish import reassign
-from app.services.putwall import WallView, add_wall, wall_view
-from app.services.waves import release_wave
+from app.services.demo.floor import walk_pick_list
+from app.services.desk.orders import show_order
+from app.services.masterdata.operators import add_operator
+from app.services.picking.finishing import reassign
+from app.services.picking.waves import release_wave
+from app.services.sorting.put_wall import WallView, add_wall, wall_view
 from app.ui.feedback import FeedbackLevel, Sound
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.sorting import SortingScreen
+from tests.ui.helpers import band
 
 AIKO = "OP-2001"
 TOTE = "T0500"
@@ -55,11 +56,6 @@ def batch(database: Database) -> tuple[str, ...]:
     pick_list = next(pl for pl in wave.pick_lists if pl.mode == "pick_then_sort")
     _pick_to_the_end(database, pick_list.code)
     return pick_list.orders
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def sorting(window: MainWindow) -> SortingScreen:
@@ -218,8 +214,8 @@ def test_a_batch_is_sorted_by_replaying_a_scan_script(
     """Support's view: the scans of a sorting session, replayed on the real screen."""
     import shutil
 
-    from app.services.orders import show_order
-    from app.services.putwall import put, start_batch, target_for, wall_view
+    from app.services.desk.orders import show_order
+    from app.services.sorting.put_wall import put, start_batch, target_for, wall_view
 
     # Which slot each item goes to, worked out on a copy of the floor by the same services.
     copy_path = tmp_path / "copy.sqlite3"

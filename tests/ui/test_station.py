@@ -23,13 +23,9 @@ from app.ui.order_model import OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
+from tests.ui.helpers import band
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
-
-
-def band(window: MainWindow) -> tuple[FeedbackLevel, str]:
-    feedback = window.station.feedback.band
-    return feedback.level, feedback.message
 
 
 def status_of(database: Database, number: str) -> str:
@@ -328,7 +324,7 @@ def test_idle_logout_runs_after_a_log_in(
 
 
 def test_order_model_passes_the_model_tester(qtmodeltester, database: Database) -> None:  # type: ignore[no-untyped-def]
-    from app.services.desk import DeskFilter, count_orders, desk_rows
+    from app.services.desk.order_list import DeskFilter, count_orders, desk_rows
 
     def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
         with database.sessions() as session:

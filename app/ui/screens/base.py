@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.domain.roles import Role
-from app.domain.scan import Scan
+from app.domain.scanning.classify import Scan
 from app.ui.station import StationContext
 
 

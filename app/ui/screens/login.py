@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
-from app.services.operators import badge_login, pin_login
+from app.services.masterdata.operators import badge_login, pin_login
 from app.ui.screens.base import Screen, heading
 from app.ui.station import StationContext
 

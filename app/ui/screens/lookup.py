@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout
 
-from app.domain.scan import Scan, ScanRejected
-from app.services.lookup import look_up
+from app.domain.scanning.classify import Scan, ScanRejected
+from app.services.desk.lookup import look_up
 from app.ui.found_view import FoundView
 from app.ui.screens.base import Screen
 from app.ui.station import StationContext

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.formats.order_files import FORMATS
 from app.domain.order_drafts import AddressDraft
-from app.domain.order_files import FORMATS
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
-from app.services.desk import (
+from app.services.desk.lookup import order_found
+from app.services.desk.order_actions import cancel_order, fix_address, release_hold
+from app.services.desk.order_list import (
     OPEN_STATUSES,
     DeskFilter,
     DeskRow,
@@ -34,13 +36,11 @@ from app.services.desk import (
     desk_rows,
     status_counts,
 )
-from app.services.intake import ImportSummary, import_orders
-from app.services.line_mapping import UnmappedLine, map_line, unmapped_lines
-from app.services.lookup import order_found
-from app.services.order_desk import cancel_order, fix_address, release_hold
-from app.services.orders import show_order
-from app.services.pack_exceptions import back_to_packing
-from app.services.waves import MODES, release_wave
+from app.services.desk.orders import show_order
+from app.services.intake.line_mapping import UnmappedLine, map_line, unmapped_lines
+from app.services.intake.receiving import ImportSummary, import_orders
+from app.services.packing.set_aside import back_to_packing
+from app.services.picking.waves import MODES, release_wave
 from app.ui.address_dialog import ask_address
 from app.ui.background import BackgroundJob, Progress
 from app.ui.found_view import FoundView

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
+from app.services.desk.orders import show_order
 from app.services.errors import NotFound
-from app.services.orders import show_order
-from app.services.pick_views import Expect, PickListView, ScanOutcome, StopView
-from app.services.picking import claim_next, current_list, key_count, short
-from app.services.picking import scan as scan_pick
+from app.services.picking.scans import claim_next, current_list, key_count, short
+from app.services.picking.scans import scan as scan_pick
+from app.services.picking.views import Expect, PickListView, ScanOutcome, StopView
 from app.ui.screens.base import Screen, photo_placeholder, shortcut
 from app.ui.station import StationContext
 

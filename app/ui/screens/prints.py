@@ -27,10 +27,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.roles import Role
 from app.printing import BatchProgress, PrintCancelled, Printer, PrintingError
-from app.services import printing
 from app.services.actor import Actor
 from app.services.errors import BatonError
-from app.services.printing import PrintRow, RecordedPrint
+from app.services.printing import records
+from app.services.printing.records import PrintRow, RecordedPrint
 from app.ui.background import BackgroundJob, Progress
 from app.ui.paged_model import PagedTableModel
 from app.ui.printers import printer_for
@@ -142,7 +142,7 @@ class PrintsScreen(Screen):
     # -- the log --------------------------------------------------------------------------
     def _load_page(self, offset: int, limit: int) -> list[PrintRow]:
         failed = self.failed_only
-        query = lambda s: printing.recent_prints(s, limit, offset, failed_only=failed)  # noqa: E731
+        query = lambda s: records.recent_prints(s, limit, offset, failed_only=failed)  # noqa: E731
         return self.station.read(query) or []
 
     def activate(self) -> None:
@@ -203,7 +203,7 @@ class PrintsScreen(Screen):
         return self._start(
             f"Printing #{record_id} again",
             layout,
-            lambda a, p, progress, cancel: printing.reprint(
+            lambda a, p, progress, cancel: records.reprint(
                 self.station.database.sessions, a, p, record_id, progress=progress, cancel=cancel
             ),
         )
@@ -212,8 +212,8 @@ class PrintsScreen(Screen):
         """Every location label of an aisle on the label printer, off the GUI thread."""
         return self._start(
             f"Location labels, aisle {aisle}",
-            printing.LOCATION_LAYOUT,
-            lambda a, p, progress, cancel: printing.print_location_labels(
+            records.LOCATION_LAYOUT,
+            lambda a, p, progress, cancel: records.print_location_labels(
                 self.station.database.sessions, a, p, aisle, progress=progress, cancel=cancel
             ),
         )
@@ -222,8 +222,8 @@ class PrintsScreen(Screen):
         """`count` tote labels from `first` on the label printer."""
         return self._start(
             f"Tote labels from {first}",
-            printing.TOTE_LAYOUT,
-            lambda a, p, progress, cancel: printing.print_tote_labels(
+            records.TOTE_LAYOUT,
+            lambda a, p, progress, cancel: records.print_tote_labels(
                 self.station.database.sessions, a, p, first, count, progress=progress, cancel=cancel
             ),
         )
@@ -232,8 +232,8 @@ class PrintsScreen(Screen):
         """Badges of the operators named (all active ones when none are)."""
         return self._start(
             "Operator badges",
-            printing.BADGE_LAYOUT,
-            lambda a, p, progress, cancel: printing.print_badges(
+            records.BADGE_LAYOUT,
+            lambda a, p, progress, cancel: records.print_badges(
                 self.station.database.sessions, a, p, badges, progress=progress, cancel=cancel
             ),
         )

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
-from app.domain.scan import Scan, ScanKind
+from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.errors import BatonError
-from app.services.putwall import (
+from app.services.sorting.put_wall import (
     OverPick,
     SlotView,
     SortOutcome,

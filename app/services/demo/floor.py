@@ -1,0 +1,93 @@
+"""Work done on the demo floor through the real services, as pickers and sorters would do it:
+a pick list walked to the end, a batch tote sorted into a put wall.
+
+The demo uses it so that a packer who logs in finds complete slots and picked totes waiting;
+screenshots and benchmarks use it to set the scene.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import unit_of_work
+from app.db.models import Product, ProductBarcode
+from app.domain.scanning.classify import Scan, classify
+from app.services.actor import Actor
+from app.services.picking.scans import current_list
+from app.services.picking.scans import scan as scan_pick
+from app.services.picking.views import Expect
+from app.services.sorting.put_wall import put, start_batch, target_for
+
+Factory = sessionmaker[Session]
+
+
+def unit_codes(session: Session) -> dict[str, str]:
+    """SKU -> the barcode a picker scans for one unit of it."""
+    codes: dict[str, str] = {}
+    for sku, code in session.execute(
+        select(Product.sku, ProductBarcode.code)
+        .join(ProductBarcode, ProductBarcode.product_id == Product.id)
+        .where(ProductBarcode.pack_quantity == 1)
+        .order_by(ProductBarcode.id)
+    ):
+        codes.setdefault(sku, code)
+    return codes
+
+
+def _scan(text: str) -> Scan:
+    scanned = classify(text)
+    if not isinstance(scanned, Scan):
+        raise ValueError(f"demo code {text!r} does not scan: {scanned.reason}")
+    return scanned
+
+
+def walk_pick_list(
+    factory: Factory, picker: Actor, code: str, tote_for: Callable[[int], str]
+) -> None:
+    """Walk a claimed pick list to its end: every location, unit and tote scanned in turn.
+
+    `tote_for(cart position)` names the tote to scan when one is asked for: the order's on a
+    cart, the batch tote, or a single order's tote at its first stop (position 1).
+    """
+    with factory() as session:
+        codes = unit_codes(session)
+    for _ in range(10_000):
+        with factory() as session:
+            view = current_list(session, picker, code)
+        stop = view.current_stop
+        if stop is None:
+            return
+        if view.expect is Expect.LOCATION:
+            text = stop.location
+        elif view.expect is Expect.PRODUCT:
+            text = codes[stop.sku]
+        else:
+            task = view.current_task
+            text = tote_for(task.position if task is not None else 1)
+        with unit_of_work(factory) as session:
+            scan_pick(session, picker, code, _scan(text))
+    raise RuntimeError(f"pick list {code} did not end")
+
+
+def sort_tote(
+    factory: Factory, sorter: Actor, wall: str, tote: str, skus: list[str], limit: int | None = None
+) -> int:
+    """Sort `skus` (the units in a batch tote) into the wall; returns how many were put."""
+    with factory() as session:
+        codes = unit_codes(session)
+    with unit_of_work(factory) as session:
+        start_batch(session, sorter, wall, tote)
+    done = 0
+    for sku in skus[:limit]:
+        item = _scan(codes[sku])
+        with unit_of_work(factory) as session:
+            target = target_for(session, sorter, wall, item).target
+        if target is None:
+            continue
+        with unit_of_work(factory) as session:
+            put(session, sorter, wall, item, _scan(target.slot))
+        done += 1
+    return done

@@ -1,0 +1,1 @@
+"""Orders arrive: received, acknowledged, verified, nameless lines mapped to products."""

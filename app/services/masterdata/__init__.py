@@ -1,0 +1,1 @@
+"""What the floor is made of: catalog, location and stock imports, operators, settings."""

@@ -1,0 +1,1 @@
+"""The pack bench: units checked into cartons, boxes and carriers chosen, documents printed."""

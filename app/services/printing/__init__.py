@@ -1,0 +1,1 @@
+"""Printing with a record: every print and reprint logged, failures included."""

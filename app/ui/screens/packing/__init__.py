@@ -1,0 +1,1 @@
+"""The pack bench screen, its checklist and carton widgets, and the printing of closed cartons."""

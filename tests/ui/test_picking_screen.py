@@ -18,7 +18,6 @@ from app.db.models import Location
 from app.domain.demo_data import products as demo_products
 from app.services.actor import Actor
 from app.services.demo.seeding import seed_demo
-from app.services.desk.orders import show_order
 from app.services.picking.finishing import reassign
 from app.services.picking.lists import list_pick_lists
 from app.services.picking.waves import release_wave
@@ -28,7 +27,7 @@ from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
-from tests.ui.helpers import band
+from tests.ui.helpers import band, order_status
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
@@ -108,11 +107,6 @@ def first_list(database: Database) -> dict[str, object]:
     }
 
 
-def status_of(database: Database, number: str) -> str:
-    with database.sessions() as session:
-        return show_order(session, number).order.status
-
-
 def test_a_whole_list_is_walked_to_done(
     window: MainWindow, database: Database, qtbot: QtBot
 ) -> None:
@@ -144,7 +138,7 @@ def test_a_whole_list_is_walked_to_done(
         f"{len(orders)} orders picked, 0 short · {facts['units']} units"
     )
     assert "T0001" in screen.start_detail.text() and screen.take_button.isVisible()
-    assert {status_of(database, n) for n in orders} == {"PICKED"}
+    assert {order_status(database, n) for n in orders} == {"PICKED"}
 
 
 def test_a_wrong_location_is_red_and_nothing_changes(
@@ -223,7 +217,7 @@ def test_location_empty_reports_a_short_in_amber(
             select(Location.needs_count).where(Location.code == facts["first"])
         )
         assert flagged.one() is True
-    assert status_of(database, str(facts["order"])) == "RELEASED"
+    assert order_status(database, str(facts["order"])) == "RELEASED"
 
 
 def test_pause_and_resume_the_same_list_at_the_same_stop(
@@ -353,7 +347,7 @@ def test_a_single_order_list_binds_an_empty_tote_and_the_bench_starts_from_it(
         scan_what_is_asked(window)
     assert band(window) == (FeedbackLevel.OK, f"Pick list {single.code} done.")
     assert screen.start_detail.text().endswith("Totes: T0777")
-    assert status_of(database, number) == "PICKED"
+    assert order_status(database, number) == "PICKED"
 
     type_scan(window, "OP-3001")  # the packer takes over the station, at the pack bench
     bench = window.current_screen

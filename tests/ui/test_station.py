@@ -23,14 +23,9 @@ from app.ui.order_model import OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
-from tests.ui.helpers import band
+from tests.ui.helpers import band, order_status
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
-
-
-def status_of(database: Database, number: str) -> str:
-    with database.sessions() as session:
-        return session.scalars(select(Order.status).where(Order.number == number)).one()
 
 
 def desk(window: MainWindow) -> OrderDeskScreen:
@@ -168,7 +163,7 @@ def test_hold_queue_fix_address_and_release(
     screen.release_button.click()
     level, message = band(window)
     assert level is FeedbackLevel.ATTENTION and "still on hold" in message
-    assert status_of(database, postal.number) == "ON_HOLD"
+    assert order_status(database, postal.number) == "ON_HOLD"
 
     def corrected(_parent: object, _number: str, current):  # type: ignore[no-untyped-def]
         return current.__class__(**{**vars(current), "postal_code": "80331"})
@@ -176,7 +171,7 @@ def test_hold_queue_fix_address_and_release(
     monkeypatch.setattr("app.ui.screens.order_desk.ask_address", corrected)
     screen.fix_button.click()
     assert band(window)[0] is FeedbackLevel.OK
-    assert status_of(database, postal.number) == "READY"
+    assert order_status(database, postal.number) == "READY"
     assert screen.detail.found is not None and screen.detail.found.state == "READY"
 
 
@@ -191,12 +186,12 @@ def test_cancel_asks_for_a_reason(
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
     screen.cancel_button.click()
     assert band(window)[0] is FeedbackLevel.ATTENTION
-    assert status_of(database, number) != "CANCELLED"
+    assert order_status(database, number) != "CANCELLED"
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("customer asked", True))
     screen.cancel_button.click()
     level, message = band(window)
     assert level is FeedbackLevel.OK and "cancelled" in message
-    assert status_of(database, number) == "CANCELLED"
+    assert order_status(database, number) == "CANCELLED"
 
 
 def test_import_runs_in_the_background_and_the_list_refreshes(

@@ -155,7 +155,10 @@ def verify_facts(session: Session, actor: Actor, orders: Sequence[OrderFacts]) -
     for order in orders:
         found = reasons[order.id]
         target = OrderStatus.ON_HOLD if found else OrderStatus.READY
-        assert can_move(order.status, target)
+        if not can_move(order.status, target):
+            raise WrongState(
+                f"Order {order.number} is {order.status.value}; it cannot be verified."
+            )
         messages = tuple(message for _, message in found)
         holds += [{"order_id": order.id, "code": c, "message": m} for c, m in found]
         moves.append({"oid": order.id, "old": order.version, "status": target.value})

@@ -14,7 +14,7 @@ from app.domain.routing.layout import OffLayout, PickPoint
 from app.domain.routing.routes import DEPOT, Depot, shortest_path_m
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.errors import Conflict, InvalidInput, NotFound, WrongState
 from app.services.intake.verification import adjust_reserved
 from app.services.masterdata.operators import find_operator
 from app.services.masterdata.warehouse import warehouse_layout
@@ -228,7 +228,10 @@ def _allocate_elsewhere(
     if wanted == 0:
         return 0
     takes = plan_allocation(wanted, options)
-    assert takes is not None
+    if takes is None:  # the rows above hold `wanted`; refuse rather than promise what is not there
+        raise Conflict(
+            "Stock changed while it was being promised: nothing was recorded. Try again."
+        )
     adjust_reserved(session, {t.stock_id: t.quantity for t in takes})
     for take in takes:
         allocation = session.scalars(

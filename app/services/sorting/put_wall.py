@@ -38,6 +38,11 @@ class WrongPut(InvalidInput):
     """A scan that does not fit the wall now; nothing was recorded."""
 
 
+class AlreadyPut(WrongPut):
+    """The scanned slot already holds every unit of the item its order needs (another sorter
+    was first); nothing was recorded."""
+
+
 class OverPick(WrongPut):
     """One unit more than the wall's orders need: it goes back to stock (scan a location)."""
 
@@ -160,7 +165,9 @@ def wall_view(session: Session, code: str) -> WallView:
 def start_batch(session: Session, actor: Actor, wall_code: str, tote: str) -> SortOutcome:
     """A batch tote arrives: its orders take free slots, most urgent first; the rest wait."""
     actor.require(Role.SORTER)
-    wall = _wall(session, wall_code)
+    # The wall's row is locked first: a second tote started on the same wall waits here, then
+    # sees the slots the first one took (instead of taking the same free slots twice).
+    wall = _wall(session, wall_code, lock=True)
     orders = list(
         session.scalars(
             select(Order)
@@ -228,16 +235,29 @@ def put(session: Session, actor: Actor, wall_code: str, item: Scan, slot: Scan) 
     actor.require(Role.SORTER)
     if slot.kind is not ScanKind.SLOT:
         raise WrongPut("Scan the slot's label to put the item in.")
-    target = _target(session, wall_code, item)
+    # The scanned slot's row is locked before anything is read: a second sorter putting into the
+    # same slot waits here, then reads the wall as the first one left it.
+    row = session.scalars(
+        select(WallSlot)
+        .where(WallSlot.code == slot.code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    try:
+        target = _target(session, wall_code, item)
+    except OverPick:
+        if row is not None and (done := _already_put(session, row, item)) is not None:
+            raise done from None
+        raise
     if slot.code != target.slot:
         if slot.code.rsplit("-", 1)[0] != wall_code:
             raise WrongPut(f"Slot {slot.code} is on another wall: this item goes to {target.slot}.")
         raise WrongPut(f"Wrong slot {slot.code}: this item goes to {target.slot}.")
-    row = session.scalars(
-        select(WallSlot).where(WallSlot.code == target.slot).with_for_update()
-    ).one()
+    if row is None:
+        raise NotFound(f"No put-wall slot {slot.code}.")
     line_id = _line_needing(session, row.order_id, target.product_id, target.units)
-    assert row.order_id is not None and line_id is not None
+    if row.order_id is None or line_id is None:
+        raise AlreadyPut(f"Already put: slot {row.code} has every {target.sku} it needs.")
     session.add(
         SortPut(
             slot_id=row.id, order_line_id=line_id, units=target.units, operator_id=actor.operator_id
@@ -365,8 +385,11 @@ def walls_status(session: Session) -> list[WallStatus]:
     ]
 
 
-def _wall(session: Session, code: str) -> PutWall:
-    wall = session.scalars(select(PutWall).where(PutWall.code == code)).one_or_none()
+def _wall(session: Session, code: str, *, lock: bool = False) -> PutWall:
+    query = select(PutWall).where(PutWall.code == code)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    wall = session.scalars(query).one_or_none()
     if wall is None:
         raise NotFound(f"No put wall {code}.")
     return wall
@@ -463,6 +486,22 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
         match.product_id,
         match.pack_quantity,
     )
+
+
+def _already_put(session: Session, row: WallSlot, item: Scan) -> AlreadyPut | None:
+    """The refusal for an item whose units the slot's order all has already, else None."""
+    match = find_product(session, item.code, item.gtin)
+    if match is None or row.order_id is None:
+        return None
+    expected, placed = _counts(session, [row.order_id])
+    lines = [
+        line
+        for line in expected[row.order_id]
+        if session.get_one(OrderLine, line).product_id == match.product_id
+    ]
+    if lines and all(placed[row.order_id][line] >= expected[row.order_id][line] for line in lines):
+        return AlreadyPut(f"Already put: slot {row.code} has every {match.sku} it needs.")
+    return None
 
 
 def _line_needing(

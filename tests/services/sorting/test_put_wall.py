@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
+from app.db.putwall_models import SortPut
 from app.domain.formats.masterdata_rows import ProductRow
 from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
@@ -18,6 +20,7 @@ from app.services.masterdata.imports import load_master_data
 from app.services.picking.scans import claim_next
 from app.services.picking.waves import release_wave
 from app.services.sorting.put_wall import (
+    AlreadyPut,
     WallStatus,
     WallView,
     WrongPut,
@@ -229,3 +232,48 @@ def test_a_wall_code_must_give_scannable_slot_labels(db: Database) -> None:
         unit_of_work(db.sessions) as session,
     ):
         add_wall(session, SUPERVISOR, "WALL", 2, 2)
+
+
+def _puts(db: Database) -> int:
+    with db.sessions() as session:
+        return session.scalar(select(func.count(SortPut.id))) or 0
+
+
+def test_two_sorters_putting_the_last_unit_into_one_slot_at_once(batch: Database) -> None:
+    aiko, noah = add_sorter(batch, "OP-3333", "Aiko"), add_sorter(batch, "OP-4444", "Noah")
+    with unit_of_work(batch.sessions) as session:
+        start_batch(session, aiko, "W1", "T0500")
+    with batch.sessions() as session:
+        shown = target_for(session, aiko, "W1", scanned(GTIN["SOCK-ZOE"]))
+    assert shown.target is not None
+    slot = shown.target.slot
+
+    def sort(actor: Actor) -> None:
+        with unit_of_work(batch.sessions) as session:
+            put(session, actor, "W1", scanned(GTIN["SOCK-ZOE"]), scanned(slot))
+
+    errors = run_together(lambda: sort(aiko), lambda: sort(noah))
+    assert len(errors) == 1 and isinstance(errors[0], AlreadyPut), errors
+    assert errors[0].message == f"Already put: slot {slot} has every SOCK-ZOE it needs."
+    assert _puts(batch) == 1
+    done = _view(batch).slot(slot)
+    assert done is not None and (done.status, done.placed, done.expected) == ("COMPLETE", 1, 1)
+
+
+def test_two_totes_started_on_one_wall_at_once(db: Database, tmp_path: Path) -> None:
+    load_floor(db)
+    with unit_of_work(db.sessions) as session:
+        add_wall(session, SUPERVISOR, "W1", 2, 2)
+    _picked_batch(db, tmp_path, {"#1": [("MUG-BLUE", 1)], "#2": [("TEA-EARL", 1)]}, "T0500")
+    _picked_batch(db, tmp_path, {"#3": [("MUG-BLUE", 1)], "#4": [("SOCK-ZOE", 1)]}, "T0600")
+    aiko, noah = add_sorter(db, "OP-3333", "Aiko"), add_sorter(db, "OP-4444", "Noah")
+
+    def start(actor: Actor, tote: str) -> None:
+        with unit_of_work(db.sessions) as session:
+            start_batch(session, actor, "W1", tote)
+
+    errors = run_together(lambda: start(aiko, "T0500"), lambda: start(noah, "T0600"))
+    assert errors == []
+    view = _view(db)
+    assert sorted(s.order for s in view.slots if s.order) == ["#1", "#2", "#3", "#4"]
+    assert view.waiting == ()

@@ -137,6 +137,7 @@ def load_facts(session: Session, numbers: Sequence[str]) -> list[OrderFacts]:
 
 def verify_facts(session: Session, actor: Actor, orders: Sequence[OrderFacts]) -> list[Verdict]:
     """Verify orders (in the given order of priority) and write the outcome of each."""
+    actor.require(Role.SUPERVISOR)
     for order in orders:
         if order.status not in VERIFIABLE:
             raise WrongState(

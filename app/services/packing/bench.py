@@ -107,6 +107,7 @@ def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutc
 
 def current_order(session: Session, actor: Actor) -> PackView | None:
     """The order this packer has open on a bench (after a restart: resume where it was)."""
+    actor.require(Role.PACKER)
     job = session.scalars(
         select(PackJob)
         .where(PackJob.packer_id == actor.operator_id, PackJob.status == "OPEN")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import Customer, Order, OrderLine, PrintRecord
 from app.db.packing_models import Carton, CartonItem
+from app.domain.roles import Role
 from app.printing import Printer, PrintingError, address_values
 from app.services.actor import Actor
 from app.services.errors import NotFound, WrongState
@@ -106,6 +107,7 @@ def print_carton(
     carton_id: int,
 ) -> list[CartonPrint]:
     """Print every document of a closed carton on the station's printers, each recorded."""
+    actor.require(Role.PACKER)
     with factory() as session:
         documents = carton_documents(session, carton_id)
     results = []
@@ -125,6 +127,7 @@ def reprint_carton(
 ) -> list[CartonPrint]:
     """Print a carton's documents again exactly as first printed; each reprint is recorded.
     A document never printed (the station went down before) is printed now."""
+    actor.require(Role.PACKER)
     with factory() as session:
         documents = carton_documents(session, carton_id)
         firsts = [_first_print(session, d.layout, d.description) for d in documents]
@@ -155,6 +158,7 @@ def _print_one(what: str, send: Callable[[], RecordedPrint]) -> CartonPrint:
 
 def last_closed_carton(session: Session, actor: Actor) -> int | None:
     """The carton this operator closed last (what F9 reprints, after a restart too)."""
+    actor.require(Role.PACKER)
     return session.scalar(
         select(Carton.id)
         .where(Carton.closed_by == actor.operator_id, Carton.status.in_(CLOSED))

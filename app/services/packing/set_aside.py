@@ -91,6 +91,7 @@ def back_to_packing(session: Session, actor: Actor, number: str, note: str = "")
 def stop_packing(session: Session, actor: Actor, order_id: int) -> str:
     """A cancelled order leaves packing: its cartons are void, its jobs end, its complete
     put-wall slot is freed. Says where its items are now (for the timeline), or ""."""
+    actor.require(Role.PACKER)
     where = []
     for slot in session.scalars(
         select(WallSlot.code).where(WallSlot.order_id == order_id, WallSlot.status == "COMPLETE")

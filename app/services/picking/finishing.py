@@ -75,6 +75,7 @@ def finish_if_done(
     session: Session, actor: Actor, pick_list: PickList, outcome: ScanOutcome
 ) -> ScanOutcome:
     """When no stop is left, the list is done and its orders PICKED (or SHORT, with reasons)."""
+    actor.require(Role.PICKER)
     session.flush()
     if any(stop.status in ("OPEN", "AT_LOCATION") for stop in pick_list.stops):
         return outcome
@@ -135,6 +136,7 @@ def report_short(
 
     Units already in the picker's hand stay on the list: the stop then waits for their tote.
     """
+    actor.require(Role.PICKER)
     if stop.status != "AT_LOCATION":
         raise WrongState("Scan the location first, then report what is missing there.")
     missing = stop.quantity - stop.picked

@@ -88,7 +88,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=order_cancel)
     products.register_order_actions(order_actions)
 
-    ops = commands.add_parser("operators", help="list or add operators")
+    ops = commands.add_parser("operators", help="list, add, disable or enable operators")
     ops.set_defaults(handler=operators_list)
     ops_actions = ops.add_subparsers(dest="operators_action", metavar="ACTION")
     p = ops_actions.add_parser("add", help="add an operator (asks for the PIN)")
@@ -99,6 +99,12 @@ def register(commands: Any) -> None:
         "--pin", help="4 to 8 digits (asked for when not given and a terminal is attached)"
     )
     p.set_defaults(handler=operators_add)
+    for action, verb in (("disable", "refuse"), ("enable", "accept")):
+        p = ops_actions.add_parser(
+            action, help=f"{action} a badge: {verb} its logins and its next actions"
+        )
+        p.add_argument("badge")
+        p.set_defaults(handler=operators_set_active, active=action == "enable")
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -323,6 +329,15 @@ def operators_list(args: argparse.Namespace) -> int:
             [(o.badge, o.name, o.role.value, "yes" if o.active else "no") for o in rows],
         )
     )
+    return 0
+
+
+def operators_set_active(args: argparse.Namespace) -> int:
+    db = database(args)
+    with unit_of_work(db.sessions) as session:
+        info = operators.set_active(session, Actor.command_line(), args.badge, args.active)
+    state = "enabled" if info.active else "disabled"
+    print(f"{info.badge} ({info.name}) {state}")
     return 0
 
 

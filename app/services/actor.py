@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Operator
 from app.domain.roles import Role
-from app.services.errors import NotAllowed
+from app.services.errors import NotAllowed, OperatorDisabled
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,25 @@ class Actor:
             return
         wanted = " or ".join(r.value for r in roles)
         raise NotAllowed(f"{self.name} is a {self.role.value}; this needs a {wanted}.")
+
+
+def disabled_message(badge: str) -> str:
+    """What a disabled operator is told, at login and on the next action."""
+    return f"{badge} is disabled; a supervisor can enable the badge."
+
+
+def require_active(session: Session, actor: Actor) -> None:
+    """Raise OperatorDisabled when the actor's badge was disabled after logging in.
+
+    Station actions pass through here before the service runs (the command line acts as
+    no operator, so it has nothing to check).
+    """
+    if actor.operator_id is None:
+        return
+    row = session.execute(
+        select(Operator.badge, Operator.active).where(Operator.id == actor.operator_id)
+    ).one_or_none()
+    if row is None:
+        raise OperatorDisabled(f"{actor.name} is no longer an operator; ask a supervisor.")
+    if not row.active:
+        raise OperatorDisabled(disabled_message(row.badge))

@@ -15,6 +15,10 @@ class NotAllowed(BatonError):
     """The operator's role does not permit this action."""
 
 
+class OperatorDisabled(NotAllowed):
+    """The operator's badge was disabled by a supervisor: no more actions until it is enabled."""
+
+
 class NotFound(BatonError):
     """The thing named (order, product, location, badge...) does not exist."""
 

@@ -24,7 +24,7 @@ from app.domain.scanning.classify import (
     ScanRejected,
     classify,
 )
-from app.services.actor import Actor
+from app.services.actor import Actor, require_active
 from app.services.errors import BatonError
 from app.services.masterdata.warehouse import scan_patterns
 from app.ui.feedback import Feedback
@@ -65,7 +65,13 @@ class StationContext:
         if actor is None:
             self.feedback.error("Scan your badge first.")
             return None
-        return self.read(lambda session: action(session, actor), write=True)
+
+        def checked(session: Session) -> R:
+            # A badge disabled since login stops at the next action, whatever the screen.
+            require_active(session, actor)
+            return action(session, actor)
+
+        return self.read(checked, write=True)
 
     def read(self, query: Callable[[Session], R], *, write: bool = False) -> R | None:
         """Run a query (or, with `write`, a committed change); None and red feedback on failure."""

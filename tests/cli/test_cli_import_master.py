@@ -12,7 +12,8 @@ from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
 from app.db.models import Location, Operator, Product, Stock
-from app.services.masterdata.operators import check_pin
+from app.services.errors import OperatorDisabled
+from app.services.masterdata.operators import badge_login, check_pin
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "masterdata"
 
@@ -176,6 +177,25 @@ def test_operators_add_and_list(capsys: pytest.CaptureFixture[str], url: str) ->
             assert "0042" not in session.scalars(select(Operator.pin_hash)).one()
     finally:
         db.close()
+
+
+def test_operators_disable_and_enable(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    add = ("operators", "add", "--badge", "B100", "--name", "Ana", "--role", "picker")
+    assert baton(capsys, url, *add, "--pin", "0042")[0] == 0
+    assert baton(capsys, url, "operators", "disable", "B100") == (0, "B100 (Ana) disabled\n", "")
+    code, out, _ = baton(capsys, url, "operators")
+    assert out.splitlines()[2].split() == ["B100", "Ana", "picker", "no"]
+    db = open_database(DatabaseChoice(url, embedded_default=False))
+    try:
+        with db.sessions() as session, pytest.raises(OperatorDisabled):
+            badge_login(session, "B100", "cart 1")
+    finally:
+        db.close()
+    assert baton(capsys, url, "operators", "enable", "B100") == (0, "B100 (Ana) enabled\n", "")
+    code, out, _ = baton(capsys, url, "operators")
+    assert out.splitlines()[2].split() == ["B100", "Ana", "picker", "yes"]
+    code, out, err = baton(capsys, url, "operators", "disable", "B999")
+    assert (code, out) == (1, "") and "No operator has badge B999" in err
 
 
 def test_operators_add_refuses_a_taken_badge(capsys: pytest.CaptureFixture[str], url: str) -> None:

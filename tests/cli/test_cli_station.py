@@ -49,6 +49,18 @@ def test_patterns_are_stored_for_every_station(
     assert code == 1
 
 
+def test_a_pattern_that_could_hang_a_scan_is_refused_and_not_stored(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--database", url, "scan", "patterns", "--set", "tote=(T+)+$"]) == 1
+    err = capsys.readouterr().err
+    assert "scan pattern 'tote' is refused: a repeated group contains another quantifier" in err
+    code, out = _run(capsys, "--database", url, "scan", "patterns", "--json")
+    assert code == 0 and json.loads(out)["tote"] == r"T\d{4,6}"
+    code, out = _run(capsys, "--database", url, "scan", "explain", "T" * 26 + "X")
+    assert code == 1 and "Not a code Baton knows" in out
+
+
 def test_screenshot_lists_and_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _run(capsys, "screenshot", "--list")
     assert code == 0 and "order-desk" in out and "login" in out

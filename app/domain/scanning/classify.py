@@ -299,7 +299,8 @@ class _Reader:
         # keyboard left in a full-width input mode types "ＯＰ－１００１" for OP-1001.
         compact = "".join(unicodedata.normalize("NFKC", text).split()).upper()
         for variant in dict.fromkeys((text.upper(), compact)):
-            if variant != text:
+            # NFKC can lengthen text (one ligature becomes many letters): keep the bound.
+            if variant != text and len(variant) <= MAX_SCAN_LENGTH:
                 found = self._own_code(variant) or self._number(variant)
                 if found is not None:
                     return found

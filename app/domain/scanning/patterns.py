@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
+from app.domain.scanning.backtracking import backtracking_risk, refusal
+
 GS = "\x1d"  # ASCII group separator: what a scanner sends for FNC1 between GS1 fields
 MAX_SCAN_LENGTH = 512
 TRACKING_PREFIX = "tracking:"
@@ -85,9 +87,15 @@ def _compile(key: str, pattern: str) -> re.Pattern[str]:
     if not isinstance(pattern, str):
         raise ValueError(f"scan pattern {key!r} must be text, not {type(pattern).__name__}")
     try:
-        return re.compile(pattern, re.ASCII)
+        compiled_pattern = re.compile(pattern, re.ASCII)
     except re.error as exc:
         raise ValueError(f"scan pattern {key!r} is not a valid regular expression: {exc}") from exc
+    # Every scan is matched against every pattern: one that can backtrack without end would
+    # freeze each station on a scan that almost matches it.
+    why = backtracking_risk(pattern)
+    if why:
+        raise ValueError(refusal(key, pattern, why))
+    return compiled_pattern
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Operator
 from app.domain.roles import Role
-from app.services.actor import Actor
-from app.services.errors import InvalidInput, NotFound
+from app.services.actor import Actor, disabled_message
+from app.services.errors import InvalidInput, NotFound, OperatorDisabled
 
 # scrypt cost: about 50 ms per check on a shop-floor PC, too slow to guess 4-8 digit PINs in bulk.
 _N, _R, _P = 2**14, 8, 1
@@ -86,12 +86,12 @@ def list_operators(session: Session) -> list[OperatorInfo]:
 
 
 def find_operator(session: Session, badge: str) -> OperatorInfo:
-    """The active operator with `badge`, or NotFound."""
-    operator = session.scalars(
-        select(Operator).where(Operator.badge == badge, Operator.active)
-    ).one_or_none()
+    """The active operator with `badge`; NotFound, or OperatorDisabled for a disabled badge."""
+    operator = session.scalars(select(Operator).where(Operator.badge == badge)).one_or_none()
     if operator is None:
         raise NotFound(f"No active operator has badge {badge}.")
+    if not operator.active:
+        raise OperatorDisabled(disabled_message(operator.badge))
     return _info(operator)
 
 
@@ -104,6 +104,19 @@ def check_pin(session: Session, badge: str, pin: str) -> OperatorInfo:
     stored = operator.pin_hash if operator is not None else _DECOY_HASH
     if not pin_matches(pin, stored) or operator is None:
         raise NotFound("Badge or PIN not recognised.")
+    return _info(operator)
+
+
+def set_active(session: Session, actor: Actor, badge: str, active: bool) -> OperatorInfo:
+    """Enable or disable an operator's badge; a disabled operator's next action is refused."""
+    actor.require(Role.SUPERVISOR)
+    operator = session.scalars(
+        select(Operator).where(Operator.badge == badge.strip())
+    ).one_or_none()
+    if operator is None:
+        raise NotFound(f"No operator has badge {badge.strip()}.")
+    operator.active = active
+    session.flush()
     return _info(operator)
 
 

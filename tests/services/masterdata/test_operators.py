@@ -9,14 +9,16 @@ from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Operator
 from app.domain.roles import Role
-from app.services.actor import Actor
-from app.services.errors import InvalidInput, NotAllowed, NotFound
+from app.services.actor import Actor, require_active
+from app.services.errors import InvalidInput, NotAllowed, NotFound, OperatorDisabled
 from app.services.masterdata.operators import (
     OperatorInfo,
     add_operator,
+    badge_login,
     check_pin,
     find_operator,
     list_operators,
+    set_active,
 )
 
 SUPERVISOR = Actor.command_line()
@@ -104,9 +106,10 @@ def test_inactive_operator_cannot_log_in(db: Database) -> None:
         session.execute(update(Operator).where(Operator.badge == "B100").values(active=False))
     with pytest.raises(NotFound) as caught:
         login(db, "B100", "2468")
-    assert caught.value.message == NOT_RECOGNISED
-    with db.sessions() as session, pytest.raises(NotFound):
+    assert caught.value.message == NOT_RECOGNISED  # the PIN form tells nothing more
+    with db.sessions() as session, pytest.raises(OperatorDisabled) as disabled:
         find_operator(session, "B100")
+    assert disabled.value.message == "B100 is disabled; a supervisor can enable the badge."
 
 
 def test_find_operator_by_badge(db: Database) -> None:
@@ -175,3 +178,35 @@ def test_only_a_supervisor_adds_operators(db: Database) -> None:
         operator_id=1, name="Sam Super", role=Role.SUPERVISOR, station="office"
     )
     assert add(db, "B100", "Ana Silva", Role.PICKER, "2468", actor=floor_supervisor).badge == "B100"
+
+
+def test_a_disabled_badge_is_refused_at_login_and_on_the_next_action(db: Database) -> None:
+    add(db, "B100", "Ana Silva", Role.PICKER, "2468")
+    with db.sessions() as session:
+        ana = badge_login(session, "B100", "cart 3")
+        require_active(session, ana)
+    with unit_of_work(db.sessions) as session:
+        assert set_active(session, SUPERVISOR, "B100", False).active is False
+    with db.sessions() as session:
+        with pytest.raises(OperatorDisabled) as refused:
+            require_active(session, ana)
+        assert refused.value.message == "B100 is disabled; a supervisor can enable the badge."
+        with pytest.raises(OperatorDisabled):
+            badge_login(session, "B100", "cart 3")
+        assert [o.active for o in list_operators(session)] == [False]
+        require_active(session, SUPERVISOR)  # the command line is no operator
+    with unit_of_work(db.sessions) as session:
+        set_active(session, SUPERVISOR, "B100", True)
+    with db.sessions() as session:
+        require_active(session, ana)
+        assert badge_login(session, "B100", "cart 3").operator_id == ana.operator_id
+
+
+def test_only_a_supervisor_disables_a_known_badge(db: Database) -> None:
+    add(db, "B100", "Ana Silva", Role.PICKER, "2468")
+    with unit_of_work(db.sessions) as session, pytest.raises(NotAllowed):
+        set_active(session, PICKER, "B100", False)
+    with unit_of_work(db.sessions) as session, pytest.raises(NotFound):
+        set_active(session, SUPERVISOR, "B999", False)
+    with db.sessions() as session:
+        assert find_operator(session, "B100").active

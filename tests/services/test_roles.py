@@ -28,6 +28,8 @@ EVERY_ROLE = {
     "label at a cart); every print is recorded with who printed it",
     "app.services.printing.records.reprint": "any station reprints one document it may print; "
     "reprinting a batch is checked (supervisor) once the record says it is one",
+    "app.services.actor.require_active": "every operator's actions pass through it; it refuses "
+    "a disabled badge, whatever its role",
     "app.services.timeline.event_values": "records who did an action; the action checks the role",
     "app.services.timeline.move_order": "records who did an action; the action checks the role",
     "app.services.timeline.record_event": "records who did an action; the action checks the role",

@@ -27,3 +27,14 @@ def resolve_order_number(session: Session, number: str) -> str:
         if candidate in found:
             return candidate
     raise NotFound(f"No order {number}.")
+
+
+def lock_order(session: Session, number: str) -> Order:
+    """The order `number` names, its row locked for this transaction (NotFound if none)."""
+    number = resolve_order_number(session, number)
+    order = session.scalars(
+        select(Order).where(Order.number == number).with_for_update()
+    ).one_or_none()
+    if order is None:  # deleted between the two reads
+        raise NotFound(f"No order {number}.")
+    return order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderHold
@@ -13,14 +13,14 @@ from app.domain.order_drafts import AddressDraft
 from app.domain.roles import Role
 from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.actor import Actor
-from app.services.errors import InvalidInput, NotFound, WrongState
+from app.services.errors import InvalidInput, WrongState
 from app.services.intake.verification import (
     Verdict,
     load_facts,
     release_allocations,
     verify_facts,
 )
-from app.services.order_numbers import resolve_order_number
+from app.services.order_numbers import lock_order, resolve_order_number
 from app.services.packing.set_aside import stop_packing
 from app.services.picking.finishing import finish_if_done, pick_lists_of, withdraw_from_pick_lists
 from app.services.picking.views import ScanOutcome
@@ -46,11 +46,7 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     actor.require(Role.SUPERVISOR)
     number = resolve_order_number(session, number)
     pick_lists = pick_lists_of(session, number)  # locked first: a scan locks them first too
-    order = session.scalars(
-        select(Order).where(Order.number == number).with_for_update()
-    ).one_or_none()
-    if order is None:
-        raise NotFound(f"No order {number}.")
+    order = lock_order(session, number)
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
     in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
@@ -73,12 +69,8 @@ def fix_address(
 ) -> Verdict:
     """Correct an order's ship-to address; the order (not yet released) is verified again."""
     actor.require(Role.SUPERVISOR)
-    number = resolve_order_number(session, number)
-    order = session.scalars(
-        select(Order).where(Order.number == number).with_for_update()
-    ).one_or_none()
-    if order is None:
-        raise NotFound(f"No order {number}.")
+    order = lock_order(session, number)
+    number = order.number
     if OrderStatus(order.status) not in VERIFIABLE:
         raise WrongState(
             f"Order {number} is {order.status}; its address can no longer change here."

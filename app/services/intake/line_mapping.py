@@ -15,6 +15,7 @@ from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotFound, WrongState
 from app.services.intake.aliases import product_for_code, set_alias
 from app.services.intake.verification import Verdict, line_label, load_facts, verify_facts
+from app.services.order_numbers import lock_order
 from app.services.timeline import record_event
 
 
@@ -64,11 +65,8 @@ def map_line(
     With `remember`, later imports give lines of the same name that product by themselves.
     """
     actor.require(Role.SUPERVISOR)
-    order = session.scalars(
-        select(Order).where(Order.number == number).with_for_update()
-    ).one_or_none()
-    if order is None:
-        raise NotFound(f"No order {number}.")
+    order = lock_order(session, number)
+    number = order.number
     if OrderStatus(order.status) not in VERIFIABLE:
         raise WrongState(f"Order {number} is {order.status}; its lines can no longer change.")
     line = session.scalars(

@@ -40,3 +40,13 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+MANIFEST_DIR_ENV = "BATON_MANIFEST_DIR"
+
+
+def manifest_folder() -> Path:
+    """Where closed manifests are written as PDF and CSV: `BATON_MANIFEST_DIR`, else a folder
+    beside the embedded database."""
+    given = os.environ.get(MANIFEST_DIR_ENV, "").strip()
+    return Path(given).expanduser() if given else default_database_path().parent / "manifests"

@@ -78,7 +78,8 @@ class Carton(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     pack_job_id: Mapped[int] = mapped_column(ForeignKey("pack_jobs.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)  # carton 1, 2, ... of the order
-    # OPEN -> CLOSED -> (shipping) STAGED -> LOADED -> SHIPPED; VOID when set aside unclosed
+    # OPEN -> CLOSED -> LOADED (on a truck at the dock) -> SHIPPED (its manifest closed);
+    # VOID when set aside or cancelled
     status: Mapped[str] = mapped_column(String(20), default="OPEN")
     box_type_id: Mapped[int | None] = mapped_column(ForeignKey("box_types.id"), nullable=True)
     expected_weight_g: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -96,6 +97,10 @@ class Carton(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     station: Mapped[str] = mapped_column(String(64), default="")
+    # At the dock: the truck's load it went onto, when and by whom (None again if unloaded).
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"), nullable=True, index=True)
+    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    loaded_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
 
     box_type: Mapped[BoxType | None] = relationship()
     items: Mapped[list[CartonItem]] = relationship(

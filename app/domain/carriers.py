@@ -8,8 +8,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.dispatch import PickupSchedule
+
 _BOOK_FIELDS = frozenset({"carrier", "rule"})
-_CARRIER_FIELDS = frozenset({"name", "aliases", "scheme", "number", "first_serial", "services"})
+_CARRIER_FIELDS = frozenset(
+    {"name", "aliases", "scheme", "number", "first_serial", "services", "account", "pickup"}
+)
 _SERVICE_FIELDS = frozenset({"name", "code", "max_weight_g"})
 _RULE_CONDITIONS = frozenset({"carrier", "service", "countries", "min_weight_g", "max_weight_g"})
 _RULE_FIELDS = _RULE_CONDITIONS | {"use_carrier", "use_service"}
@@ -103,6 +107,8 @@ class Carrier:
     number_template: str
     services: tuple[CarrierService, ...]
     first_serial: int = 0
+    account: str = ""  # the warehouse's account with the carrier, printed on manifests
+    pickup: PickupSchedule = PickupSchedule()  # when the driver comes, by weekday
 
     def answers_to(self, requested: str) -> bool:
         """Whether an order asking for `requested` means this carrier."""
@@ -283,7 +289,15 @@ class _Parser:
                     f"{number!r}; tracking numbers hold capital letters and digits only"
                 )
             services.append(service)
-        return Carrier(name, aliases, scheme, template, tuple(services), first_serial)
+        account = _text(entry, "account", where, required=False)
+        pickup = (
+            PickupSchedule.parse(entry["pickup"], f"{where}, field 'pickup'")
+            if "pickup" in entry
+            else PickupSchedule()
+        )
+        return Carrier(
+            name, aliases, scheme, template, tuple(services), first_serial, account, pickup
+        )
 
     def rule(self, entry: Mapping[str, Any], position: int, carriers: list[Carrier]) -> Rule:
         where = f"rule {position}"

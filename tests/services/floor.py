@@ -50,6 +50,8 @@ ORDER_COLUMNS = [
     "ship_country",
     "payment_status",
     "ship_by",
+    "carrier",
+    "service",
 ]
 ZURICH = {
     "email": "zoe@example.com",

@@ -109,10 +109,13 @@ def picked(
     orders: dict[str, list[tuple[str, int]]],
     totes: dict[str, str],
     badge: str = "OP-1100",
+    **overrides: str,
 ) -> None:
-    """Orders received, released as one wave and picked to the end (into `totes` on a cart)."""
+    """Orders received, released as one wave and picked to the end (into `totes` on a cart);
+    `overrides` set order columns (e.g. carrier="UPS")."""
     name = f"{sorted(orders)[0].strip('#')}.csv"
-    import_orders(db.sessions, SUPERVISOR, write_orders(tmp_path / name, orders), "csv")
+    path = write_orders(tmp_path / name, orders, **overrides)
+    import_orders(db.sessions, SUPERVISOR, path, "csv")
     with unit_of_work(db.sessions) as session:
         release_wave(session, SUPERVISOR)
     picker = add_picker(db, badge, f"Picker {badge}")

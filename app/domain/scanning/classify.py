@@ -57,6 +57,7 @@ class ScanKind(StrEnum):
     ORDER = "order"
     TRACKING = "tracking"
     PRODUCT = "product"
+    DOOR = "door"
 
     @property
     def label(self) -> str:
@@ -70,6 +71,7 @@ _LABELS = {
     ScanKind.TOTE: "Tote",
     ScanKind.SLOT: "Put-wall slot",
     ScanKind.BOX: "Box type",
+    ScanKind.DOOR: "Dock door",
     ScanKind.CARTON: "Carton",
     ScanKind.ORDER: "Order",
     ScanKind.TRACKING: "Tracking number",
@@ -82,6 +84,7 @@ _PATTERN_KINDS = {
     "tote": ScanKind.TOTE,
     "slot": ScanKind.SLOT,
     "box": ScanKind.BOX,
+    "door": ScanKind.DOOR,
     "order": ScanKind.ORDER,
     "sku": ScanKind.PRODUCT,
 }

@@ -107,6 +107,7 @@ class ScanPatterns:
     tote: str = r"T\d{4,6}"
     slot: str = r"W(?P<wall>\d{1,2})-(?P<row>[A-Z])(?P<column>\d{1,2})"
     box: str = r"BOX-[A-Z0-9]{1,12}"
+    door: str = r"DOCK-\d{1,3}"
     order: str = r"#\d{3,10}"
     sku: str = r"[A-Z]{2,6}-\d{3,6}"
     tracking: tuple[tuple[str, str], ...] = field(default=DEFAULT_TRACKING)
@@ -174,7 +175,7 @@ class CompiledPatterns:
 @lru_cache(maxsize=32)
 def compiled(patterns: ScanPatterns) -> CompiledPatterns:
     """The compiled form of `patterns` (cached: a scan must not pay for compiling)."""
-    order = ("badge", "location", "tote", "slot", "box", "order", "sku")
+    order = ("badge", "location", "tote", "slot", "box", "door", "order", "sku")
     return CompiledPatterns(
         kinds=tuple(
             (name, _compile(name, getattr(patterns, name)))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderHold
+from app.db.packing_models import Carton
 from app.domain.intake_rules import address_length_problem
 from app.domain.order_drafts import AddressDraft
 from app.domain.roles import Role
@@ -49,6 +50,14 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     order = lock_order(session, number)
     if OrderStatus(order.status) not in CANCELLABLE:
         raise WrongState(f"Order {number} is {order.status}; it can no longer be cancelled.")
+    gone = session.scalar(
+        select(func.count(Carton.id)).where(Carton.order_id == order.id, Carton.status == "SHIPPED")
+    )
+    if gone:
+        raise WrongState(
+            f"{gone} carton(s) of order {number} have left with the carrier; it can no longer "
+            "be cancelled (stop the parcel with the carrier)."
+        )
     in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
     at_packing = stop_packing(session, actor, order.id)
     released = release_allocations(session, [order.id])

@@ -23,7 +23,7 @@ from app.domain.cartonization import CartonPlan, Item
 from app.domain.states import OrderStatus
 from app.services.packing.boxes import box_types
 
-CLOSED = ("CLOSED", "STAGED", "LOADED", "SHIPPED")  # sealed and labelled, on its way
+CLOSED = ("CLOSED", "LOADED", "SHIPPED")  # sealed and labelled, on its way
 LIVE = ("OPEN", *CLOSED)  # every carton but a void one (set aside or cancelled unclosed)
 
 

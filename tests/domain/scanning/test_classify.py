@@ -399,6 +399,7 @@ def test_scan_kind_values_are_stable_words() -> None:
         "order",
         "tracking",
         "product",
+        "door",
     ]
     assert ScanKind.SLOT.label == "Put-wall slot"
 

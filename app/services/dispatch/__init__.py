@@ -1,0 +1,1 @@
+"""The dock: doors and the carrier each serves, cartons loaded onto trucks, manifests."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.dispatch import PickupSchedule
@@ -108,7 +108,7 @@ class Carrier:
     services: tuple[CarrierService, ...]
     first_serial: int = 0
     account: str = ""  # the warehouse's account with the carrier, printed on manifests
-    pickup: PickupSchedule = PickupSchedule()  # when the driver comes, by weekday
+    pickup: PickupSchedule = field(default_factory=PickupSchedule)  # the driver, by weekday
 
     def answers_to(self, requested: str) -> bool:
         """Whether an order asking for `requested` means this carrier."""

@@ -52,7 +52,7 @@ class CommandParser(argparse.ArgumentParser):
 
 def build_parser() -> CommandParser:
     """The `baton` parser with every command."""
-    from app.cli import data, demo, labels, packing, picking, products, station, walls
+    from app.cli import data, demo, dispatch, labels, packing, picking, products, station, walls
 
     parser = CommandParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -66,6 +66,7 @@ def build_parser() -> CommandParser:
     walls.register(commands)
     labels.register(commands)
     packing.register(commands)
+    dispatch.register(commands)
     products.register(commands)
     return parser
 

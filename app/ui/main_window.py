@@ -32,6 +32,7 @@ from app.services.actor import Actor
 from app.services.masterdata.operators import badge_login
 from app.ui.scanner import RawScan, ScanInput
 from app.ui.screens.base import Screen
+from app.ui.screens.dock import DockScreen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
@@ -46,8 +47,8 @@ from app.ui.station import StationContext
 log = logging.getLogger(__name__)
 PING_MS = 10_000
 # Screens are F1-F4, then F10 and F11: F5-F9 belong to the screens' own actions (take a list,
-# count, short, pause), and F12 logs out.
-NAVIGATION_KEYS = ("F1", "F2", "F3", "F4", "F10", "F11")
+# count, short, pause), and F12 logs out. The dock follows packing on Shift+F3.
+NAVIGATION_KEYS = ("F1", "F2", "F3", "Shift+F3", "F4", "F10", "F11")
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel)
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
             PickingScreen(station),
             SortingScreen(station),
             PackingScreen(station),
+            DockScreen(station),
             OrderDeskScreen(station),
             LookupScreen(station),
             PrintsScreen(station),
@@ -78,9 +80,9 @@ class MainWindow(QMainWindow):
 
         self.nav = QHBoxLayout()
         self.nav_buttons: dict[str, QPushButton] = {}
-        for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=False):
+        for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=True):
             button = QPushButton(f"{screen.title} [{key}]")
-            button.setProperty("compact", True)  # six screens and two buttons fit 1280 px
+            button.setProperty("compact", True)  # seven screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
             self.nav_buttons[screen.title] = button

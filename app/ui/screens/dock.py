@@ -57,8 +57,8 @@ def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a") -> QLabel:
 
 def _row(carton: DockCarton) -> str:
     return (
-        f"{carton.order:<10} {carton.carton:<7} {carton.tracking_number:<20} "
-        f"{carton.weight_g / 1000:>6.2f} kg  {carton.destination}"
+        f"{carton.order:<9} {carton.carton:<6} {carton.tracking_number:<18} "
+        f"{carton.weight_g / 1000:>5.1f} kg {carton.country}"
     )
 
 
@@ -106,9 +106,11 @@ class DockScreen(Screen):
         self.loaded_title = _label(16, bold=True)
         self.expected = QListWidget()
         self.loaded = QListWidget()
+        for label in (self.door, self.pickup):  # never squeezed out by the carrier's name
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         for listing in (self.expected, self.loaded):
             listing.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans never land in it
-            listing.setStyleSheet("font-family: monospace; font-size: 15pt;")
+            listing.setStyleSheet("font-family: monospace; font-size: 14pt;")
         self.close_button = QPushButton("Close load  [F5]")
         self.unload_button = QPushButton("Unload  [F8]")
         for button in (self.close_button, self.unload_button):

@@ -216,7 +216,7 @@ def _wrong_pin(
     if too_soon:
         return PinTooSoon(wait_message(seconds))
     if seconds:
-        return NotFound(f"{NOT_RECOGNISED[:-1]}: wait {seconds} s before trying again.")
+        return NotFound(f"Badge or PIN not recognised: wait {seconds} s before trying again.")
     return NotFound(NOT_RECOGNISED)
 
 
@@ -228,19 +228,19 @@ def unlock_badge(session: Session, actor: Actor, badge: str) -> Unlocked:
     ).one_or_none()
     if operator is None:
         raise NotFound(f"No operator has badge {badge.strip()}.")
-    unlocked = Unlocked(
-        _info(operator), operator.locked_at, operator.locked_station, operator.failed_pin_attempts
+    locked_at, station, wrong = (
+        operator.locked_at,
+        operator.locked_station,
+        operator.failed_pin_attempts,
     )
     operator.failed_pin_attempts = 0
     operator.last_failed_pin_at = None
     operator.locked_at = None
     operator.locked_station = ""
     session.flush()
-    if unlocked.locked_at is not None:
+    if locked_at is not None:
         log.warning("badge %s unlocked by %s at %s", operator.badge, actor.name, actor.station)
-    return Unlocked(
-        _info(operator), unlocked.locked_at, unlocked.locked_station, unlocked.wrong_pins
-    )
+    return Unlocked(_info(operator), locked_at, station, wrong)
 
 
 def set_active(session: Session, actor: Actor, badge: str, active: bool) -> OperatorInfo:
@@ -276,10 +276,9 @@ def refuse_locked(operator: Operator) -> None:
 def badge_login(session: Session, badge: str, station: str) -> Actor:
     """Log in by scanning a badge: the badge is the credential on the floor (unless locked)."""
     info = find_operator(session, badge)
-    if info.locked:
-        operator = session.get(Operator, info.id)
-        assert operator is not None
-        refuse_locked(operator)
+    operator = session.get(Operator, info.id)  # already loaded by find_operator
+    assert operator is not None
+    refuse_locked(operator)
     return Actor(operator_id=info.id, name=info.name, role=info.role, station=station)
 
 

@@ -88,7 +88,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=order_cancel)
     products.register_order_actions(order_actions)
 
-    ops = commands.add_parser("operators", help="list, add, disable or enable operators")
+    ops = commands.add_parser("operators", help="list, add, disable, enable or unlock operators")
     ops.set_defaults(handler=operators_list)
     ops_actions = ops.add_subparsers(dest="operators_action", metavar="ACTION")
     p = ops_actions.add_parser("add", help="add an operator (asks for the PIN)")
@@ -105,6 +105,12 @@ def register(commands: Any) -> None:
         )
         p.add_argument("badge")
         p.set_defaults(handler=operators_set_active, active=action == "enable")
+    p = ops_actions.add_parser(
+        "unlock", help="unlock a badge locked after wrong PINs (and clear its count)"
+    )
+    p.add_argument("badge")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=operators_unlock)
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -326,9 +332,44 @@ def operators_list(args: argparse.Namespace) -> int:
     print(
         table(
             ("badge", "name", "role", "active"),
-            [(o.badge, o.name, o.role.value, "yes" if o.active else "no") for o in rows],
+            [(o.badge, o.name, o.role.value, _active(o)) for o in rows],
         )
     )
+    return 0
+
+
+def _active(operator: operators.OperatorInfo) -> str:
+    if not operator.active:
+        return "no"
+    return "locked" if operator.locked else "yes"
+
+
+def operators_unlock(args: argparse.Namespace) -> int:
+    db = database(args)
+    with unit_of_work(db.sessions) as session:
+        done = operators.unlock_badge(session, Actor.command_line(), args.badge)
+    info = done.operator
+    if args.json:
+        emit_json(
+            {
+                "badge": info.badge,
+                "name": info.name,
+                "role": info.role.value,
+                "was_locked": done.locked_at is not None,
+                "locked_at": done.locked_at.isoformat() if done.locked_at else None,
+                "locked_station": done.locked_station,
+                "wrong_pins": done.wrong_pins,
+            }
+        )
+    elif done.locked_at is not None:
+        when = done.locked_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        where = f" at {done.locked_station}" if done.locked_station else ""
+        print(
+            f"{info.badge} ({info.name}) unlocked: locked {when}{where} "
+            f"after {done.wrong_pins} wrong PINs"
+        )
+    else:
+        print(f"{info.badge} ({info.name}) was not locked; its count of wrong PINs is cleared")
     return 0
 
 

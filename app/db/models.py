@@ -148,6 +148,13 @@ class Operator(Base):
     role: Mapped[str] = mapped_column(String(20))
     pin_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wrong PINs in a row (a right one resets them) and the last one's time: the wait before
+    # the next try holds at every station. A locked badge stays locked until a supervisor
+    # unlocks it; when and where it locked is kept for them.
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_pin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_station: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Customer(Base):

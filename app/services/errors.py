@@ -33,3 +33,11 @@ class WrongState(BatonError):
 
 class Conflict(BatonError):
     """Another station changed the same thing first; try again."""
+
+
+class BadgeLocked(NotAllowed):
+    """Too many wrong PINs in a row locked the badge: no login or approval until unlocked."""
+
+
+class PinTooSoon(NotAllowed):
+    """A PIN tried before the wait after the last wrong ones was over."""

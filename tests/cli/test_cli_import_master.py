@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
+from app.db.engine import unit_of_work
 from app.db.models import Location, Operator, Product, Stock
 from app.services.errors import OperatorDisabled
 from app.services.masterdata.operators import badge_login, check_pin
@@ -173,7 +175,7 @@ def test_operators_add_and_list(capsys: pytest.CaptureFixture[str], url: str) ->
     db = open_database(DatabaseChoice(url, embedded_default=False))
     try:
         with db.sessions() as session:
-            assert check_pin(session, "B100", "0042").name == "Ana Silva"
+            assert check_pin(session, "B100", "0042").accepted().name == "Ana Silva"
             assert "0042" not in session.scalars(select(Operator.pin_hash)).one()
     finally:
         db.close()
@@ -195,6 +197,46 @@ def test_operators_disable_and_enable(capsys: pytest.CaptureFixture[str], url: s
     code, out, _ = baton(capsys, url, "operators")
     assert out.splitlines()[2].split() == ["B100", "Ana", "picker", "yes"]
     code, out, err = baton(capsys, url, "operators", "disable", "B999")
+    assert (code, out) == (1, "") and "No operator has badge B999" in err
+
+
+def test_operators_unlock_a_badge_locked_after_wrong_pins(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    add = ("operators", "add", "--badge", "B100", "--name", "Ana", "--role", "picker")
+    assert baton(capsys, url, *add, "--pin", "0042")[0] == 0
+    db = open_database(DatabaseChoice(url, embedded_default=False))
+    try:
+        for _ in range(5):
+            with unit_of_work(db.sessions) as session:
+                check_pin(session, "B100", "9999", "cart 3")
+    finally:
+        db.close()
+    code, out, _ = baton(capsys, url, "operators")
+    assert out.splitlines()[2].split() == ["B100", "Ana", "picker", "locked"]
+    code, out, err = baton(capsys, url, "operators", "unlock", "B100")
+    assert (code, err) == (0, "")
+    assert out.startswith("B100 (Ana) unlocked: locked ")
+    assert out.endswith(" at cart 3 after 5 wrong PINs\n")
+    code, out, _ = baton(capsys, url, "operators")
+    assert out.splitlines()[2].split() == ["B100", "Ana", "picker", "yes"]
+    code, out, _ = baton(capsys, url, "operators", "unlock", "B100", "--json")
+    assert code == 0 and json.loads(out) == {
+        "badge": "B100",
+        "name": "Ana",
+        "role": "picker",
+        "was_locked": False,
+        "locked_at": None,
+        "locked_station": "",
+        "wrong_pins": 0,
+    }
+    db = open_database(DatabaseChoice(url, embedded_default=False))
+    try:
+        with unit_of_work(db.sessions) as session:
+            assert check_pin(session, "B100", "0042").accepted().name == "Ana"
+    finally:
+        db.close()
+    code, out, err = baton(capsys, url, "operators", "unlock", "B999")
     assert (code, out) == (1, "") and "No operator has badge B999" in err
 
 

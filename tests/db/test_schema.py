@@ -127,3 +127,31 @@ def test_upgrade_from_0006_adds_product_aliases_and_keeps_order_lines(db_url: st
             )
         )
     engine.dispose()
+
+
+def test_upgrade_from_0007_adds_the_badge_lockout_and_keeps_operators(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+        connection.execute(
+            text(
+                "INSERT INTO operators (badge, name, role, pin_hash, active) "
+                "VALUES ('OP-1001', 'Maria Lopez', 'picker', 'scrypt$x', true)"
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.begin() as connection:
+        row = connection.execute(
+            text(
+                "SELECT badge, active, failed_pin_attempts, last_failed_pin_at, locked_at, "
+                "locked_station FROM operators"
+            )
+        ).one()
+        assert tuple(row) == ("OP-1001", True, 0, None, None, "")
+        connection.execute(
+            text(
+                "UPDATE operators SET failed_pin_attempts = 5, "
+                "locked_at = '2026-01-05 10:00:00+00:00', locked_station = 'cart 3'"
+            )
+        )
+    engine.dispose()

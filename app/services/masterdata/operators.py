@@ -4,17 +4,39 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db.models import Operator
+from app.domain.pin_policy import (
+    DEFAULT_POLICY,
+    PinPolicy,
+    after_wrong_pin,
+    locked_message,
+    pin_gate,
+    wait_message,
+    whole_seconds,
+)
 from app.domain.roles import Role
 from app.services.actor import Actor, disabled_message
-from app.services.errors import InvalidInput, NotFound, OperatorDisabled
+from app.services.errors import (
+    BadgeLocked,
+    BatonError,
+    InvalidInput,
+    NotFound,
+    OperatorDisabled,
+    PinTooSoon,
+)
+
+log = logging.getLogger(__name__)
+NOT_RECOGNISED = "Badge or PIN not recognised."
 
 # scrypt cost: about 50 ms per check on a shop-floor PC, too slow to guess 4-8 digit PINs in bulk.
 _N, _R, _P = 2**14, 8, 1
@@ -29,6 +51,48 @@ class OperatorInfo:
     name: str
     role: Role
     active: bool
+    locked_at: datetime | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Locked after wrong PINs: no login and no approval until a supervisor unlocks it."""
+        return self.locked_at is not None
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """A PIN tried for a badge: the operator when it was right, else the refusal to show.
+
+    The try is recorded on the badge either way, so the caller commits in both cases and
+    only then shows (or raises) the refusal.
+    """
+
+    operator: OperatorInfo | None
+    refusal: BatonError | None = None
+
+    def accepted(self) -> OperatorInfo:
+        """The operator, or the refusal raised."""
+        if self.operator is None:
+            raise self.refusal or NotFound(NOT_RECOGNISED)
+        return self.operator
+
+
+@dataclass(frozen=True)
+class PinLogin:
+    """A login by badge id and PIN: the actor, or what the station says instead."""
+
+    actor: Actor | None
+    refusal: str = ""
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A badge a supervisor unlocked, with what its lock said (nothing when it had none)."""
+
+    operator: OperatorInfo
+    locked_at: datetime | None
+    locked_station: str
+    wrong_pins: int
 
 
 def hash_pin(pin: str) -> str:
@@ -95,16 +159,88 @@ def find_operator(session: Session, badge: str) -> OperatorInfo:
     return _info(operator)
 
 
-def check_pin(session: Session, badge: str, pin: str) -> OperatorInfo:
-    """The operator if `pin` is theirs; the same message for an unknown badge or a wrong PIN."""
+def check_pin(
+    session: Session, badge: str, pin: str, station: str = "", policy: PinPolicy = DEFAULT_POLICY
+) -> PinCheck:
+    """Try `pin` for `badge`, counting wrong PINs on the badge's row (the caller commits).
+
+    An unknown badge and a wrong PIN get the same message. After `policy.free_tries` wrong
+    PINs in a row each try must wait longer (a try made too early is refused unchecked and
+    counts as wrong); after `policy.lock_after` the badge locks until a supervisor unlocks it.
+    A right PIN resets the count. The row is locked first, so tries racing from two stations
+    are each counted.
+    """
     operator = session.scalars(
-        select(Operator).where(Operator.badge == badge, Operator.active)
+        select(Operator).where(Operator.badge == badge).with_for_update()
     ).one_or_none()
-    # An unknown badge costs the same hash as a wrong PIN, so timing does not tell them apart.
-    stored = operator.pin_hash if operator is not None else _DECOY_HASH
-    if not pin_matches(pin, stored) or operator is None:
-        raise NotFound("Badge or PIN not recognised.")
-    return _info(operator)
+    if operator is None or not operator.active:
+        # An unknown badge costs the same hash as a wrong PIN, so timing does not tell them apart.
+        pin_matches(pin, _DECOY_HASH)
+        return PinCheck(None, NotFound(NOT_RECOGNISED))
+    now = clock.now()
+    gate = pin_gate(
+        policy,
+        operator.failed_pin_attempts,
+        operator.last_failed_pin_at,
+        operator.locked_at is not None,
+        now,
+    )
+    if gate.locked:
+        return PinCheck(None, BadgeLocked(locked_message(badge, operator.failed_pin_attempts)))
+    if not gate.open:
+        return PinCheck(None, _wrong_pin(operator, policy, now, station, too_soon=True))
+    if not pin_matches(pin, operator.pin_hash):
+        return PinCheck(None, _wrong_pin(operator, policy, now, station, too_soon=False))
+    if operator.failed_pin_attempts or operator.last_failed_pin_at is not None:
+        operator.failed_pin_attempts = 0
+        operator.last_failed_pin_at = None
+    session.flush()
+    return PinCheck(_info(operator))
+
+
+def _wrong_pin(
+    operator: Operator, policy: PinPolicy, now: datetime, station: str, *, too_soon: bool
+) -> BatonError:
+    """Count one wrong try on the badge; the refusal that says what happens next."""
+    step = after_wrong_pin(policy, operator.failed_pin_attempts)
+    operator.failed_pin_attempts = step.wrong
+    operator.last_failed_pin_at = now
+    if step.locks:
+        operator.locked_at = now
+        operator.locked_station = station[:64]
+        log.warning(
+            "badge %s locked after %d wrong PINs (station %r)", operator.badge, step.wrong, station
+        )
+        return BadgeLocked(locked_message(operator.badge, step.wrong))
+    seconds = whole_seconds(step.wait)
+    if too_soon:
+        return PinTooSoon(wait_message(seconds))
+    if seconds:
+        return NotFound(f"Badge or PIN not recognised: wait {seconds} s before trying again.")
+    return NotFound(NOT_RECOGNISED)
+
+
+def unlock_badge(session: Session, actor: Actor, badge: str) -> Unlocked:
+    """Unlock a badge locked after wrong PINs (and clear its count): its PIN works again."""
+    actor.require(Role.SUPERVISOR)
+    operator = session.scalars(
+        select(Operator).where(Operator.badge == badge.strip()).with_for_update()
+    ).one_or_none()
+    if operator is None:
+        raise NotFound(f"No operator has badge {badge.strip()}.")
+    locked_at, station, wrong = (
+        operator.locked_at,
+        operator.locked_station,
+        operator.failed_pin_attempts,
+    )
+    operator.failed_pin_attempts = 0
+    operator.last_failed_pin_at = None
+    operator.locked_at = None
+    operator.locked_station = ""
+    session.flush()
+    if locked_at is not None:
+        log.warning("badge %s unlocked by %s at %s", operator.badge, actor.name, actor.station)
+    return Unlocked(_info(operator), locked_at, station, wrong)
 
 
 def set_active(session: Session, actor: Actor, badge: str, active: bool) -> OperatorInfo:
@@ -122,17 +258,35 @@ def set_active(session: Session, actor: Actor, badge: str, active: bool) -> Oper
 
 def _info(operator: Operator) -> OperatorInfo:
     return OperatorInfo(
-        operator.id, operator.badge, operator.name, Role(operator.role), operator.active
+        operator.id,
+        operator.badge,
+        operator.name,
+        Role(operator.role),
+        operator.active,
+        operator.locked_at,
     )
 
 
+def refuse_locked(operator: Operator) -> None:
+    """Raise BadgeLocked when wrong PINs locked this badge (a scan does not get past a lock)."""
+    if operator.locked_at is not None:
+        raise BadgeLocked(locked_message(operator.badge, operator.failed_pin_attempts))
+
+
 def badge_login(session: Session, badge: str, station: str) -> Actor:
-    """Log in by scanning a badge: the badge is the credential on the floor."""
+    """Log in by scanning a badge: the badge is the credential on the floor (unless locked)."""
     info = find_operator(session, badge)
+    operator = session.get(Operator, info.id)  # already loaded by find_operator
+    assert operator is not None
+    refuse_locked(operator)
     return Actor(operator_id=info.id, name=info.name, role=info.role, station=station)
 
 
-def pin_login(session: Session, badge: str, pin: str, station: str) -> Actor:
-    """Log in by typing badge id and PIN (a forgotten or damaged badge)."""
-    info = check_pin(session, badge, pin)
-    return Actor(operator_id=info.id, name=info.name, role=info.role, station=station)
+def pin_login(session: Session, badge: str, pin: str, station: str) -> PinLogin:
+    """Log in by typing badge id and PIN (a forgotten or damaged badge); the try is recorded,
+    so the caller commits even when it is refused."""
+    check = check_pin(session, badge, pin, station)
+    if check.operator is None:
+        return PinLogin(None, check.refusal.message if check.refusal else NOT_RECOGNISED)
+    info = check.operator
+    return PinLogin(Actor(operator_id=info.id, name=info.name, role=info.role, station=station))

@@ -18,6 +18,7 @@ from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.masterdata.operators import refuse_locked
 from app.services.packing.views import PackView
 
 PACKABLE = (OrderStatus.PICKED.value, OrderStatus.SORTED.value)
@@ -115,6 +116,7 @@ def supervisor_with_badge(session: Session, badge: str) -> Operator:
     ).one_or_none()
     if operator is None or operator.role != Role.SUPERVISOR.value:
         raise NotAllowed("That badge is not a supervisor's: ask a supervisor to scan theirs.")
+    refuse_locked(operator)  # a badge locked after wrong PINs approves nothing either
     return operator
 
 

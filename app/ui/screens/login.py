@@ -74,10 +74,15 @@ class LoginScreen(Screen):
             self.station.feedback.attention("Type your badge id and your PIN.")
             return
         name = self.station.station_name
-        actor = self.station.read(lambda s: pin_login(s, badge, pin, name))
+        # A write: a wrong PIN is counted on the badge (and may lock it) even when refused.
+        login = self.station.read(lambda s: pin_login(s, badge, pin, name), write=True)
         self.pin.clear()
-        if actor is not None:
-            self._welcome(actor)
+        if login is None:
+            return
+        if login.actor is None:
+            self.station.feedback.error(login.refusal)
+            return
+        self._welcome(login.actor)
 
     def _welcome(self, actor: Actor) -> None:
         self.logged_in.emit(actor)

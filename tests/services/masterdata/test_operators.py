@@ -35,7 +35,7 @@ def add(
 
 def login(db: Database, badge: str, pin: str) -> OperatorInfo:
     with db.sessions() as session:
-        return check_pin(session, badge, pin)
+        return check_pin(session, badge, pin).accepted()
 
 
 def stored_hashes(db: Database) -> dict[str, str]:

@@ -17,8 +17,16 @@ from app.domain.scanning.classify import Scan, ScanKind, classify
 from app.printing.tracking import SCHEMES
 from app.services.actor import Actor
 from app.services.desk.order_actions import cancel_order
-from app.services.errors import BatonError, InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.errors import (
+    BadgeLocked,
+    BatonError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    WrongState,
+)
 from app.services.intake.receiving import import_orders
+from app.services.masterdata.operators import check_pin, unlock_badge
 from app.services.packing.bench import (
     choose_box,
     close_carton,
@@ -280,6 +288,25 @@ def test_a_keyed_count_needs_a_supervisor_badge(bench: Database) -> None:
     with bench.sessions() as session:
         item = session.scalars(select(CartonItem)).one()
         assert item.units == 2 and item.approved_by is not None
+
+
+def test_a_supervisor_badge_locked_after_wrong_pins_approves_no_keyed_count(
+    bench: Database,
+) -> None:
+    sam = add_packer(bench)
+    view = _do(bench, lambda s: start_packing(s, sam, scanned("#1001")))
+    mug = view.view.lines[0]
+    for _ in range(5):
+        with unit_of_work(bench.sessions) as session:
+            check_pin(session, BOSS_BADGE, "0000", "office")
+    with pytest.raises(BadgeLocked, match=f"Badge {BOSS_BADGE} is locked after 5 wrong PINs"):
+        _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 2, BOSS_BADGE))
+    with bench.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CartonItem)) == 0
+    with unit_of_work(bench.sessions) as session:
+        unlock_badge(session, SUPERVISOR, BOSS_BADGE)
+    keyed = _do(bench, lambda s: key_units(s, sam, "#1001", mug.line_id, 2, BOSS_BADGE))
+    assert next(li for li in keyed.view.lines if li.line_id == mug.line_id).packed == 2
 
 
 def test_a_case_code_counts_its_pack_quantity(bench: Database) -> None:

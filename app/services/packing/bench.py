@@ -344,7 +344,8 @@ def _warned(outcome: PackOutcome) -> PackOutcome:
     if not warning:
         return outcome
     result = outcome.result if outcome.result in ("done", "error") else "attention"
-    return replace(outcome, result=result, message=f"{outcome.message} {warning}")
+    stop = "" if outcome.message.endswith((".", ")")) else "."
+    return replace(outcome, result=result, message=f"{outcome.message}{stop} {warning}")
 
 
 def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:

@@ -37,13 +37,10 @@ class CustomsNotice:
 
     @property
     def warning(self) -> str:
-        """The amber line a packer reads: what the declaration will print without."""
+        """The amber line a packer reads: what the declaration prints without."""
         if not self.missing:
             return ""
-        return (
-            f"Customs data missing ({'; '.join(self.missing)}): the declaration prints "
-            "without it, tell a supervisor."
-        )
+        return f"Customs data missing ({'; '.join(self.missing)}): tell a supervisor."
 
 
 NO_CUSTOMS = CustomsNotice()

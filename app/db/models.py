@@ -69,6 +69,10 @@ class Product(Base):
     length_mm: Mapped[int] = mapped_column(Integer)
     width_mm: Mapped[int] = mapped_column(Integer)
     height_mm: Mapped[int] = mapped_column(Integer)
+    # What a customs declaration says about the product; "" where it is not known.
+    hs_code: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    origin_country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    customs_description: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     barcodes: Mapped[list[ProductBarcode]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductBarcode.id"

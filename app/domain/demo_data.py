@@ -89,6 +89,39 @@ _CATEGORIES: tuple[tuple[str, tuple[str, ...], tuple[int, int], tuple[int, int],
         False,
     ),
 )
+# What the demo's customs declarations say per product kind: (HS code, country of origin,
+# customs description). Two kinds have none, so the bench's warning shows on the demo floor.
+_CUSTOMS: dict[str, tuple[str, str, str]] = {
+    "Ceramic Mug 350 ml": ("691200", "PT", "Stoneware mug"),
+    "Enamel Camp Mug": ("732394", "CN", "Enamelled steel mug"),
+    "Espresso Cup Set of 2": ("691110", "DE", "Porcelain cups"),
+    "Travel Mug 450 ml": ("961700", "CN", "Vacuum-insulated travel mug"),
+    "Earl Grey Tea 100 g": ("090240", "LK", "Black tea, flavoured"),
+    "Green Sencha 80 g": ("090210", "JP", "Green tea"),
+    "Rooibos Vanilla 100 g": ("121190", "ZA", "Rooibos herbal tea"),
+    "Chai Spice 75 g": ("091099", "IN", "Spice mix for tea"),
+    "Espresso Beans 500 g": ("090121", "IT", "Roasted coffee beans"),
+    "Filter Coffee 250 g": ("090121", "DE", "Roasted ground coffee"),
+    "Decaf Beans 250 g": ("090122", "DE", "Roasted decaffeinated coffee"),
+    "Merino Socks": ("611530", "PT", "Wool socks"),
+    "Hiking Socks": ("611530", "PT", "Wool-blend socks"),
+    "Cotton Socks 3-pack": ("611595", "TR", "Cotton socks"),
+    "Wool Slipper Socks": ("611530", "NP", "Knitted wool slipper socks"),
+    "Notebook A5 Dotted": ("482010", "DE", "Paper notebook"),
+    "Sketchbook A4": ("482010", "IT", "Paper sketchbook"),
+    "Recipe Journal": ("482010", "DE", "Paper journal"),
+    "Soy Candle Cedar": ("340600", "PL", "Soy wax candle"),
+    "Beeswax Taper Pair": ("340600", "DE", "Beeswax candles"),
+    "Tealights 24-pack": ("340600", "PL", "Paraffin tealights"),
+    "Wooden Train Set": ("950300", "DE", "Wooden toy train"),
+    "Puzzle 500 pcs": ("950590", "DE", "Cardboard jigsaw puzzle"),
+    "Plush Fox": ("950300", "CN", "Plush toy"),
+    "Chef Knife 20 cm": ("821191", "DE", "Kitchen knife"),
+    "Bamboo Board": ("441919", "VN", "Bamboo cutting board"),
+    "Linen Tea Towel": ("630260", "LT", "Linen kitchen towel"),
+    "Pepper Mill": ("821000", "DK", "Hand-operated pepper mill"),
+    # "Pocket Planner" and "Stacking Rings": no customs data yet.
+}
 _COLOURS = ("Blue", "Sage", "Charcoal", "Ochre", "Rose", "Ivory", "Forest", "Sand")
 
 _ADDRESSES: tuple[AddressDraft, ...] = (
@@ -223,6 +256,7 @@ def _products(rng: random.Random) -> tuple[list[ProductRow], set[str]]:
                         length_mm=dims[0],
                         width_mm=dims[1],
                         height_mm=dims[2],
+                        **_customs(name),
                     )
                 )
                 if lots:
@@ -312,3 +346,8 @@ def history_lines(rng: random.Random, product_count: int) -> list[tuple[int, int
 def history_address(rng: random.Random) -> AddressDraft:
     """A ship-to address for a past order."""
     return rng.choice(_ADDRESSES)
+
+
+def _customs(name: str) -> dict[str, str]:
+    hs_code, origin, description = _CUSTOMS.get(name, ("", "", ""))
+    return {"hs_code": hs_code, "origin_country": origin, "customs_description": description}

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QWidget
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.db.engine import unit_of_work
+from app.db.models import Order, Product
 from app.db.packing_models import Carton
+from app.domain.customs import EU_MEMBERS
 from app.domain.demo_data import products as demo_products
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
@@ -164,6 +166,25 @@ def _packing(harness: Harness) -> None:
         harness.scan(unit)
 
 
+def _packing_customs(harness: Harness) -> None:
+    """A slot's order leaving the EU, one of its products without an HS code or origin yet."""
+    with unit_of_work(harness.database.sessions) as session:
+        slot, order = next(
+            (s.code, order)
+            for s in wall_view(session, "W1").slots
+            if s.status == "COMPLETE"
+            and (order := session.scalars(select(Order).where(Order.number == s.order)).one())
+            and order.ship_country not in EU_MEMBERS
+        )
+        session.execute(
+            update(Product)
+            .where(Product.sku == order.lines[0].sku)
+            .values(hs_code="", origin_country="")
+        )
+    harness.scan(PACKER_BADGE)
+    harness.scan(slot)
+
+
 def _packing_weight(harness: Harness) -> None:
     slot, units = _packing_order(harness)
     harness.scan(PACKER_BADGE)
@@ -214,6 +235,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
         _packing_start,
     ),
     "packing": ("a packer at the bench, most of an order from a put-wall slot scanned", _packing),
+    "packing-customs": (
+        "an order leaving the EU whose product lacks customs data: a warning in amber",
+        _packing_customs,
+    ),
     "packing-weight": (
         "the weight check failed: re-weigh or a supervisor's badge",
         _packing_weight,

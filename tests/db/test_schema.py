@@ -155,3 +155,27 @@ def test_upgrade_from_0007_adds_the_badge_lockout_and_keeps_operators(db_url: st
             )
         )
     engine.dispose()
+
+
+def test_upgrade_from_0007_gives_products_empty_customs_data(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+        connection.execute(
+            text(
+                "INSERT INTO products (id, sku, name, weight_g, length_mm, width_mm, height_mm) "
+                "VALUES (1, 'MUG-BLUE', 'Blue Mug', 380, 120, 90, 100)"
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.begin() as connection:
+        assert connection.execute(
+            text("SELECT sku, hs_code, origin_country, customs_description FROM products")
+        ).one() == ("MUG-BLUE", "", "", "")
+        connection.execute(
+            text(
+                "UPDATE products SET hs_code = '6912001000', origin_country = 'PT', "
+                "customs_description = 'Stoneware mug' WHERE id = 1"
+            )
+        )
+    engine.dispose()

@@ -19,9 +19,42 @@ SUPERVISOR = Actor.command_line("test station")
 
 LOCATIONS = [LocationRow(f"A0{a}-0{b}-1", "PICK", a, b, 1) for a in (1, 2) for b in (1, 2, 3)]
 PRODUCTS = [
-    ProductRow("MUG-BLUE", "Blue Mug", ("4006381333931",), 380, 120, 90, 100),
-    ProductRow("TEA-EARL", "Earl Grey 100 g", ("5901234123457",), 120, 150, 60, 60),
-    ProductRow("SOCK-ZOE", "Chaussettes « Zoë »", ("96385074",), 80, 200, 100, 20),
+    ProductRow(
+        "MUG-BLUE",
+        "Blue Mug",
+        ("4006381333931",),
+        380,
+        120,
+        90,
+        100,
+        "691200",
+        "PT",
+        "Stoneware mug",
+    ),
+    ProductRow(
+        "TEA-EARL",
+        "Earl Grey 100 g",
+        ("5901234123457",),
+        120,
+        150,
+        60,
+        60,
+        "090240",
+        "LK",
+        "Black tea",
+    ),
+    ProductRow(
+        "SOCK-ZOE",
+        "Chaussettes « Zoë »",
+        ("96385074",),
+        80,
+        200,
+        100,
+        20,
+        "611530",
+        "FR",
+        "Wool socks",
+    ),
 ]
 
 
@@ -37,6 +70,8 @@ def stock() -> list[StockRow]:
     ]
 
 
+# What the shop charged per unit (CHF, the Zürich customer's currency).
+PRICES = {"MUG-BLUE": "14.90", "TEA-EARL": "8.50", "SOCK-ZOE": "19.00"}
 ORDER_COLUMNS = [
     "order_number",
     "sku",
@@ -52,6 +87,8 @@ ORDER_COLUMNS = [
     "ship_by",
     "carrier",
     "service",
+    "currency",
+    "unit_price",
 ]
 ZURICH = {
     "email": "zoe@example.com",
@@ -61,6 +98,7 @@ ZURICH = {
     "ship_postal_code": "8001",
     "ship_country": "CH",
     "payment_status": "paid",
+    "currency": "CHF",
 }
 
 
@@ -83,6 +121,7 @@ def write_orders(path: Path, orders: dict[str, list[tuple[str, int]]], **overrid
                         "sku": sku,
                         "quantity": quantity,
                         "name": sku.title(),
+                        "unit_price": PRICES.get(sku, ""),
                         **ZURICH,
                         **overrides,
                     }

@@ -9,13 +9,14 @@ from pathlib import Path
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
-from app.db.models import Order, OrderLine, PrintRecord
+from app.db.models import Order, OrderLine, PrintRecord, Product
 from app.db.packing_models import Carton, CartonItem
 from app.db.picking_models import PickListOrder
+from app.db.putwall_models import WallSlot
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
@@ -106,18 +107,25 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
     assert message.startswith(f"Order {number} packed: carton 1 of 1 closed")
     assert screen.pages.currentWidget() is screen.start_page
     printed(qtbot, screen)
+    # The slot's order goes from the Hamburg warehouse to a customer outside the EU.
     assert band(window) == (
         FeedbackLevel.OK,
-        "Printed: shipping label, GS1 label, packing slip.",
+        "Printed: shipping label, customs declaration CN22, GS1 label, packing slip.",
     )
     with database.sessions() as session:
         closed = session.scalars(select(Carton)).one()
         records = session.scalars(select(PrintRecord).order_by(PrintRecord.id)).all()
-    assert [r.layout for r in records] == ["shipping_4x6", "gs1_logistic_4x6", "packing_slip_a4"]
+    assert [r.layout for r in records] == [
+        "shipping_4x6",
+        "customs_cn22",
+        "gs1_logistic_4x6",
+        "packing_slip_a4",
+    ]
     assert all(r.outcome == "ok" for r in records)
-    label, gs1, slip = (Path(r.destination) for r in records)
+    label, customs, gs1, slip = (Path(r.destination) for r in records)
     assert label.parent == tmp_path / "pdf"
     assert [b.text for b in read_barcodes(rasterise(label, 203)[0])] == [closed.tracking_number]
+    assert [b.text for b in read_barcodes(rasterise(customs, 203)[0])] == [closed.tracking_number]
     assert [(b.symbology_id, b.text) for b in read_barcodes(rasterise(gs1, 203)[0])] == [
         ("]C1", f"00{closed.sscc}")
     ]
@@ -358,7 +366,10 @@ def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
     screen.last_prints = None
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_F9)
     printed(qtbot, screen)
-    assert band(window) == (FeedbackLevel.OK, "Printed: shipping label, GS1 label, packing slip.")
+    assert band(window) == (
+        FeedbackLevel.OK,
+        "Printed: shipping label, customs declaration CN22, GS1 label, packing slip.",
+    )
     with database.sessions() as session:
         records = session.execute(
             select(PrintRecord.layout, PrintRecord.outcome, PrintRecord.reprint_of).order_by(
@@ -366,9 +377,14 @@ def test_a_printer_that_is_off_is_shown_and_the_carton_is_kept_for_a_reprint(
             )
         ).all()
     failed = [r for r in records if r.outcome == "failed"]
-    assert [r.layout for r in failed] == ["shipping_4x6", "gs1_logistic_4x6"]
+    assert [r.layout for r in failed] == ["shipping_4x6", "customs_cn22", "gs1_logistic_4x6"]
     reprints = [r for r in records if r.reprint_of is not None]
-    assert {r.layout for r in reprints} == {"shipping_4x6", "gs1_logistic_4x6", "packing_slip_a4"}
+    assert {r.layout for r in reprints} == {
+        "shipping_4x6",
+        "customs_cn22",
+        "gs1_logistic_4x6",
+        "packing_slip_a4",
+    }
     assert all(r.outcome == "ok" for r in reprints)
     closed = [Path(p) for p in (tmp_path / "pdf").glob("*shipping_4x6*")]
     assert len(closed) == 1
@@ -433,7 +449,7 @@ def test_f9_reprints_the_last_carton_after_the_station_restarted(
         again = session.scalars(
             select(PrintRecord.layout).where(PrintRecord.reprint_of.is_not(None))
         ).all()
-    assert sorted(again) == ["gs1_logistic_4x6", "packing_slip_a4", "shipping_4x6"]
+    assert sorted(again) == ["customs_cn22", "gs1_logistic_4x6", "packing_slip_a4", "shipping_4x6"]
 
 
 def test_a_late_print_result_never_turns_a_refusal_green(
@@ -482,3 +498,35 @@ def test_the_next_shift_at_the_bench_sees_and_takes_over_the_open_order(
     level, message = band(window)
     assert level is FeedbackLevel.OK and message.startswith(f"Order {view.order} resumed")
     assert screen.units.text().startswith("1 / ")
+
+
+def test_a_product_without_customs_data_is_shown_in_amber_and_the_carton_still_closes(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    with unit_of_work(database.sessions) as session:
+        # The order waiting in slot W1-A1 goes outside the EU; one of its products has lost
+        # its HS code and origin.
+        order_id = session.scalars(select(WallSlot.order_id).where(WallSlot.code == "W1-A1")).one()
+        order = session.get_one(Order, order_id)
+        assert order.ship_country not in ("DE", "FR", "NL")
+        sku = order.lines[0].sku
+        session.execute(
+            update(Product).where(Product.sku == sku).values(hs_code="", origin_country="")
+        )
+    type_scan(window, SAM)
+    screen = packing(window)
+    type_scan(window, "W1-A1")
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION
+    assert "Customs data missing (" in message and f"{sku}: HS code, country of origin" in message
+    assert screen.customs.isVisible() and sku in screen.customs.text()
+    scan_all(window, database)
+    view = screen._view
+    assert view is not None and view.open_carton is not None
+    weigh(qtbot, window, view.open_carton.expected_weight_g)
+    assert order_status(database, view.order) == "PACKED"  # a warning, not a refusal
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and message.startswith(f"Order {view.order} packed")
+    printed(qtbot, screen)
+    assert band(window)[0] is FeedbackLevel.ATTENTION  # the warning stays until the next scan
+    assert any("customs declaration" in p.description for p in screen.last_prints or [])

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.customs import parse_hs_code, parse_origin_country
 from app.domain.formats.tabular import Row
 from app.domain.gtin import GTIN_LENGTHS, has_valid_check_digit
 
 LOCATION_COLUMNS = ("code", "zone", "aisle", "bay", "level")
 PRODUCT_COLUMNS = ("sku", "name", "barcodes", "weight_g", "length_mm", "width_mm", "height_mm")
+# Optional: what a customs declaration says about the product.
+PRODUCT_CUSTOMS_COLUMNS = ("hs_code", "origin_country", "customs_description")
 STOCK_COLUMNS = ("location", "sku", "quantity")  # lot and expiry are optional
 # The largest value an Integer column holds on every database (PostgreSQL's int4).
 MAX_WHOLE_NUMBER = 2**31 - 1
@@ -38,6 +42,10 @@ class ProductRow:
     length_mm: int
     width_mm: int
     height_mm: int
+    # None when the file has no such column: the product keeps what it had.
+    hs_code: str | None = None
+    origin_country: str | None = None
+    customs_description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,28 @@ def parse_product(row: Row) -> ProductRow:
         length_mm=whole_number(row, "length_mm", 1),
         width_mm=whole_number(row, "width_mm", 1),
         height_mm=whole_number(row, "height_mm", 1),
+        hs_code=_given(row, "hs_code", parse_hs_code),
+        origin_country=_given(row, "origin_country", parse_origin_country),
+        customs_description=(
+            optional_text(row, "customs_description", 255)
+            if "customs_description" in row.cells
+            else None
+        ),
     )
+
+
+def _given(row: Row, column: str, parse: Callable[[str], str]) -> str | None:
+    """An optional column's parsed value: None when the file lacks the column, "" when the
+    cell is empty, else the value `parse` accepts (RowError when it refuses it)."""
+    if column not in row.cells:
+        return None
+    raw = row.get(column).strip()
+    if not raw:
+        return ""
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise RowError(str(exc)) from None
 
 
 def parse_stock(row: Row) -> StockRow:

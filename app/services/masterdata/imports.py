@@ -67,7 +67,8 @@ def import_locations(
 def import_products(
     factory: sessionmaker[Session], actor: Actor, path: Path
 ) -> MasterImportSummary:
-    """`sku,name,barcodes,weight_g,length_mm,width_mm,height_mm`: create or update products."""
+    """`sku,name,barcodes,weight_g,length_mm,width_mm,height_mm`, optionally `hs_code,
+    origin_country,customs_description`: create or update products."""
     return _import(factory, actor, path, _PRODUCTS)
 
 
@@ -228,6 +229,12 @@ def _apply_products(
             "width_mm": row.width_mm,
             "height_mm": row.height_mm,
         }
+        # A file without the customs columns leaves what a product has alone.
+        values.update(
+            (name, value)
+            for name in rows.PRODUCT_CUSTOMS_COLUMNS
+            if (value := getattr(row, name)) is not None
+        )
         product = existing.get(row.sku)
         if product is None:
             session.add(

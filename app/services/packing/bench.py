@@ -8,6 +8,8 @@ the commit (app/services/packing/documents.py), so a printer that is off never l
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -83,7 +85,7 @@ def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutc
         job.packer_id, job.station = actor.operator_id, actor.station
     if job is not None:
         view = pack_view(session, job)
-        return PackOutcome("ok", f"Order {order.number} resumed: {_left(view)}", view)
+        return _warned(PackOutcome("ok", f"Order {order.number} resumed: {_left(view)}", view))
     if order.status not in PACKABLE:
         raise WrongState(not_ready(session, order))
     _check_one_order(session, actor, order.number)
@@ -102,7 +104,7 @@ def _start(session: Session, actor: Actor, order: Order, where: str) -> PackOutc
     session.flush()
     record_event(session, order, actor, "packing_started", f"from {where}")
     view = pack_view(session, job)
-    return PackOutcome("ok", f"Order {order.number}: {_left(view)}", view)
+    return _warned(PackOutcome("ok", f"Order {order.number}: {_left(view)}", view))
 
 
 def current_order(session: Session, actor: Actor) -> PackView | None:
@@ -325,12 +327,25 @@ def close_carton(
         job.status, job.finished_at = "DONE", clock.now()
         session.flush()
         message = f"Order {number} packed: carton {carton_no} of {carton_no} closed, {tracking}."
-        return PackOutcome("done", message, pack_view(session, job), carton.id)
+        # Still "done" with a customs warning: the order is packed, the message says what
+        # its declaration lacks.
+        return _warned(PackOutcome("done", message, pack_view(session, job), carton.id))
     message = (
         f"Carton {carton_no} of {carton_count} closed ({tracking}). "
         f"Next scans go into carton {carton_no + 1}."
     )
-    return PackOutcome("ok", message, pack_view(session, job), carton.id)
+    return _warned(PackOutcome("ok", message, pack_view(session, job), carton.id))
+
+
+def _warned(outcome: PackOutcome) -> PackOutcome:
+    """The outcome with the order's customs warning added, amber unless it ends the order:
+    a missing HS code or origin is told to the packer, never a reason to refuse."""
+    warning = outcome.view.customs.warning
+    if not warning:
+        return outcome
+    result = outcome.result if outcome.result in ("done", "error") else "attention"
+    stop = "" if outcome.message.endswith((".", ")")) else "."
+    return replace(outcome, result=result, message=f"{outcome.message}{stop} {warning}")
 
 
 def _open_carton(session: Session, actor: Actor, job: PackJob) -> Carton:

@@ -1,5 +1,6 @@
-"""What a closed carton prints: the shipping label, the GS1 logistic label if the warehouse
-uses it, and the packing slip with the order's last carton.
+"""What a closed carton prints: the shipping label, the customs declaration (CN22 or CN23) of
+a carton that leaves the warehouse's customs territory, the GS1 logistic label if the
+warehouse uses it, and the packing slip with the order's last carton.
 
 Runs after the carton's transaction committed: every document is printed and recorded on
 its own, so one printer that is off fails its document (shown, retried with a reprint)
@@ -23,6 +24,7 @@ from app.printing import Printer, PrintingError, address_values
 from app.services.actor import Actor
 from app.services.errors import NotFound, WrongState
 from app.services.masterdata.warehouse import packing_settings
+from app.services.packing.customs import carton_declaration
 from app.services.packing.views import CLOSED
 from app.services.printing.records import RecordedPrint, is_document_layout, print_document, reprint
 from app.services.ship_to import ship_to
@@ -87,6 +89,15 @@ def carton_documents(session: Session, carton_id: int) -> list[CartonDocument]:
             f"shipping label {where} · {carton.tracking_number}",
         )
     ]
+    declaration = carton_declaration(session, carton, order)
+    if declaration is not None:
+        documents.append(
+            CartonDocument(
+                declaration.layout,
+                {**common, **declaration.data},
+                f"customs declaration {declaration.form} {where} · {carton.tracking_number}",
+            )
+        )
     settings = packing_settings(session)
     if settings.gs1_label:
         documents.append(

@@ -22,6 +22,7 @@ from app.domain import cartonization
 from app.domain.cartonization import CartonPlan, Item
 from app.domain.states import OrderStatus
 from app.services.packing.boxes import box_types
+from app.services.packing.customs import NO_CUSTOMS, CustomsNotice, order_notice
 
 CLOSED = ("CLOSED", "LOADED", "SHIPPED")  # sealed and labelled, on its way
 LIVE = ("OPEN", *CLOSED)  # every carton but a void one (set aside or cancelled unclosed)
@@ -92,6 +93,7 @@ class PackView:
     lines: tuple[PackLine, ...]  # still to pack on top, then the complete ones
     cartons: tuple[CartonView, ...]
     plan: tuple[PlannedCarton, ...]  # for every unit not in a closed carton yet
+    customs: CustomsNotice = NO_CUSTOMS  # a declaration needed, and what it lacks
 
     @property
     def open_carton(self) -> CartonView | None:
@@ -222,6 +224,7 @@ def pack_view(session: Session, job: PackJob) -> PackView:
         lines=tuple(checklist),
         cartons=cartons,
         plan=plan,
+        customs=order_notice(order, [product for _, product in lines]),
     )
 
 

@@ -657,6 +657,40 @@ def test_barcode_given_twice_in_one_file_goes_to_the_first(db: Database, tmp_pat
     }
 
 
+def customs_in(db: Database) -> dict[str, tuple[str, str, str]]:
+    """Every product: sku -> (hs_code, origin_country, customs_description)."""
+    with db.sessions() as session:
+        return {
+            p.sku: (p.hs_code, p.origin_country, p.customs_description)
+            for p in session.scalars(select(Product))
+        }
+
+
+def test_customs_columns_are_optional_and_validated(db: Database, tmp_path: Path) -> None:
+    header = f"{PRODUCT_HEADER},hs_code,origin_country,customs_description"
+    path = csv_file(
+        tmp_path,
+        header,
+        "P-1,Mug,INT-1,380,120,90,100,6912.00,pt,Stoneware mug",
+        "P-2,Tea,INT-2,120,150,60,60,0902,CN,Black tea",
+        "P-3,Fox,INT-3,200,200,100,80,950300,Portugal,Plush toy",
+        "P-4,Socks,INT-4,80,200,100,20,,,",
+    )
+    summary = import_products(db.sessions, SUPERVISOR, path)
+    assert summary.rejected == [
+        (3, "hs_code must be 6 to 10 digits, got 4 in '0902'"),
+        (4, "origin_country must be an ISO country code such as DE or CN, got 'Portugal'"),
+    ]
+    assert customs_in(db) == {"P-1": ("691200", "PT", "Stoneware mug"), "P-4": ("", "", "")}
+    # A file without the customs columns leaves what the products have alone.
+    again = csv_file(tmp_path, PRODUCT_HEADER, "P-1,Mug,INT-1,390,120,90,100", name="b.csv")
+    assert import_products(db.sessions, SUPERVISOR, again).updated == 1
+    assert customs_in(db)["P-1"] == ("691200", "PT", "Stoneware mug")
+    cleared = csv_file(tmp_path, header, "P-1,Mug,INT-1,390,120,90,100,,,", name="c.csv")
+    assert import_products(db.sessions, SUPERVISOR, cleared).updated == 1
+    assert customs_in(db)["P-1"] == ("", "", "")
+
+
 def test_control_characters_in_a_name_are_rejected(db: Database, tmp_path: Path) -> None:
     path = csv_file(
         tmp_path,

@@ -131,6 +131,10 @@ class PackingScreen(Screen):
         header.addLayout(who, 3)
         header.addWidget(self.units, 2)
 
+        # What a customs declaration of this order lacks: amber, read before closing.
+        self.customs = text_label(14, bold=True, color="#e65100", wrap=True)
+        self.customs.setVisible(False)
+
         self.checklist = Checklist()
         self.checklist.line_clicked.connect(self._on_line_clicked)
         self.carton = CartonPanel()
@@ -180,6 +184,7 @@ class PackingScreen(Screen):
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(header)
         layout.addWidget(rule)
+        layout.addWidget(self.customs)
         layout.addLayout(middle, 1)
         layout.addWidget(self.next_scan)
         layout.addLayout(buttons)
@@ -233,6 +238,8 @@ class PackingScreen(Screen):
         self.requested.setText(f"{view.requested or 'no carrier asked'} · {view.started_from}")
         packed, expected = view.units
         self.units.setText(f"{packed} / {expected} units")
+        self.customs.setText(f"⚠ {view.customs.warning}")
+        self.customs.setVisible(bool(view.customs.warning))
         self.checklist.show_lines(view.lines, self._selected)
         self.carton.show_view(view, self._boxes)
         self.next_scan.setText(f"➜ {self._instruction(view)}")
@@ -458,7 +465,7 @@ class PackingScreen(Screen):
         )
         self._show_start(headline, detail)
         self.station.feedback.prompt(START_PROMPT)
-        if outcome.result == "done":
+        if outcome.result == "done" and not view.customs.warning:
             self.station.feedback.done(outcome.message)
         else:
             self.station.feedback.attention(outcome.message)

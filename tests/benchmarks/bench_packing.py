@@ -84,7 +84,7 @@ def _ready(db: Database) -> int:
         return session.scalar(select(func.count(Order.id)).where(Order.status == status)) or 0
 
 
-def _top_up(db: Database, wanted: int) -> None:
+def top_up(db: Database, wanted: int) -> None:
     """Receive a day's worth of new orders if a reused database has too few READY ones."""
     short = wanted - _ready(db)
     if short <= 0:
@@ -98,7 +98,7 @@ def _top_up(db: Database, wanted: int) -> None:
 def picked_orders(db: Database, wanted: int) -> list[str]:
     """`wanted` orders released as sort-while-pick carts and walked by a picker, into a fresh
     tote per cart position: PICKED orders waiting at the pack benches (order numbers)."""
-    _top_up(db, wanted)
+    top_up(db, wanted)
     with unit_of_work(db.sessions) as session:
         wave = release_wave(session, BOSS, mode="sort_while_pick", max_orders=wanted)
         for pick_list in wave.pick_lists:

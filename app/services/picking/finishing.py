@@ -19,7 +19,7 @@ from app.services.intake.verification import adjust_reserved
 from app.services.masterdata.operators import find_operator
 from app.services.masterdata.warehouse import warehouse_layout
 from app.services.picking.views import ScanOutcome
-from app.services.timeline import move_order, record_event
+from app.services.timeline import move_orders, record_event
 
 
 def pick_lists_of(session: Session, number: str) -> list[PickList]:
@@ -95,6 +95,7 @@ def finish_if_done(
         ).all()
     )
     short_orders = 0
+    moves: list[tuple[Order, OrderStatus, str, str]] = []
     for order in sorted(orders, key=lambda o: members[o.id].position):
         member = members[order.id]
         if order.status == OrderStatus.CANCELLED.value:
@@ -107,23 +108,19 @@ def finish_if_done(
         where = f"in tote {member.tote}" if member.tote else f"cart position {member.position}"
         if missing:
             short_orders += 1
-            move_order(
-                session,
-                order,
-                OrderStatus.SHORT,
-                actor,
-                "short",
-                f"picked short: {', '.join(missing)}; {where}",
+            moves.append(
+                (
+                    order,
+                    OrderStatus.SHORT,
+                    "short",
+                    f"picked short: {', '.join(missing)}; {where}",
+                )
             )
         else:
-            move_order(
-                session,
-                order,
-                OrderStatus.PICKED,
-                actor,
-                "picked",
-                f"pick list {pick_list.code}, {where}",
+            moves.append(
+                (order, OrderStatus.PICKED, "picked", f"pick list {pick_list.code}, {where}")
             )
+    move_orders(session, actor, moves)
     session.flush()
     note = f"; {short_orders} order(s) short, to the supervisor" if short_orders else ""
     return ScanOutcome("done", f"Pick list {pick_list.code} done{note}.", advanced=True)

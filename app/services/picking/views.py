@@ -59,6 +59,7 @@ class PickListView:
     planned_m: float
     stops: tuple[StopView, ...]
     orders: tuple[tuple[int, str, str | None], ...]  # cart position, order number, tote
+    order_statuses: tuple[str, ...] = ()  # each order's status, in the order of `orders`
 
     @property
     def current_stop(self) -> StopView | None:
@@ -111,12 +112,20 @@ def view_of(session: Session, pick_list: PickList) -> PickListView:
     """Build the picker's view of `pick_list` from the database (plain values only)."""
     session.flush()
     members = session.execute(
-        select(PickListOrder.order_id, PickListOrder.position, PickListOrder.tote, Order.number)
+        select(
+            PickListOrder.order_id,
+            PickListOrder.position,
+            PickListOrder.tote,
+            Order.number,
+            Order.status,
+        )
         .join(Order, Order.id == PickListOrder.order_id)
         .where(PickListOrder.pick_list_id == pick_list.id)
         .order_by(PickListOrder.position)
     ).all()
-    by_order = {order_id: (position, tote, number) for order_id, position, tote, number in members}
+    by_order = {
+        order_id: (position, tote, number) for order_id, position, tote, number, _ in members
+    }
     stock_ids = {stop.stock_id for stop in pick_list.stops}
     places = {
         stock_id: (code, sku, name, lot)
@@ -160,5 +169,6 @@ def view_of(session: Session, pick_list: PickList) -> PickListView:
         status=pick_list.status,
         planned_m=pick_list.planned_m,
         stops=tuple(stops),
-        orders=tuple((position, number, tote) for _, position, tote, number in members),
+        orders=tuple((position, number, tote) for _, position, tote, number, _ in members),
+        order_statuses=tuple(status for *_, status in members),
     )

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.desk.orders import show_order
 from app.services.errors import NotFound
 from app.services.picking.scans import claim_next, current_list, key_count, short
 from app.services.picking.scans import scan as scan_pick
@@ -387,10 +387,9 @@ class PickingScreen(Screen):
     def _finish(self, view: PickListView, outcome: ScanOutcome) -> None:
         """The list is done: what was picked, what went short, which totes to take to packing."""
         self._code = None
-        numbers = [number for _, number, _ in view.orders]
-        statuses = self.station.read(lambda s: [show_order(s, n).order.status for n in numbers])
-        picked = sum(1 for status in statuses or [] if status == "PICKED")
-        short_orders = sum(1 for status in statuses or [] if status == "SHORT")
+        # The view was read in the scan's own transaction, after its orders moved on.
+        picked = view.order_statuses.count(OrderStatus.PICKED.value)
+        short_orders = view.order_statuses.count(OrderStatus.SHORT.value)
         totes = sorted({tote for _, _, tote in view.orders if tote})
         units, _ = view.units
         orders = "order" if picked == 1 else "orders"

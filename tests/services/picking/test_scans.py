@@ -67,6 +67,7 @@ def test_a_wave_on_a_cart_is_walked_and_its_orders_are_picked(floor: Database) -
     walk(floor, pat, claimed.code, totes)
 
     assert {order_status(floor, n) for n in ("#1", "#2", "#3")} == {"PICKED"}
+    assert pick_view(floor, pat, claimed.code).order_statuses == ("PICKED",) * 3
     after = stock_levels(floor)
     assert sum(q for q, _ in after.values()) == sum(q for q, _ in before.values()) - 5
     assert all(reserved == 0 for _, reserved in after.values())
@@ -388,8 +389,10 @@ def test_a_short_order_made_ready_again_can_be_released_again(db: Database, tmp_
         code = claim_next(session, pat).code
     pick_scan(db, pat, code, "A02-02-1")
     with unit_of_work(db.sessions) as session:
-        short(session, pat, code)
+        finished = short(session, pat, code)
     assert order_status(db, "#1") == "SHORT"
+    assert finished.result == "done" and finished.view is not None
+    assert finished.view.order_statuses == ("SHORT",)  # what the screen counts as short
     load_master_data(db.sessions, SUPERVISOR, stock=[StockRow("A01-03-1", "SOCK-ZOE", 5, "", None)])
     with unit_of_work(db.sessions) as session:  # the supervisor sends it round again
         order = session.scalars(select(Order).where(Order.number == "#1")).one()

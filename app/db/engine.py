@@ -109,24 +109,22 @@ class AnsweringConnection(psycopg.Connection[Any]):
     answer_timeout_s: float | None = POSTGRES_ANSWER_TIMEOUT_S
 
     def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None) -> RV:
-        if timeout is not None:  # psycopg's own bounded waits (cancelling on Ctrl-C)
+        limit = self.answer_timeout_s
+        if timeout is not None or limit is None:  # psycopg's own bounded waits, or no limit
             return super().wait(gen, interval, timeout)
         try:
-            return super().wait(gen, interval, self.answer_timeout_s)
+            return super().wait(gen, interval, limit)
         except _WaitTimeout as exc:
             self.close()
             raise ServerNotAnswering(
-                f"the database server did not answer within {self.answer_timeout_s} s"
+                f"the database server did not answer within {limit:g} s"
             ) from exc
 
     def commit(self) -> None:
         try:
             super().commit()
         except ServerNotAnswering as exc:
-            raise CommitUnconfirmed(
-                "the database server did not confirm the commit within "
-                f"{self.answer_timeout_s} s; it may still take effect"
-            ) from exc
+            raise CommitUnconfirmed(f"{exc}, after COMMIT: it may still take effect") from exc
 
     @contextmanager
     def answering_within(self, seconds: float | None) -> Iterator[None]:

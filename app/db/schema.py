@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect
 
+from app.db.engine import without_time_limits
 from app.db.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -80,7 +81,7 @@ def upgrade(engine: Engine) -> str:
                 f"This database was upgraded by a newer Baton (schema revision {current}); "
                 "this Baton cannot change it. Update Baton instead."
             )
-        with engine.begin() as connection:
+        with engine.begin() as connection, without_time_limits(connection):
             command.upgrade(alembic_config(connection), "head")
     return head_revision()
 

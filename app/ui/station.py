@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.db.database import Database
-from app.db.engine import unit_of_work
+from app.db.engine import CommitUnconfirmed, unit_of_work
 from app.domain.scanning.classify import (
     DEFAULT_PATTERNS,
     Scan,
@@ -32,6 +32,12 @@ from app.ui.settings import GS_SUBSTITUTE, STATION_NAME, WorkstationSettings
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+UNREACHABLE = "Database not reachable or busy: nothing was recorded. Try again."
+# The server went silent while saving: the scan may be saved once it runs again.
+COMMIT_UNCONFIRMED = (
+    "Database stopped answering while saving: this may still be recorded once it answers. "
+    "Check before repeating."
+)
 
 
 @dataclass
@@ -85,7 +91,10 @@ class StationContext:
             self.feedback.error(exc.message)
         except OperationalError as exc:
             log.warning("database unavailable: %s", exc)
-            self.feedback.error("Database not reachable or busy: nothing was recorded. Try again.")
+            if isinstance(exc.orig, CommitUnconfirmed):
+                self.feedback.error(COMMIT_UNCONFIRMED)
+            else:
+                self.feedback.error(UNREACHABLE)
         except SQLAlchemyError:
             log.exception("database error")
             self.feedback.error("The database refused this: nothing was recorded.")

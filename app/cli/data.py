@@ -45,7 +45,11 @@ def register(commands: Any) -> None:
     imp_kinds = imp.add_subparsers(dest="kind", required=True, metavar="KIND")
     for kind, text in (
         ("locations", "CSV: code,zone,aisle,bay,level"),
-        ("products", "CSV: sku,name,barcodes,weight_g,length_mm,width_mm,height_mm"),
+        (
+            "products",
+            "CSV: sku,name,barcodes,weight_g,length_mm,width_mm,height_mm"
+            "[,hs_code,origin_country,customs_description]",
+        ),
         ("stock", "CSV: location,sku,quantity[,lot,expiry]"),
     ):
         p = imp_kinds.add_parser(kind, help=text)

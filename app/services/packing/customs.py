@@ -21,6 +21,7 @@ from app.domain.customs import (
     needs_declaration,
 )
 from app.printing import address_values
+from app.printing.errors import LayoutError
 from app.printing.library import default_library
 from app.services.ship_to import ship_to
 
@@ -48,7 +49,13 @@ NO_CUSTOMS = CustomsNotice()
 
 def warehouse_country() -> str:
     """The country the warehouse ships from (ISO code), "" when `_site.toml` does not say."""
-    return str(default_library().site_values().get(SITE_COUNTRY, "")).strip().upper()
+    try:
+        site = default_library().site_values()
+    except LayoutError:
+        # A typo in the site file must not stop the bench: the packer is warned instead, and
+        # printing names the file's fault when the labels print.
+        return ""
+    return str(site.get(SITE_COUNTRY, "")).strip().upper()
 
 
 def order_notice(order: Order, products: Iterable[Product]) -> CustomsNotice:
@@ -59,7 +66,7 @@ def order_notice(order: Order, products: Iterable[Product]) -> CustomsNotice:
     if not origin:
         return CustomsNotice(
             "customs unknown",
-            (f"the warehouse's country ({SITE_COUNTRY} in labels/_site.toml) is not set",),
+            (f"the warehouse's country ({SITE_COUNTRY} in labels/_site.toml) is unknown",),
         )
     if not needs_declaration(origin, order.ship_country, order.ship_postal_code):
         return NO_CUSTOMS

@@ -4,9 +4,11 @@ data is a warning to the packer, never a refusal."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
@@ -14,6 +16,8 @@ from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Order, OrderLine, Product
 from app.printing import PdfFolderPrinter
+from app.printing.library import LABELS_DIR, SITE_FILE, LayoutLibrary
+from app.services.packing import customs
 from app.services.packing.bench import close_carton, pack_item, start_packing
 from app.services.packing.documents import carton_documents, print_carton
 from app.services.packing.jobs import PackOutcome
@@ -153,3 +157,27 @@ def test_a_product_without_hs_code_is_a_warning_not_a_refusal(bench: Database) -
     (declaration,) = [d for d in documents if d.layout == "customs_cn22"]
     tea = declaration.data["items"][1]
     assert (tea["sku"], tea["hs_code"], tea["description"]) == ("TEA-EARL", "", "Earl Grey 100 g")
+
+
+def test_a_warehouse_without_a_country_is_told_at_the_bench(
+    bench: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "labels"
+    shutil.copytree(LABELS_DIR, folder)
+    site = folder / SITE_FILE
+    site.write_text(
+        "\n".join(
+            line
+            for line in site.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("ship_from_country")
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(customs, "default_library", lambda: LayoutLibrary(folder))
+    started, closed = _pack_1001(bench)
+    assert started.result == "attention"
+    assert "(ship_from_country in labels/_site.toml) is unknown" in started.message
+    assert closed.closed_carton is not None
+    with bench.sessions() as session:
+        layouts = [d.layout for d in carton_documents(session, closed.closed_carton)]
+    assert "customs_cn22" not in layouts and "customs_cn23" not in layouts

@@ -121,7 +121,17 @@ def test_the_calendar_rule_would_catch_a_read(tmp_path: Path) -> None:
     assert _calendar_reads(sneaky) == [2, 3, 4]
 
 
-STAGES = ("intake", "picking", "sorting", "packing", "desk", "masterdata", "printing", "demo")
+STAGES = (
+    "intake",
+    "picking",
+    "sorting",
+    "packing",
+    "dispatch",
+    "desk",
+    "masterdata",
+    "printing",
+    "demo",
+)
 
 
 def test_services_are_arranged_by_stage_and_each_says_what_it_does() -> None:

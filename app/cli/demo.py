@@ -59,6 +59,8 @@ def demo(args: argparse.Namespace) -> int:
         f"  {summary.live_orders} orders today: {summary.ready} verified ready, "
         f"{summary.on_hold} on hold; {summary.released} of the ready ones released "
         f"on {summary.pick_lists} pick lists\n"
+        f"  {summary.to_pack} orders waiting at the pack benches, {summary.at_dock} cartons "
+        "waiting at the dock\n"
         f"  {summary.history_orders} delivered orders of history with {summary.history_lines} lines"
     )
     print(

@@ -21,6 +21,7 @@ SCREEN_TITLES = {
     "picking": "Picking",
     "sorting": "Sorting",
     "packing": "Packing",
+    "dispatch": "Dock",
     "order-desk": "Order desk",
     "lookup": "Look up",
     "prints": "Prints",

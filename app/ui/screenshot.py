@@ -23,6 +23,7 @@ from app.services.actor import Actor
 from app.services.demo.floor import unit_codes, walk_pick_list
 from app.services.desk.order_list import DeskFilter, desk_rows
 from app.services.desk.orders import show_order
+from app.services.dispatch.loading import dock_view
 from app.services.intake.receiving import receive_orders
 from app.services.masterdata.operators import add_operator
 from app.services.picking.finishing import reassign
@@ -34,6 +35,7 @@ from app.ui.screens.base import Screen
 SUPERVISOR_BADGE = "OP-9001"
 PICKER_BADGE = "OP-1001"
 SORTER_BADGE = "OP-2001"
+SHIPPER_BADGE = "OP-4001"
 
 
 def _screen(harness: Harness, title: str) -> Screen:
@@ -204,7 +206,9 @@ def _carton(harness: Harness) -> None:
     screen.printer.wait()  # type: ignore[attr-defined]
     settle()
     with harness.database.sessions() as session:
-        carton = session.scalars(select(Carton.tracking_number)).one()
+        carton = session.scalars(
+            select(Carton.tracking_number).order_by(Carton.id.desc()).limit(1)
+        ).one()
     harness.window.show_screen(_screen(harness, "Look up"))
     harness.scan(carton or "")
 
@@ -219,6 +223,25 @@ def _product(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.window.show_screen(_screen(harness, "Look up"))
     harness.scan("7612340000010")
+
+
+def _waiting(harness: Harness, door: str) -> list[str]:
+    """The tracking numbers of the cartons waiting at the dock for `door`'s carrier."""
+    with harness.database.sessions() as session:
+        return [c.tracking_number for c in dock_view(session, door).expected]
+
+
+def _dispatch(harness: Harness) -> None:
+    harness.scan(SHIPPER_BADGE)
+    harness.scan("DOCK-1")
+    for tracking in _waiting(harness, "DOCK-1")[:3]:
+        harness.scan(tracking)
+
+
+def _dispatch_refused(harness: Harness) -> None:
+    other = _waiting(harness, "DOCK-2")[0]
+    _dispatch(harness)
+    harness.scan(other)  # another carrier's carton at this door
 
 
 def _refused(harness: Harness) -> None:
@@ -242,6 +265,11 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "packing-weight": (
         "the weight check failed: re-weigh or a supervisor's badge",
         _packing_weight,
+    ),
+    "dispatch": ("a shipper at door DOCK-1, three cartons loaded, the rest waiting", _dispatch),
+    "dispatch-refused": (
+        "another carrier's carton scanned at DOCK-1, refused in red: the door it goes to",
+        _dispatch_refused,
     ),
     "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),

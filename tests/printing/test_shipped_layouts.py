@@ -40,6 +40,8 @@ def expected_reads(name: str, data: dict[str, Any]) -> list[tuple[str, str]]:
         return [("]C0", data["tote"])]
     if name == "slot_label":
         return [("]C0", data["slot"])]
+    if name == "door_label":
+        return [("]C0", data["door"])]
     if name == "operator_badge":
         return [("]C0", data["badge"])]
     if name == "manifest_a4":

@@ -32,6 +32,7 @@ EVERY_ROLE = {
     "a disabled badge, whatever its role",
     "app.services.timeline.event_values": "records who did an action; the action checks the role",
     "app.services.timeline.move_order": "records who did an action; the action checks the role",
+    "app.services.timeline.move_orders": "records who did an action; the action checks the role",
     "app.services.timeline.record_event": "records who did an action; the action checks the role",
 }
 

@@ -29,6 +29,8 @@ from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.demo.seeding import seed_demo
 from app.services.desk.orders import show_order
+from app.services.dispatch.doors import list_doors
+from app.services.dispatch.loading import cartons
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.lookup import LookupScreen
@@ -91,7 +93,12 @@ def _held(database: Database) -> dict[str, tuple[str, ...]]:
         numbers = session.scalars(
             select(Order.number).where(Order.status == OrderStatus.ON_HOLD.value)
         ).all()
-        return {n: show_order(session, n).order.hold_reasons for n in sorted(numbers)}
+        held = {n: show_order(session, n).order.hold_reasons for n in sorted(numbers)}
+        # The dock: each door's carrier and the orders of the cartons waiting for its truck.
+        for door in list_doors(session):
+            waiting = sorted({c.order for c in cartons(session, "CLOSED", door.carrier)})
+            held[door.door] = (door.carrier, *waiting)
+        return held
 
 
 @pytest.fixture(scope="module")

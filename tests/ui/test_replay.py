@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.config import DatabaseChoice
+from app.config import MANIFEST_DIR_ENV, DatabaseChoice
 from app.db.database import open_database
 from app.services.desk.orders import show_order
 from app.ui.replay import SCREEN_TITLES
@@ -58,11 +58,12 @@ def test_replay_works_on_the_configured_database_and_prints_where_asked(
     code, out, _ = run(capsys, "replay", packing, "--screen", "packing", "--pdf-dir", str(pdfs))
     assert code == 1  # the script has two refused lines on purpose
     assert out.splitlines()[-1].endswith("Order #100110 packed: carton 1 of 1 closed, "
-                                         "1Z5R89396534000012.")  # fmt: skip
+                                         "1Z5R89396534000094.")  # fmt: skip
     assert status(floor_url, "#100110") == "PACKED"  # committed where every command works
     code, out, _ = run(capsys, "labels", "prints", "--json")
     printed = json.loads(out)
-    assert code == 0 and len(printed) == 3
+    # shipping label, GS1 label, customs declaration (the order leaves the EU), packing slip
+    assert code == 0 and len(printed) == 4
     assert all(Path(p["destination"]).parent == pdfs for p in printed)
     assert all(Path(p["destination"]).is_file() for p in printed)  # still there afterwards
     assert {p["station"] for p in printed} == {"replay"}
@@ -76,7 +77,7 @@ def test_replay_takes_database_after_the_command_and_pdfs_go_to_the_station_fold
     packing = str(FIXTURES / "packing.scans")
     code, _, err = run(capsys, "replay", packing, "--screen", "packing", "--database", floor_url)
     assert (code, err) == (1, "")
-    assert len(list(folder.glob("*.pdf"))) == 3
+    assert len(list(folder.glob("*.pdf"))) == 4  # with the customs declaration
     assert status(floor_url, "#100110") == "PACKED"
 
 
@@ -130,4 +131,34 @@ def test_replay_help_names_every_screen(capsys: Capture) -> None:
     assert code == 0
     named = out.split("the screen to drive:")[1].split("--demo")[0]
     assert [s for s in SCREEN_TITLES if s in named] == list(SCREEN_TITLES)
-    assert set(SCREEN_TITLES) == {"picking", "sorting", "packing", "order-desk", "lookup", "prints"}
+    assert set(SCREEN_TITLES) == {
+        "picking",
+        "sorting",
+        "packing",
+        "dispatch",
+        "order-desk",
+        "lookup",
+        "prints",
+    }
+
+
+def test_a_truck_is_loaded_and_closed_by_replay(
+    floor_url: str, tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BATON_DATABASE_URL", floor_url)
+    monkeypatch.setenv(MANIFEST_DIR_ENV, str(tmp_path / "manifests"))
+    dispatch = str(FIXTURES / "dispatch.scans")
+    code, out, _ = run(
+        capsys, "replay", dispatch, "--screen", "dispatch", "--pdf-dir", str(tmp_path), "--json"
+    )
+    steps = json.loads(out)
+    assert code == 1  # the other carrier's carton, refused on purpose
+    refused = [s for s in steps if s["level"] == "error"]
+    assert (
+        len(refused) == 1 and "This is a Deutsche Post carton: door DOCK-2" in refused[0]["message"]
+    )
+    assert "Press F5 again to close" in steps[-2]["message"]
+    assert steps[-1]["message"].startswith("Manifest ")
+    for number in ("#100014", "#100022", "#100028"):
+        assert status(floor_url, number) == "SHIPPED"
+    assert status(floor_url, "#100039") == "PACKED"

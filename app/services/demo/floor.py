@@ -1,8 +1,8 @@
-"""Work done on the demo floor through the real services, as pickers and sorters would do it:
-a pick list walked to the end, a batch tote sorted into a put wall.
+"""Work done on the demo floor through the real services, as pickers, sorters and packers
+would do it: a pick list walked to the end, a batch tote sorted into a put wall, a tote packed.
 
-The demo uses it so that a packer who logs in finds complete slots and picked totes waiting;
-screenshots and benchmarks use it to set the scene.
+The demo uses it so that a packer who logs in finds complete slots and picked totes waiting
+and a shipper finds cartons at the dock; screenshots and benchmarks use it to set the scene.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from app.db.engine import unit_of_work
 from app.db.models import Product, ProductBarcode
 from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
+from app.services.packing.bench import close_carton, pack_item, start_packing
 from app.services.picking.scans import current_list
 from app.services.picking.scans import scan as scan_pick
 from app.services.picking.views import Expect
@@ -91,3 +92,24 @@ def sort_tote(
             put(session, sorter, wall, item, _scan(target.slot))
         done += 1
     return done
+
+
+def pack_tote(factory: Factory, packer: Actor, tote: str) -> list[int]:
+    """Pack the order in a single-order tote at the bench: every unit scanned, each carton
+    weighed at its expected weight and closed as the plan fills it; the closed cartons' ids."""
+    with factory() as session:
+        codes = unit_codes(session)
+    with unit_of_work(factory) as session:
+        view = start_packing(session, packer, _scan(tote)).view
+    number, closed = view.order, []
+    for line in view.lines:
+        for _ in range(line.expected - line.packed):
+            with unit_of_work(factory) as session:
+                view = pack_item(session, packer, number, _scan(codes[line.sku])).view
+    carton = view.open_carton
+    if carton is not None:
+        with unit_of_work(factory) as session:
+            outcome = close_carton(session, packer, number, carton.expected_weight_g)
+        if outcome.closed_carton is not None:
+            closed.append(outcome.closed_carton)
+    return closed

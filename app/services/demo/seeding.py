@@ -8,6 +8,7 @@ written with bulk inserts: past orders that were delivered, with their lines and
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,13 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Operator, Order, OrderEvent, OrderLine, Product
+from app.db.packing_models import Carton
+from app.db.picking_models import PickList, PickListOrder
 from app.domain import demo_data
 from app.domain.cutoffs import next_cutoff
 from app.domain.roles import Role
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
-from app.services.demo.floor import sort_tote, walk_pick_list
+from app.services.demo.floor import pack_tote, sort_tote, walk_pick_list
 from app.services.desk.orders import show_order
+from app.services.dispatch.doors import set_door
 from app.services.intake.receiving import ImportSummary, receive_all
 from app.services.masterdata.imports import load_master_data
 from app.services.masterdata.operators import badge_login, hash_pin
@@ -42,7 +46,9 @@ LIVE_ORDERS = 150
 DEMO_WAVE_ORDERS = 40
 # Work already done for the pack benches: a batch sorted into wall W1, a cart picked into totes.
 DEMO_WALL, DEMO_SORTED, DEMO_CART = ("W1", 4, 6), 6, 4
-DEMO_PICKER, DEMO_SORTER = "OP-1002", "OP-2001"
+DEMO_PICKER, DEMO_SORTER, DEMO_PACKER = "OP-1002", "OP-2001", "OP-3001"
+# Orders picked and packed before the demo opens, their cartons waiting at the dock.
+DEMO_DOCK = 8
 _CHUNK = 2_000
 
 
@@ -61,6 +67,7 @@ class DemoSummary:
     pick_lists: int = 0
     released: int = 0
     to_pack: int = 0
+    at_dock: int = 0
 
 
 def seed_demo(
@@ -92,6 +99,7 @@ def seed_demo(
     with unit_of_work(factory) as session:
         wave = release_wave(session, actor, max_orders=DEMO_WAVE_ORDERS)
     to_pack = _packing_scene(factory, actor)
+    at_dock = _dock_scene(factory, actor)
     return DemoSummary(
         locations=len(floor.locations),
         products=len(floor.products),
@@ -104,6 +112,7 @@ def seed_demo(
         pick_lists=len(wave.pick_lists),
         released=wave.orders,
         to_pack=to_pack,
+        at_dock=at_dock,
     )
 
 
@@ -138,6 +147,37 @@ def _packing_scene(factory: sessionmaker[Session], actor: Actor) -> int:
     for n, pick_list in enumerate(cart.pick_lists):
         walk_pick_list(factory, picker, pick_list.code, partial(_cart_tote, 5 + n))
     return batch.orders + cart.orders
+
+
+def _dock_scene(factory: sessionmaker[Session], actor: Actor) -> int:
+    """Orders picked and packed through the services, their cartons closed and waiting at the
+    dock, and a door for each carrier they go with (most cartons first). Returns the cartons."""
+    with unit_of_work(factory) as session:
+        cart = release_wave(session, actor, max_orders=DEMO_DOCK)
+        for pick_list in cart.pick_lists:
+            reassign(session, actor, pick_list.code, DEMO_PICKER)
+        picker = badge_login(session, DEMO_PICKER, "demo cart")
+        packer = badge_login(session, DEMO_PACKER, "demo bench")
+    for n, pick_list in enumerate(cart.pick_lists):
+        walk_pick_list(factory, picker, pick_list.code, partial(_cart_tote, 7 + n))
+    with factory() as session:
+        codes = [pl.code for pl in cart.pick_lists]
+        totes = session.scalars(
+            select(PickListOrder.tote)
+            .join(PickList, PickList.id == PickListOrder.pick_list_id)
+            .where(PickList.code.in_(codes), PickListOrder.tote.is_not(None))
+            .order_by(PickListOrder.tote)
+        ).all()
+    cartons = [c for tote in totes if tote for c in pack_tote(factory, packer, tote)]
+    with factory() as session:
+        carriers = Counter(
+            session.scalars(select(Carton.carrier).where(Carton.id.in_(cartons))).all()
+        )
+    with unit_of_work(factory) as session:
+        ranked = sorted(carriers, key=lambda c: (-carriers[c], c))
+        for door, carrier in enumerate(ranked, start=1):
+            set_door(session, actor, f"DOCK-{door}", carrier)
+    return len(cartons)
 
 
 def _operators(factory: sessionmaker[Session]) -> int:

@@ -246,6 +246,17 @@ def list_manifests(session: Session, limit: int = 200) -> list[ManifestSummary]:
     ]
 
 
+def last_manifest(session: Session, door_code: str) -> str | None:
+    """The manifest closed last at a door (what the dock's reprint prints), or None."""
+    door = door_by_code(session, door_code)
+    return session.scalar(
+        select(Load.manifest_number)
+        .where(Load.door_id == door.id, Load.status == "CLOSED")
+        .order_by(Load.closed_at.desc(), Load.id.desc())
+        .limit(1)
+    )
+
+
 def manifest_detail(session: Session, number: str) -> dict[str, object]:
     """A manifest with every carton, for `baton manifest show`."""
     document = manifest_document(session, number)

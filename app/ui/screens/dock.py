@@ -34,7 +34,13 @@ from app.services.dispatch.loading import (
     load_carton,
     unload_carton,
 )
-from app.services.dispatch.manifests import ClosedLoad, ManifestHandover, close_load, hand_over
+from app.services.dispatch.manifests import (
+    ClosedLoad,
+    ManifestHandover,
+    close_load,
+    hand_over,
+    last_manifest,
+)
 from app.services.errors import BatonError
 from app.ui.printers import station_printers
 from app.ui.screens.base import Screen, shortcut
@@ -113,13 +119,16 @@ class DockScreen(Screen):
             listing.setStyleSheet("font-family: monospace; font-size: 14pt;")
         self.close_button = QPushButton("Close load  [F5]")
         self.unload_button = QPushButton("Unload  [F8]")
-        for button in (self.close_button, self.unload_button):
+        self.reprint_button = QPushButton("Reprint manifest  [F9]")
+        for button in (self.close_button, self.unload_button, self.reprint_button):
             button.setStyleSheet("font-size: 16pt; min-height: 48px;")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.close_button.clicked.connect(self._on_close)
         self.unload_button.clicked.connect(self._on_unload)
+        self.reprint_button.clicked.connect(self._on_reprint)
         shortcut("F5", self, self._on_close)
         shortcut("F8", self, self._on_unload)
+        shortcut("F9", self, self._on_reprint)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
@@ -158,6 +167,7 @@ class DockScreen(Screen):
             lists.addLayout(column, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.unload_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -331,6 +341,18 @@ class DockScreen(Screen):
         self.station.feedback.done(self._closed_message(closed))
         self._hand_over(closed)
 
+    def _on_reprint(self) -> None:
+        door = self._door
+        if door is None:
+            self.station.feedback.error("Scan the door label first.")
+            return
+        number = self.station.read(lambda s: last_manifest(s, door))
+        if number is None:
+            self.station.feedback.error(f"No load has been closed at {door} yet.")
+            return
+        self.station.feedback.ok(f"Printing manifest {number} again.")
+        self._send(number)
+
     @staticmethod
     def _closed_message(closed: ClosedLoad) -> str:
         left = f"; {len(closed.not_loaded)} wait for the next truck" if closed.not_loaded else ""
@@ -340,6 +362,10 @@ class DockScreen(Screen):
         )
 
     def _hand_over(self, closed: ClosedLoad) -> None:
+        self._send(closed.manifest)
+
+    def _send(self, number: str) -> None:
+        """Write and print a committed manifest off the GUI thread (again: as a reprint)."""
         actor = self.station.actor
         if actor is None:
             return
@@ -352,7 +378,7 @@ class DockScreen(Screen):
         link = FileCarrierLink(manifest_folder())
 
         def work() -> ManifestHandover:
-            return hand_over(factory, actor, link, documents, closed.manifest)
+            return hand_over(factory, actor, link, documents, number)
 
         self.pool.start(_HandOver(work, self._signals))
 

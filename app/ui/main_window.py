@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.nav = QHBoxLayout()
         self.nav_buttons: dict[str, QPushButton] = {}
         for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=True):
-            button = QPushButton(f"{screen.title} [{key}]")
+            button = QPushButton(f"{screen.title} [{key.replace('Shift+', '⇧')}]")
             button.setProperty("compact", True)  # seven screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))

@@ -8,7 +8,7 @@ QPushButton {
     min-height: 44px; padding: 6px 18px; border-radius: 6px;
     border: 2px solid #37474f; background: #eceff1; font-weight: 600;
 }
-QPushButton[compact="true"] { padding: 6px 6px; }
+QPushButton[compact="true"] { padding: 6px 4px; font-size: 13pt; }
 QPushButton:checked, QPushButton[current="true"] { background: #263238; color: white; }
 QPushButton:disabled { color: #9e9e9e; border-color: #cfd8dc; }
 QLineEdit, QSpinBox { min-height: 40px; padding: 2px 8px; font-size: 15pt; }

@@ -26,7 +26,13 @@ from app.services.intake.verification import adjust_reserved
 from app.services.masterdata.catalog import find_product
 from app.services.packing.jobs import problem_tote_holder
 from app.services.picking.finishing import finish_if_done, report_short
-from app.services.picking.views import Expect, PickListView, ScanOutcome, view_of
+from app.services.picking.views import (
+    Expect,
+    PickListView,
+    ScanOutcome,
+    view_of,
+    walk_state,
+)
 
 ACTIVE = ("CLAIMED", "IN_PROGRESS")
 # Orders whose picked items are still in their totes (until packing empties them).
@@ -76,7 +82,7 @@ def current_list(session: Session, actor: Actor, code: str) -> PickListView:
 def scan(session: Session, actor: Actor, code: str, scanned: Scan) -> ScanOutcome:
     """Apply one scan to the pick list: the location, the product, or the tote the stop expects."""
     pick_list = _held(session, actor, code)
-    view = view_of(session, pick_list)
+    view = walk_state(pick_list)
     stop_view = view.current_stop
     if stop_view is None:
         raise WrongState(f"Pick list {code} is finished.")
@@ -105,7 +111,7 @@ def _with_view(session: Session, pick_list: PickList, outcome: ScanOutcome) -> S
 def key_count(session: Session, actor: Actor, code: str, units: int) -> ScanOutcome:
     """The picker keys how many units were taken at the current stop (instead of unit scans)."""
     pick_list = _held(session, actor, code)
-    view = view_of(session, pick_list)
+    view = walk_state(pick_list)
     if view.expect is Expect.TOTE:
         raise WrongScan("Put the units in your hand into the tote first (scan the tote).")
     if view.expect is not Expect.PRODUCT or view.current_stop is None:
@@ -314,7 +320,7 @@ def short(
 ) -> ScanOutcome:
     """The current location holds fewer units than the stop asks: record what is missing."""
     pick_list = _held(session, actor, code)
-    current = view_of(session, pick_list).current_stop
+    current = walk_state(pick_list).current_stop
     if current is None:
         raise WrongState(f"Pick list {code} is finished.")
     stop = session.get_one(PickStop, current.stop_id)

@@ -108,6 +108,34 @@ class ScanOutcome:
     view: PickListView | None = None
 
 
+def walk_state(pick_list: PickList) -> PickListView:
+    """Where the walk stands, read from the list's loaded stops and tasks without a query: the
+    current stop and the scan it waits for. Names, places and orders are left blank (`view_of`
+    has them); a scan needs only this to know what it must be."""
+    return PickListView(
+        code=pick_list.code,
+        mode=pick_list.mode,
+        status=pick_list.status,
+        planned_m=pick_list.planned_m,
+        stops=tuple(
+            StopView(
+                stop.id,
+                stop.seq,
+                "",
+                "",
+                "",
+                "",
+                stop.quantity,
+                stop.picked,
+                stop.status,
+                tuple(TaskView("", 0, None, t.quantity, t.picked, t.placed) for t in stop.tasks),
+            )
+            for stop in pick_list.stops
+        ),
+        orders=(),
+    )
+
+
 def view_of(session: Session, pick_list: PickList) -> PickListView:
     """Build the picker's view of `pick_list` from the database (plain values only)."""
     session.flush()

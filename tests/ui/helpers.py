@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
 from app.config import DatabaseChoice
@@ -18,6 +19,10 @@ from app.db.models import Base, Order
 from app.ui.feedback import FeedbackLevel
 from app.ui.main_window import MainWindow
 from tests.conftest import postgres_schema
+
+# For a screen test the database plays no part in (idle timers, refused noise, markup): its
+# PostgreSQL leg would repeat the SQLite one and cost a floor copy.
+sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def band(window: MainWindow) -> tuple[FeedbackLevel, str]:

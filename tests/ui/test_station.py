@@ -23,7 +23,7 @@ from app.ui.order_model import OrderTableModel
 from app.ui.screens.base import Screen
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.order_desk import OrderDeskScreen
-from tests.ui.helpers import band, order_status
+from tests.ui.helpers import band, order_status, sqlite_only
 
 SUPERVISOR, PICKER = "OP-9001", "OP-1001"
 
@@ -95,6 +95,7 @@ def test_scanning_your_badge_again_logs_out_and_another_switches(window: MainWin
     assert band(window) == (FeedbackLevel.OK, "Goodbye, Maria Lopez.")
 
 
+@sqlite_only
 def test_idle_station_logs_out_but_activity_keeps_it_open(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +126,7 @@ def test_a_typed_badge_id_asks_for_the_pin(window: MainWindow, qtbot: QtBot) -> 
     assert window.station.actor is not None and window.station.actor.name == "Alex Morgan"
 
 
+@sqlite_only
 def test_saved_settings_take_effect_at_once(window: MainWindow) -> None:
     from app.ui import settings as s
 
@@ -139,6 +141,7 @@ def test_saved_settings_take_effect_at_once(window: MainWindow) -> None:
     assert window.station.feedback.sound.enabled is False
 
 
+@sqlite_only
 def test_markup_in_a_scan_is_shown_as_text(window: MainWindow) -> None:
     type_scan(window, "<b>x</b>")
     label = window.station.feedback.band.findChildren(QLabel)
@@ -210,6 +213,7 @@ def test_look_up_a_location_shows_its_stock(window: MainWindow) -> None:
     assert stock.rows and stock.rows[0][0]  # a SKU is stored there
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     "noise",
     ["hello world", "A01\x07-01-1", "x" * 10_000, "#", "]C1garbage"],
@@ -228,6 +232,7 @@ def test_noise_is_refused_and_changes_nothing(
         assert session.scalars(select(Order.status).order_by(Order.id)).all() == before
 
 
+@sqlite_only
 def test_unreachable_database_shows_in_the_status_bar(window: MainWindow, qtbot: QtBot) -> None:
     broken = open_database(
         DatabaseChoice("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1", False),
@@ -278,6 +283,7 @@ def test_background_checks_end_with_the_station_and_with_its_database(
     assert "database did not answer" not in caplog.text
 
 
+@sqlite_only
 def test_idle_logout_runs_after_a_log_in(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

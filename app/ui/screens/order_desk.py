@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -258,9 +259,8 @@ class OrderDeskScreen(Screen):
         if detail is None:
             return
         current = AddressDraft(**detail.ship_to)
-        holds = detail.order.hold_reasons
-        fix = lambda address: self._fix_address(number, address)  # noqa: E731
-        self._open_dialog(AddressDialog(self, number, current, holds, fix))
+        fix = partial(self._fix_address, number)
+        self._open_dialog(AddressDialog(self, number, current, detail.order.hold_reasons, fix))
 
     def _fix_address(self, number: str, address: AddressDraft) -> bool:
         """Save the address and verify again; False (the band says why) keeps the dialog open."""
@@ -274,7 +274,7 @@ class OrderDeskScreen(Screen):
         number = self.selected
         if number is None or not self._unmapped:
             return
-        map_it = lambda choice: self._map_line(number, choice)  # noqa: E731
+        map_it = partial(self._map_line, number)
         self._open_dialog(MapLineDialog(self, number, self._unmapped, map_it))
 
     def _open_dialog(self, dialog: QDialog) -> None:
@@ -314,7 +314,7 @@ class OrderDeskScreen(Screen):
         number, status = self.selected, self._status
         if number is None or status is None:
             return
-        cancel = lambda reason: self._cancel(number, reason)  # noqa: E731
+        cancel = partial(self._cancel, number)
         self._open_dialog(CancelOrderDialog(self, number, status, cancel))
 
     def _cancel(self, number: str, reason: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,8 +61,9 @@ def _isolated_user_dirs(
     monkeypatch.delenv("BATON_DATABASE_URL", raising=False)
 
 
-def postgres_schema_url() -> Iterator[str]:
-    """A URL whose connections use a brand-new PostgreSQL schema, dropped afterwards."""
+@contextmanager
+def postgres_schema() -> Iterator[tuple[str, str]]:
+    """A brand-new PostgreSQL schema and a URL whose connections use it, dropped afterwards."""
     from app.config import normalise_url
     from app.db.engine import make_engine
 
@@ -72,11 +74,43 @@ def postgres_schema_url() -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+        yield schema, f"{base}{separator}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """The URL of a brand-new PostgreSQL database (a copy of database `template`), dropped after.
+
+    Copying a seeded database this way takes a tenth of a second; `template` must have no open
+    connections while it is copied.
+    """
+    from sqlalchemy import make_url
+
+    from app.config import normalise_url
+    from app.db.engine import make_engine
+
+    base = make_url(normalise_url(POSTGRES_URL))
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_schema_url() -> Iterator[str]:
+    """A URL whose connections use a brand-new PostgreSQL schema, dropped afterwards."""
+    with postgres_schema() as (_schema, url):
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 from app.domain.order_drafts import AddressDraft
 
@@ -22,30 +30,50 @@ LABELS = {
 
 
 class AddressDialog(QDialog):
-    """One line edit per address field, filled with the current address."""
+    """One line edit per address field, filled with the current address; Save fixes it."""
 
-    def __init__(self, parent: QWidget | None, number: str, current: AddressDraft) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        number: str,
+        current: AddressDraft,
+        holds: Sequence[str],
+        on_save: Callable[[AddressDraft], bool],
+    ) -> None:
         super().__init__(parent)
+        self._on_save = on_save
         self.setWindowTitle(f"Ship-to address of order {number}")
+        grid = QGridLayout(self)
+        title = QLabel(f"Order {number}: ship-to address")
+        title.setStyleSheet("font-size: 18pt; font-weight: 700;")
+        grid.addWidget(title, 0, 0, 1, 4)
+        held = QLabel("On hold: " + "; ".join(holds))  # what the correction is for
+        held.setWordWrap(True)
+        held.setVisible(bool(holds))
+        grid.addWidget(held, 1, 0, 1, 4)
+        # Two fields a row (name and company, street and line 2, ...): the dialog fits a
+        # 1280x800 station screen with room to spare.
         self.edits: dict[str, QLineEdit] = {}
-        form = QFormLayout(self)
-        for f in fields(AddressDraft):
+        for i, f in enumerate(fields(AddressDraft)):
             edit = QLineEdit(getattr(current, f.name))
-            edit.setMinimumWidth(420)
+            edit.setMinimumWidth(280)
             self.edits[f.name] = edit
-            form.addRow(LABELS[f.name], edit)
-        buttons = QDialogButtonBox(
+            row, column = 2 + i // 2, (i % 2) * 2
+            grid.addWidget(QLabel(LABELS[f.name]), row, column)
+            grid.addWidget(edit, row, column + 1)
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        grid.addWidget(self.buttons, 2 + (len(self.edits) + 1) // 2, 0, 1, 4)
 
     def address(self) -> AddressDraft:
+        """The address as the dialog shows it now."""
         return AddressDraft(**{name: edit.text() for name, edit in self.edits.items()})
 
-
-def ask_address(parent: QWidget | None, number: str, current: AddressDraft) -> AddressDraft | None:
-    """Show the dialog; the edited address, or None when the supervisor cancelled."""
-    dialog = AddressDialog(parent, number, current)
-    return dialog.address() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def accept(self) -> None:
+        """Save the address; a refused one stays in the dialog to be corrected."""
+        if self._on_save(self.address()):
+            super().accept()

@@ -87,9 +87,33 @@ def _order_desk_map_line(harness: Harness) -> None:
     desk = _screen(harness, "Order desk")
     desk.map_button.click()  # type: ignore[attr-defined]
     settle()
-    dialog = desk.map_dialog  # type: ignore[attr-defined]
+    dialog = desk.dialog  # type: ignore[attr-defined]
     dialog.code.setText(mug.sku)
     dialog.remember.setChecked(True)
+
+
+def _order_desk_address(harness: Harness) -> None:
+    """A held order's ship-to address open for correcting: its postal code is wrong."""
+    _order_desk(harness)
+    harness.scan("#100108")  # the demo's DE order held for a four-digit postal code
+    desk = _screen(harness, "Order desk")
+    desk.fix_button.click()  # type: ignore[attr-defined]
+    settle()
+    desk.dialog.edits["postal_code"].setText("80331")  # type: ignore[attr-defined]
+
+
+def _order_desk_cancel(harness: Harness) -> None:
+    """An order about to be cancelled: the reason typed, the confirmation waiting."""
+    harness.scan(SUPERVISOR_BADGE)
+    desk = _screen(harness, "Order desk")
+    harness.window.show_screen(desk)
+    desk.filter_buttons.button(2).click()  # type: ignore[attr-defined]  # the ready orders
+    settle()
+    desk.table.selectRow(0)  # type: ignore[attr-defined]
+    settle()
+    desk.cancel_button.click()  # type: ignore[attr-defined]
+    settle()
+    desk.dialog.reason.setText("customer asked by phone")  # type: ignore[attr-defined]
 
 
 def _order_timeline(harness: Harness) -> None:
@@ -276,6 +300,14 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "order-desk-map-line": (
         "the desk's dialog mapping a line that came without a SKU to a product",
         _order_desk_map_line,
+    ),
+    "order-desk-address": (
+        "the desk's dialog correcting a held order's ship-to address",
+        _order_desk_address,
+    ),
+    "order-desk-cancel": (
+        "the desk's dialog cancelling an order: the reason, then the confirmation",
+        _order_desk_cancel,
     ),
     "lookup-order": ("look-up of an order: lines and timeline", _order_timeline),
     "lookup-location": ("look-up of a location: its stock", _location),

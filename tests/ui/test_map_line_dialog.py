@@ -57,8 +57,8 @@ def test_map_a_line_from_the_hold_then_remember_it(
     assert desk.selected == NUMBER and desk.map_button.isVisible()
 
     qtbot.mouseClick(desk.map_button, Qt.MouseButton.LeftButton)
-    dialog = desk.map_dialog
-    assert dialog is not None
+    dialog = desk.dialog
+    assert isinstance(dialog, MapLineDialog)
     qtbot.waitExposed(dialog)
     assert dialog.line.count() == 1  # the gift wrapping ships nothing: nothing to map
     assert dialog.line.currentText() == "line 1 · Hand-made clay bowl × 1"
@@ -80,7 +80,7 @@ def test_map_a_line_from_the_hold_then_remember_it(
     qtbot.mouseClick(dialog.remember, Qt.MouseButton.LeftButton, pos=click_at)
     assert dialog.remember.isChecked()
     qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: desk.map_dialog is None, timeout=2000)
+    qtbot.waitUntil(lambda: desk.dialog is None, timeout=2000)
 
     assert band(window) == (
         FeedbackLevel.OK,
@@ -108,12 +108,12 @@ def test_alt_m_opens_the_dialog_and_escape_changes_nothing(
     desk.refresh()
     type_scan(window, NUMBER)
     qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: desk.map_dialog is not None, timeout=2000)  # a button's shortcut
-    dialog = desk.map_dialog  # clicks it after a short flash
-    assert dialog is not None
+    qtbot.waitUntil(lambda: desk.dialog is not None, timeout=2000)  # a button's shortcut
+    dialog = desk.dialog  # clicks it after a short flash
+    assert isinstance(dialog, MapLineDialog)
     _type(qtbot, dialog, "MUG-0001")
     qtbot.keyClick(dialog.code, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: desk.map_dialog is None, timeout=2000)
+    qtbot.waitUntil(lambda: desk.dialog is None, timeout=2000)
     assert order_status(database, NUMBER) == "ON_HOLD"
     assert desk.map_button.isVisible()
 

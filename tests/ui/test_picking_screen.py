@@ -11,13 +11,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.config import DatabaseChoice
-from app.db.database import Database, open_database
+from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Location
 from app.domain.demo_data import products as demo_products
 from app.services.actor import Actor
-from app.services.demo.seeding import seed_demo
 from app.services.picking.finishing import reassign
 from app.services.picking.lists import list_pick_lists
 from app.services.picking.waves import release_wave
@@ -27,22 +25,23 @@ from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
+from tests.ui.conftest import seed_demo_floor
 from tests.ui.helpers import band, order_status
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
 
 
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo floor with every ready order released, seeded once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("picking") / "demo.sqlite3"
-    database = open_database(DatabaseChoice(f"sqlite:///{path}", embedded_default=True))
-    seed_demo(database.sessions, Actor.command_line("demo"))
+def seed_released_floor(database: Database) -> None:
+    """The demo floor with every ready order released."""
+    seed_demo_floor(database)
     with unit_of_work(database.sessions) as session:
         release_wave(session, Actor.command_line("supervisor"))
-    database.close()
-    return path
+
+
+@pytest.fixture(scope="session")
+def seed_floor() -> Callable[[Database], None]:
+    return seed_released_floor
 
 
 def picking(window: MainWindow) -> PickingScreen:

@@ -11,8 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.config import DatabaseChoice
-from app.db.database import Database, open_database
+from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.domain.demo_data import products as demo_products
 from app.domain.roles import Role
@@ -29,7 +28,7 @@ from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
 from app.ui.replay import replay
 from app.ui.screens.sorting import SortingScreen
-from tests.ui.helpers import band
+from tests.ui.helpers import band, floor_copy
 
 AIKO = "OP-2001"
 TOTE = "T0500"
@@ -212,42 +211,35 @@ def test_a_batch_is_sorted_by_replaying_a_scan_script(
     database: Database, batch: tuple[str, ...], tmp_path: Path
 ) -> None:
     """Support's view: the scans of a sorting session, replayed on the real screen."""
-    import shutil
-
     from app.services.desk.orders import show_order
     from app.services.sorting.put_wall import put, start_batch, target_for, wall_view
 
     # Which slot each item goes to, worked out on a copy of the floor by the same services.
-    copy_path = tmp_path / "copy.sqlite3"
-    with database.engine.connect() as connection:  # the WAL's commits into the file first
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(str(database.engine.url.database), copy_path)
-    copy = open_database(DatabaseChoice(f"sqlite:///{copy_path}", embedded_default=True))
-    sorter = Actor(operator_id=None, name="Aiko", role=Role.SORTER, station="wall")
-    script = ["# Aiko sorts the batch tote", AIKO, TOTE]
-    with unit_of_work(copy.sessions) as session:
-        start_batch(session, sorter, "W1", TOTE)
-    with copy.sessions() as session:
-        lines = [line for n in batch for line in show_order(session, n).order.lines]
-    for line in lines:
-        for _ in range(line.quantity):
-            item = classify(GTIN[line.sku])
-            assert isinstance(item, Scan)
-            with unit_of_work(copy.sessions) as session:
-                target = target_for(session, sorter, "W1", item).target
-            assert target is not None
-            with unit_of_work(copy.sessions) as session:
-                slot = classify(target.slot)
-                assert isinstance(slot, Scan)
-                put(session, sorter, "W1", item, slot)
-            script += [GTIN[line.sku], target.slot]
-    with copy.sessions() as session:
-        assert all(s.status == "COMPLETE" for s in wall_view(session, "W1").slots if s.order)
-    copy.close()
+    with floor_copy(database, tmp_path) as copy:
+        sorter = Actor(operator_id=None, name="Aiko", role=Role.SORTER, station="wall")
+        script = ["# Aiko sorts the batch tote", AIKO, TOTE]
+        with unit_of_work(copy.sessions) as session:
+            start_batch(session, sorter, "W1", TOTE)
+        with copy.sessions() as session:
+            lines = [line for n in batch for line in show_order(session, n).order.lines]
+        for line in lines:
+            for _ in range(line.quantity):
+                item = classify(GTIN[line.sku])
+                assert isinstance(item, Scan)
+                with unit_of_work(copy.sessions) as session:
+                    target = target_for(session, sorter, "W1", item).target
+                assert target is not None
+                with unit_of_work(copy.sessions) as session:
+                    slot = classify(target.slot)
+                    assert isinstance(slot, Scan)
+                    put(session, sorter, "W1", item, slot)
+                script += [GTIN[line.sku], target.slot]
+        with copy.sessions() as session:
+            assert all(s.status == "COMPLETE" for s in wall_view(session, "W1").slots if s.order)
     path = tmp_path / "sort.scans"
     path.write_text("\n".join(script) + "\n", encoding="utf-8")
 
-    steps = replay(path, "sorting", str(database.engine.url))
+    steps = replay(path, "sorting", database.engine.url.render_as_string(hide_password=False))
     assert [s.level for s in steps if s.level not in ("ok", "prompt")] == []
     assert steps[-1].message.endswith("to pack.")
     with database.sessions() as session:

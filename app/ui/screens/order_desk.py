@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -41,8 +43,9 @@ from app.services.intake.line_mapping import UnmappedLine, map_line, unmapped_li
 from app.services.intake.receiving import ImportSummary, import_orders
 from app.services.packing.set_aside import back_to_packing
 from app.services.picking.waves import MODES, release_wave
-from app.ui.address_dialog import ask_address
+from app.ui.address_dialog import AddressDialog
 from app.ui.background import BackgroundJob, Progress
+from app.ui.cancel_dialog import CancelOrderDialog
 from app.ui.found_view import FoundView
 from app.ui.map_line_dialog import LineChoice, MapLineDialog
 from app.ui.order_model import HOLD_COLUMN, OrderTableModel
@@ -146,7 +149,7 @@ class OrderDeskScreen(Screen):
         layout.addWidget(splitter, 1)
         self.selected: str | None = None
         self._unmapped: list[UnmappedLine] = []  # the selected order's lines without a SKU
-        self.map_dialog: MapLineDialog | None = None
+        self.dialog: QDialog | None = None  # the open dialog: fix address, map line, cancel
         self._job: BackgroundJob | None = None
         self._show_actions(None)
 
@@ -255,28 +258,35 @@ class OrderDeskScreen(Screen):
         detail = self.station.read(lambda s: show_order(s, number))
         if detail is None:
             return
-        address = ask_address(self, number, AddressDraft(**detail.ship_to))
-        if address is None:
-            return
+        current = AddressDraft(**detail.ship_to)
+        fix = partial(self._fix_address, number)
+        self._open_dialog(AddressDialog(self, number, current, detail.order.hold_reasons, fix))
+
+    def _fix_address(self, number: str, address: AddressDraft) -> bool:
+        """Save the address and verify again; False (the band says why) keeps the dialog open."""
         verdict = self.station.act(lambda s, a: fix_address(s, a, number, address))
-        if verdict is not None:
-            self._report(number, verdict.status.value, verdict.reasons)
+        if verdict is None:
+            return False
+        self._report(number, verdict.status.value, verdict.reasons)
+        return True
 
     def _on_map_line(self) -> None:
         number = self.selected
         if number is None or not self._unmapped:
             return
-        dialog = MapLineDialog(
-            self, number, self._unmapped, lambda choice: self._map_line(number, choice)
-        )
-        dialog.finished.connect(self._on_map_dialog_closed)
-        self.map_dialog = dialog
-        dialog.open()  # window-modal, without a nested event loop
+        map_it = partial(self._map_line, number)
+        self._open_dialog(MapLineDialog(self, number, self._unmapped, map_it))
 
-    def _on_map_dialog_closed(self) -> None:
-        if self.map_dialog is not None:
-            self.map_dialog.deleteLater()
-            self.map_dialog = None
+    def _open_dialog(self, dialog: QDialog) -> None:
+        """Window-modal, without a nested event loop; `dialog` names it until it closes."""
+        dialog.finished.connect(self._on_dialog_closed)
+        self.dialog = dialog
+        dialog.open()
+
+    def _on_dialog_closed(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+            self.dialog = None
 
     def _map_line(self, number: str, choice: LineChoice) -> bool:
         """Map the chosen line; False (the band says why) keeps the dialog open for another try."""
@@ -301,21 +311,23 @@ class OrderDeskScreen(Screen):
         return True
 
     def _on_cancel(self) -> None:
-        number = self.selected
-        if number is None:
+        number, status = self.selected, self._status
+        if number is None or status is None:
             return
-        reason, ok = QInputDialog.getText(
-            self, f"Cancel order {number}", "Why is this order cancelled? (the timeline keeps it)"
-        )
-        if not ok:
-            return
+        cancel = partial(self._cancel, number)
+        self._open_dialog(CancelOrderDialog(self, number, status, cancel))
+
+    def _cancel(self, number: str, reason: str) -> bool:
+        """Cancel the order; False (the band says why) keeps the dialog open."""
         if not reason.strip():
             self.station.feedback.attention("A cancellation needs a reason; nothing changed.")
-            return
+            return False
         released = self.station.act(lambda s, a: cancel_order(s, a, number, reason.strip()))
-        if released is not None:
-            self.station.feedback.done(f"Order {number} cancelled; {released} units back to stock.")
-            self.station.changed()
+        if released is None:
+            return False
+        self.station.feedback.done(f"Order {number} cancelled; {released} units back to stock.")
+        self.station.changed()
+        return True
 
     def _report(self, number: str, status: str, reasons: tuple[str, ...]) -> None:
         if reasons:

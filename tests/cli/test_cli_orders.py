@@ -29,8 +29,8 @@ def test_demo_seeds_a_living_floor_once(demo_url: str, capsys: pytest.CaptureFix
     assert isinstance(orders, list) and len(orders) == 150
     statuses = {o["status"] for o in orders}
     # A first wave is on the floor; a batch is sorted into wall W1 and a cart picked into totes,
-    # waiting at the pack benches.
-    assert statuses == {"READY", "ON_HOLD", "RELEASED", "PICKED", "SORTED"}
+    # waiting at the pack benches, and 8 orders packed, their cartons waiting at the dock.
+    assert statuses == {"READY", "ON_HOLD", "RELEASED", "PICKED", "SORTED", "PACKED"}
     held = [o for o in orders if o["status"] == "ON_HOLD"]
     reasons = " ".join(r for o in held for r in o["hold_reasons"])
     for words in ("payment", "postal code", "unknown SKU", "not enough stock"):

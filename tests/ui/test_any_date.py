@@ -65,7 +65,7 @@ MOMENTS = {
 }
 
 # Screens whose point is a red band: an unknown code, a weight out of tolerance.
-RED_ON_PURPOSE = {"refused-scan", "packing-weight"}
+RED_ON_PURPOSE = {"refused-scan", "packing-weight", "dispatch-refused"}
 
 
 @pytest.fixture

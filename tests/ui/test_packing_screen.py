@@ -9,7 +9,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
@@ -36,6 +36,11 @@ from tests.printing.conftest import rasterise, read_barcodes
 from tests.ui.helpers import band, order_status, refused_printer
 
 SAM, BOSS = "OP-3001", "OP-9001"
+
+
+def _cartons_of(number: str) -> Select[tuple[Carton]]:
+    """The cartons of one order (the demo's own cartons wait at the dock)."""
+    return select(Carton).join(Order, Order.id == Carton.order_id).where(Order.number == number)
 
 
 def packing(window: MainWindow) -> PackingScreen:
@@ -113,7 +118,7 @@ def test_an_order_from_a_complete_slot_is_packed_weighed_and_labelled(
         "Printed: shipping label, customs declaration CN22, GS1 label, packing slip.",
     )
     with database.sessions() as session:
-        closed = session.scalars(select(Carton)).one()
+        closed = session.scalars(_cartons_of(number)).one()
         records = session.scalars(select(PrintRecord).order_by(PrintRecord.id)).all()
     assert [r.layout for r in records] == [
         "shipping_4x6",
@@ -185,7 +190,7 @@ def test_an_order_is_split_over_two_cartons(
     assert order_status(database, number) == "PACKED", band(window)
     printed(qtbot, screen)
     with database.sessions() as session:
-        cartons = session.scalars(select(Carton).order_by(Carton.seq)).all()
+        cartons = session.scalars(_cartons_of(number).order_by(Carton.seq)).all()
     assert [(c.seq, c.carton_count) for c in cartons] == [(1, 2), (2, 2)]
     assert cartons[0].sscc != cartons[1].sscc
 

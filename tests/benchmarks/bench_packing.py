@@ -132,35 +132,30 @@ def picked_orders(db: Database, wanted: int, carrier: str | None = None) -> list
 
 
 def pack_orders(db: Database, numbers: list[str], badge: str = PACKER) -> list[str]:
-    """Pack each PICKED order into cartons through the real services, each action in its own
-    transaction as at a bench (the biggest box where nothing fits); the orders now PACKED,
-    their cartons closed and labelled, waiting at the dock."""
-    factory = db.sessions
+    """Pack each PICKED order into one carton through the real services (start_packing, a
+    pack_item per unit, the biggest box where nothing fits, close_carton), all of an order in
+    one transaction to prepare many quickly; the orders now PACKED, their cartons closed and
+    labelled, waiting at the dock."""
     with db.sessions() as session:
         unit = unit_codes(session)
         packer = badge_login(session, badge, "bench dock prep")
     big_box = _biggest_box(db)
-    packed = []
     for number in numbers:
-        with unit_of_work(factory) as session:
+        with unit_of_work(db.sessions) as session:
             outcome = start_packing(session, packer, _scan(number))
-        for line in outcome.view.lines:
-            for _ in range(line.expected - line.packed):
-                with unit_of_work(factory) as session:
+            for line in outcome.view.lines:
+                for _ in range(line.expected - line.packed):
                     outcome = pack_item(session, packer, number, _scan(unit[line.sku]))
-                assert outcome.result == "ok", outcome.message
-        carton = outcome.view.open_carton
-        assert outcome.view.all_in and carton is not None, outcome.message
-        if carton.box is None:
-            with unit_of_work(factory) as session:
-                outcome = choose_box(session, packer, number, big_box)
+                    assert outcome.result == "ok", outcome.message
             carton = outcome.view.open_carton
-            assert carton is not None
-        with unit_of_work(factory) as session:
+            assert outcome.view.all_in and carton is not None, outcome.message
+            if carton.box is None:
+                outcome = choose_box(session, packer, number, big_box)
+                carton = outcome.view.open_carton
+                assert carton is not None
             outcome = close_carton(session, packer, number, carton.expected_weight_g)
-        assert outcome.result == "done", outcome.message
-        packed.append(number)
-    return packed
+            assert outcome.result == "done", outcome.message
+    return numbers
 
 
 def _biggest_box(db: Database) -> str:

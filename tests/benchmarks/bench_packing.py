@@ -78,29 +78,36 @@ def _ms(start: float, end: float) -> float:
 
 
 # -- orders to pack -----------------------------------------------------------------------
-def _ready(db: Database) -> int:
+def _ready(db: Database, carrier: str | None = None) -> int:
     with db.sessions() as session:
-        status = OrderStatus.READY.value
-        return session.scalar(select(func.count(Order.id)).where(Order.status == status)) or 0
+        query = select(func.count(Order.id)).where(Order.status == OrderStatus.READY.value)
+        if carrier is not None:
+            query = query.where(Order.carrier == carrier)
+        return session.scalar(query) or 0
 
 
-def top_up(db: Database, wanted: int) -> None:
-    """Receive a day's worth of new orders if a reused database has too few READY ones."""
-    short = wanted - _ready(db)
+def top_up(db: Database, wanted: int, carrier: str | None = None) -> None:
+    """Receive a day's worth of new orders if a reused database has too few READY ones (of
+    `carrier`, when given: the demo's day spreads its orders over three carriers)."""
+    short = wanted - _ready(db, carrier)
     if short <= 0:
         return
     with db.sessions() as session:
         start = 100_001 + (session.scalar(select(func.count(Order.id))) or 0)
-    drafts = demo_data.day_of_orders(demo_data.products(), short * 2 + 20, start, clock.now())
+    count = short * (2 if carrier is None else 4) + 20
+    drafts = demo_data.day_of_orders(demo_data.products(), count, start, clock.now())
     receive_all(db.sessions, BOSS, drafts, ImportSummary())
 
 
-def picked_orders(db: Database, wanted: int) -> list[str]:
-    """`wanted` orders released as sort-while-pick carts and walked by a picker, into a fresh
-    tote per cart position: PICKED orders waiting at the pack benches (order numbers)."""
-    top_up(db, wanted)
+def picked_orders(db: Database, wanted: int, carrier: str | None = None) -> list[str]:
+    """`wanted` orders (of `carrier`, when given) released as sort-while-pick carts and walked
+    by a picker, into a fresh tote per cart position: PICKED orders waiting at the pack
+    benches (order numbers)."""
+    top_up(db, wanted, carrier)
     with unit_of_work(db.sessions) as session:
-        wave = release_wave(session, BOSS, mode="sort_while_pick", max_orders=wanted)
+        wave = release_wave(
+            session, BOSS, mode="sort_while_pick", carrier=carrier, max_orders=wanted
+        )
         for pick_list in wave.pick_lists:
             reassign(session, BOSS, pick_list.code, PICKER)
         picker = badge_login(session, PICKER, "bench cart")
@@ -122,6 +129,33 @@ def picked_orders(db: Database, wanted: int) -> list[str]:
             )
         )
     return [n for n in numbers if n in picked]
+
+
+def pack_orders(db: Database, numbers: list[str], badge: str = PACKER) -> list[str]:
+    """Pack each PICKED order into one carton through the real services (start_packing, a
+    pack_item per unit, the biggest box where nothing fits, close_carton), all of an order in
+    one transaction to prepare many quickly; the orders now PACKED, their cartons closed and
+    labelled, waiting at the dock."""
+    with db.sessions() as session:
+        unit = unit_codes(session)
+        packer = badge_login(session, badge, "bench dock prep")
+    big_box = _biggest_box(db)
+    for number in numbers:
+        with unit_of_work(db.sessions) as session:
+            outcome = start_packing(session, packer, _scan(number))
+            for line in outcome.view.lines:
+                for _ in range(line.expected - line.packed):
+                    outcome = pack_item(session, packer, number, _scan(unit[line.sku]))
+                    assert outcome.result == "ok", outcome.message
+            carton = outcome.view.open_carton
+            assert outcome.view.all_in and carton is not None, outcome.message
+            if carton.box is None:
+                outcome = choose_box(session, packer, number, big_box)
+                carton = outcome.view.open_carton
+                assert carton is not None
+            outcome = close_carton(session, packer, number, carton.expected_weight_g)
+            assert outcome.result == "done", outcome.message
+    return numbers
 
 
 def _biggest_box(db: Database) -> str:

@@ -5,6 +5,11 @@ A scan's round trip is measured as an operator lives it: key events in at scanne
 classification, the database query, and the screen updated (feedback band and look-up view).
 A picker then walks `--lists` pick lists at the picking screen; the last scan of each list
 (which finishes it and moves its orders to PICKED) has its own line beside the other pick scans.
+Then a shipper loads trucks at the dock screen: `--cartons` orders are picked and packed through
+the real services (one carton each, waiting at the dock), a door is set for each of their
+carriers, and the shipper scans each door label, then each carton's tracking number (each load
+committed and both lists on the screen redrawn). The loads are closed afterwards, through the
+service, so that a reused database does not pile up open loads.
 Budgets (DESIGN.md): scan p99 under 25 ms on SQLite; start-up under 2 s; under 400 MB resident.
 Set BATON_TEST_POSTGRES_URL to measure PostgreSQL as well.
 """
@@ -20,17 +25,26 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from app.config import DatabaseChoice
-from app.db.database import open_database
+from app.db.database import Database, open_database
+from app.db.engine import unit_of_work
 from app.db.models import Location, Order, Product, ProductBarcode
+from app.db.packing_models import Carton
 from app.services.actor import Actor
 from app.services.demo.seeding import seed_demo
+from app.services.dispatch.doors import set_door
+from app.services.dispatch.manifests import close_load
+from app.services.masterdata.operators import badge_login
 from app.ui.harness import ensure_offscreen, settle, type_scan
 from tests.benchmarks.bench_intake import fresh_database
-from tests.benchmarks.bench_packing import top_up
+from tests.benchmarks.bench_packing import BOSS, pack_orders, picked_orders, top_up
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -38,7 +52,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(url: str, scans: int, label: str, lists: int = 10) -> None:
+def measure(url: str, scans: int, label: str, lists: int = 10, cartons: int = 40) -> None:
     ensure_offscreen()
     from app.ui.app import build_station
     from app.ui.main_window import MainWindow
@@ -85,6 +99,7 @@ def measure(url: str, scans: int, label: str, lists: int = 10) -> None:
             walked = _walk_a_pick_list(window, database)
             times["pick scan"] += walked[:-1]
             times["last scan"] += walked[-1:]
+        times["door scan"], times["load scan"] = _load_trucks(window, database, cartons)
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         window.close()
         settle()
@@ -142,15 +157,69 @@ def _walk_a_pick_list(window: object, database: object) -> list[float]:
     return times
 
 
+def _load_trucks(
+    window: MainWindow, database: Database, wanted: int
+) -> tuple[list[float], list[float]]:
+    """Cartons packed through the services, a door per carrier; then a shipper at the dock
+    screen scans each door and every carton for it. ms per door scan and per load scan."""
+    from app.ui.screens.dock import DockScreen
+
+    numbers = pack_orders(database, picked_orders(database, wanted))
+    with database.sessions() as session:
+        waiting = session.execute(
+            select(Carton.carrier, Carton.tracking_number)
+            .join(Order, Order.id == Carton.order_id)
+            .where(Order.number.in_(numbers), Carton.status == "CLOSED")
+            .order_by(Carton.id)
+        ).all()
+    by_carrier: dict[str, list[str]] = {}
+    for carrier, tracking in waiting:
+        by_carrier.setdefault(carrier, []).append(tracking or "")
+    doors = {carrier: f"DOCK-{n}" for n, carrier in enumerate(sorted(by_carrier), start=1)}
+    with unit_of_work(database.sessions) as session:
+        for carrier, door in doors.items():
+            set_door(session, BOSS, door, carrier)
+    type_scan(window, "OP-4001")  # a shipper takes over the station
+    screen = window.current_screen
+    assert isinstance(screen, DockScreen), screen
+    door_times: list[float] = []
+    load_times: list[float] = []
+    for carrier, door in doors.items():
+        t0 = time.perf_counter()
+        type_scan(window, door)
+        door_times.append((time.perf_counter() - t0) * 1000)
+        _assert_ok(window)
+        for tracking in by_carrier[carrier]:
+            t0 = time.perf_counter()
+            type_scan(window, tracking)
+            load_times.append((time.perf_counter() - t0) * 1000)
+            _assert_ok(window)
+            view = screen._view
+            assert view is not None and screen.loaded.count() == len(view.loaded), "not redrawn"
+    with unit_of_work(database.sessions) as session:
+        shipper = badge_login(session, "OP-4001", "bench dock")
+    for door in doors.values():  # a reused database starts the next run with empty trucks
+        with unit_of_work(database.sessions) as session:
+            close_load(session, shipper, door)
+    return door_times, load_times
+
+
+def _assert_ok(window: MainWindow) -> None:
+    band = window.station.feedback.band
+    assert band.level.value == "ok", band.message
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--scans", type=int, default=300)
     parser.add_argument("--lists", type=int, default=10, help="pick lists walked to the end")
+    parser.add_argument("--cartons", type=int, default=40, help="cartons loaded at the dock")
     parser.add_argument("--database", help="measure an existing database instead of seeding one")
     args = parser.parse_args()
     if args.database:
-        measure(args.database, args.scans, args.database.split(":")[0], args.lists)
+        label = args.database.split(":")[0]
+        measure(args.database, args.scans, label, args.lists, args.cartons)
         return
     print(f"station benchmark: look-up scans on a database of {args.orders} orders")
     with tempfile.TemporaryDirectory() as folder:
@@ -160,7 +229,7 @@ def main() -> None:
         seed_demo(database.sessions, Actor.command_line("bench"), orders=args.orders)
         database.close()
         print(f"  seeded SQLite in {time.perf_counter() - t0:.0f} s")
-        measure(url, args.scans, "SQLite", args.lists)
+        measure(url, args.scans, "SQLite", args.lists, args.cartons)
     if os.environ.get("BATON_TEST_POSTGRES_URL"):
         with (
             tempfile.TemporaryDirectory() as folder,
@@ -168,7 +237,7 @@ def main() -> None:
         ):
             seed_demo(db.sessions, Actor.command_line("bench"), orders=args.orders)
             url = db.engine.url.render_as_string(hide_password=False)
-            measure(url, args.scans, "PostgreSQL", args.lists)
+            measure(url, args.scans, "PostgreSQL", args.lists, args.cartons)
 
 
 if __name__ == "__main__":

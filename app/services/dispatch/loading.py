@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -116,14 +117,26 @@ def next_pickup(carrier: str, moment: datetime | None = None) -> datetime | None
 def dock_view(session: Session, door_code: str) -> DockView:
     """The door's carrier, its cartons waiting at the dock and those on the open load."""
     door = door_by_code(session, door_code)
-    load = open_load(session, door)
-    loaded = _cartons(session, Carton.load_id == load.id) if load is not None else ()
+    return _door_view(session, door, open_load(session, door))
+
+
+def _door_view(session: Session, door: DockDoor, load: Load | None) -> DockView:
+    """dock_view for a door and open load already read (as a scan has them locked)."""
+    loaded = _carton_rows(session, Carton.load_id == load.id) if load is not None else []
     expected = (
-        _cartons(session, Carton.carrier == door.carrier, Carton.status == "CLOSED")
+        _carton_rows(session, Carton.carrier == door.carrier, Carton.status == "CLOSED")
         if door.carrier
-        else ()
+        else []
     )
-    return DockView(door.code, door.carrier, next_pickup(door.carrier), expected, loaded)
+    # One look-up of the "n of m" positions for both lists.
+    positions = carton_positions(session, {row.order_id for row in (*loaded, *expected)})
+    return DockView(
+        door.code,
+        door.carrier,
+        next_pickup(door.carrier),
+        tuple(_dock_carton(row, positions) for row in expected),
+        tuple(_dock_carton(row, positions) for row in loaded),
+    )
 
 
 def cartons(
@@ -140,14 +153,41 @@ def cartons(
 
 
 def _cartons(session: Session, *conditions: object) -> tuple[DockCarton, ...]:
-    rows = session.execute(
-        select(Carton, Order)
-        .join(Order, Order.id == Carton.order_id)
-        .where(*conditions)  # type: ignore[arg-type]
-        .order_by(Order.ship_by, Order.number, Carton.seq)
-    ).all()
-    positions = carton_positions(session, {order.id for _, order in rows})
-    return tuple(_dock_carton(carton, order, positions) for carton, order in rows)
+    rows = _carton_rows(session, *conditions)
+    positions = carton_positions(session, {row.order_id for row in rows})
+    return tuple(_dock_carton(row, positions) for row in rows)
+
+
+# The columns a dock row shows: plain rows, not whole cartons and orders, since a door's
+# lists are read again after every scan.
+_ROW_COLUMNS = (
+    Carton.id,
+    Carton.order_id,
+    Carton.seq,
+    Carton.tracking_number,
+    Carton.sscc,
+    Carton.weight_g,
+    Carton.carrier,
+    Carton.service,
+    Carton.status,
+    Order.number,
+    Order.ship_country,
+    Order.ship_city,
+    Order.ship_region,
+    Order.ship_postal_code,
+    Order.ship_by,
+)
+
+
+def _carton_rows(session: Session, *conditions: object) -> list[Row[Any]]:
+    return list(
+        session.execute(
+            select(*_ROW_COLUMNS)
+            .join(Order, Order.id == Carton.order_id)
+            .where(*conditions)  # type: ignore[arg-type]
+            .order_by(Order.ship_by, Order.number, Carton.seq)
+        ).all()
+    )
 
 
 def carton_positions(session: Session, order_ids: Iterable[int]) -> dict[int, str]:
@@ -170,21 +210,21 @@ def carton_positions(session: Session, order_ids: Iterable[int]) -> dict[int, st
     return positions
 
 
-def _dock_carton(carton: Carton, order: Order, positions: dict[int, str]) -> DockCarton:
-    country = order.ship_country.strip().upper()
-    place = city_line(order.ship_city, order.ship_region, order.ship_postal_code, country)
+def _dock_carton(row: Row[Any], positions: dict[int, str]) -> DockCarton:
+    country = row.ship_country.strip().upper()
+    place = city_line(row.ship_city, row.ship_region, row.ship_postal_code, country)
     return DockCarton(
-        tracking_number=carton.tracking_number or "",
-        sscc=carton.sscc or "",
-        order=order.number,
-        carton=positions.get(carton.id, str(carton.seq)),
+        tracking_number=row.tracking_number or "",
+        sscc=row.sscc or "",
+        order=row.number,
+        carton=positions.get(row.id, str(row.seq)),
         destination=f"{' '.join(place.split())}, {country}".strip(", "),
         country=country,
-        weight_g=carton.weight_g or 0,
-        carrier=carton.carrier,
-        service=carton.service,
-        status=carton.status,
-        ship_by=order.ship_by,
+        weight_g=row.weight_g or 0,
+        carrier=row.carrier,
+        service=row.service,
+        status=row.status,
+        ship_by=row.ship_by,
     )
 
 
@@ -237,7 +277,7 @@ def load_carton(session: Session, actor: Actor, door_code: str, scanned: Scan) -
         session, order, actor, "carton_loaded", f"{carton.tracking_number} loaded at {door.code}"
     )
     session.flush()
-    view = dock_view(session, door.code)
+    view = _door_view(session, door, load)
     shown = next(c for c in view.loaded if c.tracking_number == carton.tracking_number)
     return LoadOutcome(
         f"Loaded {shown.order} carton {shown.carton} · {len(view.loaded)} on the truck, "
@@ -331,7 +371,7 @@ def unload_carton(
         f"{carton.tracking_number} unloaded at {door.code}{by}",
     )
     session.flush()
-    view = dock_view(session, door.code)
+    view = _door_view(session, door, load)
     shown = next(c for c in view.expected if c.tracking_number == carton.tracking_number)
     return LoadOutcome(
         f"Unloaded {shown.order} carton {shown.carton}: it waits at the dock.", shown, view

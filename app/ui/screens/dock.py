@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from difflib import SequenceMatcher
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -104,6 +105,7 @@ class DockScreen(Screen):
         self._unloading = False  # F8: the next carton scanned comes off the truck
         self._approver: str | None = None  # a supervisor's badge scanned for the unload
         self._confirm_until = 0.0
+        self._late: bool | None = None  # the pickup label's colour as last set
         self.door = _label(40, bold=True, color="#0d47a1")
         self.carrier = _label(24, bold=True)
         self.pickup = _label(20, bold=True, color="#37474f")
@@ -116,6 +118,7 @@ class DockScreen(Screen):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         for listing in (self.expected, self.loaded):
             listing.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans never land in it
+            listing.setUniformItemSizes(True)  # one line each: no per-row layout on a refill
             listing.setStyleSheet("font-family: monospace; font-size: 14pt;")
         self.close_button = QPushButton("Close load  [F5]")
         self.unload_button = QPushButton("Unload  [F8]")
@@ -208,8 +211,19 @@ class DockScreen(Screen):
 
     @staticmethod
     def _fill(listing: QListWidget, cartons: tuple[DockCarton, ...]) -> None:
-        listing.clear()
-        listing.addItems([_row(c) for c in cartons])
+        """Show `cartons`, changing only the rows that changed: a scan moves one carton from
+        one list to the other, and redrawing a whole truck on every scan would be slow."""
+        rows = [_row(c) for c in cartons]
+        shown = [listing.item(i).text() for i in range(listing.count())]
+        if rows == shown:
+            return
+        steps = SequenceMatcher(a=shown, b=rows, autojunk=False).get_opcodes()
+        for tag, start, end, new_start, new_end in reversed(steps):  # later rows first
+            if tag == "equal":
+                continue
+            for _ in range(end - start):
+                listing.takeItem(start)
+            listing.insertItems(start, rows[new_start:new_end])
 
     def _show_pickup(self) -> None:
         view = self._view
@@ -222,9 +236,11 @@ class DockScreen(Screen):
         left = view.time_left(clock.now())
         self.pickup.setText(f"Pickup {view.pickup_at.astimezone():%H:%M} · {left}")
         late = left.endswith("late") or left == "due now"
-        self.pickup.setStyleSheet(
-            f"font-size: 20pt; font-weight: 700; color: {'#c62828' if late else '#37474f'};"
-        )
+        if late is not self._late:  # a style sheet set again restyles the label for nothing
+            self._late = late
+            self.pickup.setStyleSheet(
+                f"font-size: 20pt; font-weight: 700; color: {'#c62828' if late else '#37474f'};"
+            )
 
     def _instruction(self) -> str:
         if self._door is None:
@@ -270,7 +286,7 @@ class DockScreen(Screen):
             return  # the reason is shown in red
         self._door, self._unloading, self._approver = view.door, False, None
         self._reload(view)
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())
         if view.carrier:
             self.station.feedback.ok(
                 f"{view.door}: loading {view.carrier} · {len(view.expected)} carton(s) waiting"
@@ -286,7 +302,7 @@ class DockScreen(Screen):
             self._reload()  # red stays up: nothing was recorded
             return
         self._reload(outcome.view)
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())  # shown when the outcome fades
         if outcome.view.expected:
             self.station.feedback.ok(outcome.message)
         else:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan
@@ -51,6 +51,26 @@ def heading(text: str, size: int = 26) -> QLabel:
     label.setStyleSheet(f"font-size: {size}pt; font-weight: 700;")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def plain_label(
+    size: int, *, bold: bool = False, color: str = "#1a1a1a", text: str = "", wrap: bool = False
+) -> QLabel:
+    """A plain-text label in a fixed size: codes and names are never markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    weight = 700 if bold else 400
+    label.setStyleSheet(f"font-size: {size}pt; font-weight: {weight}; color: {color};")
+    return label
+
+
+def banner() -> QFrame:
+    """The pale band under the feedback band where a screen says what is in hand and what next."""
+    frame = QFrame()
+    frame.setObjectName("banner")
+    frame.setStyleSheet("QFrame#banner { background: #fff8e1; border-left: 12px solid #0d47a1; }")
+    return frame
 
 
 def shortcut(keys: str, parent: QWidget, slot: Callable[[], None]) -> QShortcut:

@@ -14,7 +14,6 @@ from difflib import SequenceMatcher
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -44,7 +43,7 @@ from app.services.dispatch.manifests import (
 )
 from app.services.errors import BatonError
 from app.ui.printers import station_printers
-from app.ui.screens.base import Screen, shortcut
+from app.ui.screens.base import Screen, banner, plain_label, shortcut
 from app.ui.station import StationContext
 
 log = logging.getLogger(__name__)
@@ -53,11 +52,7 @@ TICK_MS = 15_000  # the countdown to the pickup
 
 
 def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a") -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setStyleSheet(
-        f"font-size: {size}pt; font-weight: {700 if bold else 400}; color: {color};"
-    )
+    label = plain_label(size, bold=bold, color=color)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
 
@@ -142,11 +137,7 @@ class DockScreen(Screen):
         self._build()
 
     def _build(self) -> None:
-        banner = QFrame()
-        banner.setObjectName("banner")
-        banner.setStyleSheet(
-            "QFrame#banner { background: #fff8e1; border-left: 12px solid #0d47a1; }"
-        )
+        band = banner()
         head = QVBoxLayout()
         head.setSpacing(0)
         top = QHBoxLayout()
@@ -156,7 +147,7 @@ class DockScreen(Screen):
         top.addWidget(self.pickup)
         head.addLayout(top)
         head.addWidget(self.next_scan)
-        inner = QHBoxLayout(banner)
+        inner = QHBoxLayout(band)
         inner.setContentsMargins(16, 2, 16, 2)
         inner.addLayout(head, 1)
         lists = QHBoxLayout()
@@ -175,7 +166,7 @@ class DockScreen(Screen):
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(banner)
+        layout.addWidget(band)
         layout.addLayout(lists, 1)
         layout.addLayout(buttons)
 

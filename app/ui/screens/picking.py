@@ -30,7 +30,7 @@ from app.services.errors import NotFound
 from app.services.picking.scans import claim_next, current_list, key_count, short
 from app.services.picking.scans import scan as scan_pick
 from app.services.picking.views import Expect, PickListView, ScanOutcome, StopView
-from app.ui.screens.base import Screen, photo_placeholder, shortcut
+from app.ui.screens.base import Screen, photo_placeholder, plain_label, shortcut
 from app.ui.station import StationContext
 
 Action = Callable[[Session, Actor], ScanOutcome]
@@ -45,13 +45,7 @@ MODES = {
 
 
 def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a", text: str = "") -> QLabel:
-    """A plain-text label in a fixed size: codes and names are never markup."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    weight = 700 if bold else 400
-    label.setStyleSheet(f"font-size: {size}pt; font-weight: {weight}; color: {color};")
-    return label
+    return plain_label(size, bold=bold, color=color, text=text, wrap=True)
 
 
 def _to_take(view: PickListView, stop: StopView) -> int:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from app.services.sorting.put_wall import (
     wall_view,
     walls_status,
 )
-from app.ui.screens.base import Screen, shortcut
+from app.ui.screens.base import Screen, banner, plain_label, shortcut
 from app.ui.station import StationContext
 
 ON_WALL = ("ASSIGNED", "FILLING")
@@ -57,15 +56,6 @@ LOOKS = {
     "SHORT_COMPLETE": ("#ef9a9a", "#c62828", "#4a0000", "SHORT"),
 }
 TARGET_LOOK = ("#1a1a1a", "#ffd600", "#ffffff")
-
-
-def _label(size: int, *, bold: bool = False, color: str = "#1a1a1a") -> QLabel:
-    """A plain-text label in a fixed size: codes and names are never markup."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    weight = 700 if bold else 400
-    label.setStyleSheet(f"font-size: {size}pt; font-weight: {weight}; color: {color};")
-    return label
 
 
 def _position(row: int, col: int) -> str:
@@ -104,10 +94,10 @@ class SlotTile(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("tile")
-        self.position = _label(26, bold=True)
-        self.count = _label(26, bold=True)
-        self.order = _label(13)
-        self.state = _label(13, bold=True)
+        self.position = plain_label(26, bold=True)
+        self.count = plain_label(26, bold=True)
+        self.order = plain_label(13)
+        self.state = plain_label(13, bold=True)
         # Each label carries its own size (an application-wide font size would win over the
         # frame's sheet), so the state's text colour is set on each label too.
         self._sizes = [(self.position, 26, 700), (self.count, 26, 700)]
@@ -159,10 +149,10 @@ class SortingScreen(Screen):
         self._target: Target | None = None  # where the item in hand goes (re-read on return)
         self._sorter_id: int | None = None
         self.tiles: dict[str, SlotTile] = {}
-        self.arrow = _label(64, bold=True, color="#0d47a1")
-        self.where = _label(26, bold=True)
-        self.what = _label(20, color="#37474f")
-        self.next_scan = _label(26, bold=True, color="#263238")
+        self.arrow = plain_label(64, bold=True, color="#0d47a1")
+        self.where = plain_label(26, bold=True)
+        self.what = plain_label(20, color="#37474f")
+        self.next_scan = plain_label(26, bold=True, color="#263238")
         self.grid = QGridLayout()
         self.grid.setSpacing(8)
         self.walls = QComboBox()
@@ -170,7 +160,7 @@ class SortingScreen(Screen):
         self.walls.setAccessibleName("Put wall")
         self.walls.setStyleSheet("font-size: 16pt; min-width: 120px;")
         self.walls.activated.connect(self._on_wall_chosen)
-        self.waiting = _label(16, color="#37474f")
+        self.waiting = plain_label(16, color="#37474f")
         self.waiting.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clear_button = QPushButton("Clear item  [F8]")
         self.clear_button.setStyleSheet("font-size: 16pt; min-height: 48px;")
@@ -179,23 +169,19 @@ class SortingScreen(Screen):
         self._build()
 
     def _build(self) -> None:
-        banner = QFrame()
-        banner.setObjectName("banner")
-        banner.setStyleSheet(
-            "QFrame#banner { background: #fff8e1; border-left: 12px solid #0d47a1; }"
-        )
+        band = banner()
         words = QVBoxLayout()
         words.setSpacing(0)
         for label in (self.where, self.what, self.next_scan):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             words.addWidget(label)
-        inner = QHBoxLayout(banner)
+        inner = QHBoxLayout(band)
         inner.setContentsMargins(16, 2, 16, 2)
         inner.addWidget(self.arrow)
         inner.addSpacing(24)
         inner.addLayout(words, 1)
         bottom = QHBoxLayout()
-        wall_label = _label(16, color="#37474f")
+        wall_label = plain_label(16, color="#37474f")
         wall_label.setText("Wall")
         bottom.addWidget(wall_label)
         bottom.addWidget(self.walls)
@@ -203,7 +189,7 @@ class SortingScreen(Screen):
         bottom.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(banner)
+        layout.addWidget(band)
         layout.addLayout(self.grid, 1)
         layout.addLayout(bottom)
 

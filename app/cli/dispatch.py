@@ -326,7 +326,7 @@ def manifest_print(args: argparse.Namespace) -> int:
     db = database(args)
     actor = Actor.command_line()
     link = FileCarrierLink(args.folder or manifest_folder())
-    handover = hand_over(db.sessions, actor, link, printer, args.number.upper())
+    handover = hand_over(db.sessions, actor, link, printer, args.number.upper(), again=True)
     if handover.printed:
         print(handover.printed.message)
     for problem in (handover.files_problem, handover.print_problem):

@@ -104,6 +104,21 @@ def test_a_shipper_loads_a_truck_and_closes_it(
         f"{tracking} is already on this truck (DOCK-1).",
     )
 
+    # Unload: F8, then a supervisor's badge (a shipper's own is refused at once), the carton.
+    QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_F8)
+    settle()
+    assert band(window) == (FeedbackLevel.ATTENTION, "Unload: a supervisor scans their badge")
+    type_scan(window, "OP-4001")
+    assert band(window)[0] is FeedbackLevel.ERROR and "not a supervisor's" in band(window)[1]
+    type_scan(window, "OP-9001")
+    assert band(window)[1] == "Supervisor's badge taken: scan the carton to unload."
+    type_scan(window, tracking)
+    level, message = band(window)
+    assert level is FeedbackLevel.ATTENTION and message.endswith("it waits at the dock.")
+    assert screen.loaded.count() == 0 and order_status(database, order) == "PACKED"
+    type_scan(window, tracking)  # unloading is over: the next carton scanned loads again
+    assert band(window)[1].startswith(f"Loaded {order} carton 1 of 1")
+
     QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_F5)
     settle()
     level, message = band(window)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.db.dispatch_models import DockDoor, Load
 from app.db.models import Order, OrderHold
 from app.db.packing_models import Carton
 from app.domain.intake_rules import address_length_problem
@@ -57,6 +58,18 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
         raise WrongState(
             f"{gone} carton(s) of order {number} have left with the carrier; it can no longer "
             "be cancelled (stop the parcel with the carrier)."
+        )
+    on_truck = session.scalar(
+        select(DockDoor.code)
+        .join(Load, Load.door_id == DockDoor.id)
+        .join(Carton, Carton.load_id == Load.id)
+        .where(Carton.order_id == order.id, Carton.status == "LOADED")
+        .limit(1)
+    )
+    if on_truck is not None:
+        raise WrongState(
+            f"A carton of order {number} is on the truck at {on_truck}: unload it at the dock "
+            "(F8 there) first, then cancel the order."
         )
     in_totes = withdraw_from_pick_lists(session, order.id, pick_lists)
     at_packing = stop_packing(session, actor, order.id)

@@ -84,7 +84,7 @@ def set_door(session: Session, actor: Actor, code: str, carrier: str) -> DoorInf
         loaded = session.scalar(
             select(func.count(Carton.id))
             .join(Load, Load.id == Carton.load_id)
-            .where(Load.door_id == door.id, Load.status == "OPEN")
+            .where(Load.door_id == door.id, Load.status == "OPEN", Carton.status == "LOADED")
         )
         if loaded:
             raise WrongState(

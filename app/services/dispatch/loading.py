@@ -55,6 +55,7 @@ class DockCarton:
     service: str
     status: str
     ship_by: datetime | None
+    carton_id: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -122,9 +123,20 @@ def dock_view(session: Session, door_code: str) -> DockView:
 
 def _door_view(session: Session, door: DockDoor, load: Load | None) -> DockView:
     """dock_view for a door and open load already read (as a scan has them locked)."""
-    loaded = _carton_rows(session, Carton.load_id == load.id) if load is not None else []
+    loaded = (
+        _carton_rows(session, Carton.load_id == load.id, Carton.status == "LOADED")
+        if load is not None
+        else []
+    )
+    # Waiting for this truck: closed cartons of packed orders (carton 1 of an order still at
+    # the bench, or of one set aside, waits for its order first).
     expected = (
-        _carton_rows(session, Carton.carrier == door.carrier, Carton.status == "CLOSED")
+        _carton_rows(
+            session,
+            Carton.carrier == door.carrier,
+            Carton.status == "CLOSED",
+            Order.status == OrderStatus.PACKED.value,
+        )
         if door.carrier
         else []
     )
@@ -225,6 +237,7 @@ def _dock_carton(row: Row[Any], positions: dict[int, str]) -> DockCarton:
         service=row.service,
         status=row.status,
         ship_by=row.ship_by,
+        carton_id=row.id,
     )
 
 
@@ -256,9 +269,17 @@ def carton_for_scan(session: Session, scanned: Scan, *, lock: bool = False) -> C
 def load_carton(session: Session, actor: Actor, door_code: str, scanned: Scan) -> LoadOutcome:
     """Put the scanned carton on the door's open load (opening one if needed), or refuse."""
     actor.require(Role.SHIPPER)
+    # Locks in the order every service takes them: the door, the order, then its carton (a
+    # cancel at the desk locks the order first too, so the two never wait on each other).
     door = door_by_code(session, door_code, lock=True)
-    carton = carton_for_scan(session, scanned, lock=True)
-    order = session.get_one(Order, carton.order_id)
+    found = carton_for_scan(session, scanned)
+    order = session.scalars(select(Order).where(Order.id == found.order_id).with_for_update()).one()
+    carton = session.scalars(
+        select(Carton)
+        .where(Carton.id == found.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     load = open_load(session, door)
     _check_loadable(session, door, load, carton, order)
     if load is None:
@@ -273,12 +294,10 @@ def load_carton(session: Session, actor: Actor, door_code: str, scanned: Scan) -
     now = clock.now()
     carton.status, carton.load_id, carton.loaded_at = "LOADED", load.id, now
     carton.loaded_by = actor.operator_id
-    record_event(
-        session, order, actor, "carton_loaded", f"{carton.tracking_number} loaded at {door.code}"
-    )
+    record_event(session, order, actor, "carton_loaded", f"{_label(carton)} loaded at {door.code}")
     session.flush()
     view = _door_view(session, door, load)
-    shown = next(c for c in view.loaded if c.tracking_number == carton.tracking_number)
+    shown = next(c for c in view.loaded if c.carton_id == carton.id)
     return LoadOutcome(
         f"Loaded {shown.order} carton {shown.carton} · {len(view.loaded)} on the truck, "
         f"{len(view.expected)} to go",
@@ -291,7 +310,7 @@ def _check_loadable(
     session: Session, door: DockDoor, load: Load | None, carton: Carton, order: Order
 ) -> None:
     """Raise LoadRefused with what to do when the carton must not go onto this truck."""
-    label = carton.tracking_number or carton.sscc or f"carton {carton.seq}"
+    label = _label(carton)
     status = OrderStatus(order.status)
     if status is OrderStatus.CANCELLED:
         raise LoadRefused(f"Pull it: order {order.number} was cancelled ({label}).")
@@ -316,6 +335,11 @@ def _check_loadable(
         if load is not None and carton.load_id == load.id:
             raise LoadRefused(f"{label} is already on this truck ({door.code}).")
         raise LoadRefused(f"{label} is already loaded at {where}.")
+    if status in (OrderStatus.PICKED, OrderStatus.SORTED):
+        raise LoadRefused(
+            f"Order {order.number} is still at the pack bench: leave {label} at the dock "
+            "until its last carton is closed."
+        )
     if status is not OrderStatus.PACKED:
         raise LoadRefused(
             f"Pull it: order {order.number} is {status.value.replace('_', ' ').lower()}, "
@@ -332,6 +356,11 @@ def _check_loadable(
         raise LoadRefused(
             f"This is a {carton.carrier} carton: {where} ({door.code} loads {door.carrier})."
         )
+
+
+def _label(carton: Carton) -> str:
+    """How a carton is named to the shipper: its tracking number, else its SSCC."""
+    return carton.tracking_number or carton.sscc or f"carton {carton.seq}"
 
 
 def _manifest_of(session: Session, carton: Carton) -> str:
@@ -358,8 +387,9 @@ def unload_carton(
     carton = carton_for_scan(session, scanned, lock=True)
     load = open_load(session, door)
     if load is None or carton.load_id != load.id or carton.status != "LOADED":
-        label = carton.tracking_number or carton.sscc
-        raise LoadRefused(f"{label} is not on the truck at {door.code}: nothing to unload.")
+        raise LoadRefused(
+            f"{_label(carton)} is not on the truck at {door.code}: nothing to unload."
+        )
     order = session.get_one(Order, carton.order_id)
     carton.status, carton.load_id, carton.loaded_at, carton.loaded_by = "CLOSED", None, None, None
     by = f" (approved by {approver.name})" if approver is not None else ""
@@ -368,11 +398,11 @@ def unload_carton(
         order,
         actor,
         "carton_unloaded",
-        f"{carton.tracking_number} unloaded at {door.code}{by}",
+        f"{_label(carton)} unloaded at {door.code}{by}",
     )
     session.flush()
     view = _door_view(session, door, load)
-    shown = next(c for c in view.expected if c.tracking_number == carton.tracking_number)
+    shown = next(c for c in view.expected if c.carton_id == carton.id)
     return LoadOutcome(
         f"Unloaded {shown.order} carton {shown.carton}: it waits at the dock.", shown, view
     )

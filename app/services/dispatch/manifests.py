@@ -32,8 +32,7 @@ from app.services.dispatch.carrier_link import (
     ManifestFiles,
 )
 from app.services.dispatch.doors import door_by_code
-from app.services.dispatch.loading import carton_positions, next_pickup, open_load
-from app.services.dispatch.loading import cartons as dock_cartons
+from app.services.dispatch.loading import carton_positions, dock_view, next_pickup, open_load
 from app.services.errors import NotFound, WrongState
 from app.services.packing.carriers import carrier_book
 from app.services.printing.records import RecordedPrint, print_document, reprint
@@ -64,16 +63,23 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
     actor.require(Role.SHIPPER)
     door = door_by_code(session, door_code, lock=True)
     load = open_load(session, door)
-    loaded = (
-        session.scalars(
-            select(Carton)
-            .where(Carton.load_id == load.id, Carton.status == "LOADED")
-            .order_by(Carton.loaded_at, Carton.id)
-            .with_for_update()
-        ).all()
-        if load is not None
-        else []
-    )
+    loaded: list[Carton] = []
+    orders: dict[int, Order] = {}
+    if load is not None:
+        # Locks in the order every service takes them: the door, the orders, their cartons.
+        on_truck = Carton.load_id == load.id, Carton.status == "LOADED"
+        orders = _lock_orders(
+            session, sorted(set(session.scalars(select(Carton.order_id).where(*on_truck))))
+        )
+        loaded = list(
+            session.scalars(
+                select(Carton)
+                .where(*on_truck)
+                .order_by(Carton.loaded_at, Carton.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
     if load is None or not loaded:
         raise WrongState(
             f"Nothing is loaded at {door.code}: scan the cartons onto the truck first."
@@ -90,7 +96,6 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
     session.flush()
     # The whole truck's orders in a few statements, not a handful per order: a load of
     # 500 cartons closes in one short transaction.
-    orders = _lock_orders(session, sorted(by_order))
     left = _cartons_left(session, sorted(by_order))
     shipped, moves, events = [], [], []
     for order_id in sorted(by_order):
@@ -107,7 +112,7 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
     if events:
         session.execute(insert(OrderEvent), events)
     move_orders(session, actor, moves)
-    waiting = dock_cartons(session, "CLOSED", door.carrier)
+    waiting = dock_view(session, door.code).expected
     return ClosedLoad(
         manifest=number,
         carrier=door.carrier,
@@ -331,8 +336,13 @@ def hand_over(
     link: CarrierLink,
     printer: Printer | None,
     number: str,
+    *,
+    again: bool = False,
 ) -> ManifestHandover:
-    """Give a committed manifest to the carrier and print it; each failure is an outcome."""
+    """Give a committed manifest to the carrier and print it; each failure is an outcome.
+
+    `again` (a reprint): the files are written and the manifest printed once more, but the
+    pickup was booked at the close and is not booked twice."""
     actor.require(Role.SHIPPER)
     with factory() as session:
         document = manifest_document(session, number)
@@ -349,8 +359,12 @@ def hand_over(
             printed = print_manifest(factory, actor, printer, number)
         except PrintingError as exc:
             print_problem = f"{exc} (reprint it from Prints or baton manifest print {number})"
-    pickup = link.book_pickup(
-        document.carrier, door, next_pickup(document.carrier), len(document.rows)
+    pickup = (
+        ""
+        if again
+        else link.book_pickup(
+            document.carrier, door, next_pickup(document.carrier), len(document.rows)
+        )
     )
     return ManifestHandover(files, files_problem, printed, print_problem, pickup)
 

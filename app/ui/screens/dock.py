@@ -42,6 +42,7 @@ from app.services.dispatch.manifests import (
     last_manifest,
 )
 from app.services.errors import BatonError
+from app.services.packing.jobs import supervisor_with_badge
 from app.ui.printers import station_printers
 from app.ui.screens.base import Screen, banner, plain_label, shortcut
 from app.ui.station import StationContext
@@ -133,7 +134,7 @@ class DockScreen(Screen):
         self._signals.finished.connect(self._handed_over)
         self.tick = QTimer(self)
         self.tick.setInterval(TICK_MS)
-        self.tick.timeout.connect(self._show_pickup)
+        self.tick.timeout.connect(self._on_tick)
         self._build()
 
     def _build(self) -> None:
@@ -216,6 +217,16 @@ class DockScreen(Screen):
                 listing.takeItem(start)
             listing.insertItems(start, rows[new_start:new_end])
 
+    def _on_tick(self) -> None:
+        """Every few seconds: the countdown, and the door's lists as other stations change
+        them (a carton closed at a bench, another shipper loading the same door)."""
+        if not self.isVisible():
+            return
+        if self._door is not None:
+            self._reload()
+        else:
+            self._show_pickup()
+
     def _show_pickup(self) -> None:
         view = self._view
         if view is None or not view.carrier:
@@ -225,7 +236,10 @@ class DockScreen(Screen):
             self.pickup.setText("no pickup booked")
             return
         left = view.time_left(clock.now())
-        self.pickup.setText(f"Pickup {view.pickup_at.astimezone():%H:%M} · {left}")
+        at = view.pickup_at.astimezone()
+        # A pickup on another day says which: after today's truck has gone, the next is shown.
+        when = f"{at:%H:%M}" if at.date() == clock.today() else f"{at:%a %H:%M}"
+        self.pickup.setText(f"Pickup {when} · {left}")
         late = left.endswith("late") or left == "due now"
         if late is not self._late:  # a style sheet set again restyles the label for nothing
             self._late = late
@@ -255,6 +269,9 @@ class DockScreen(Screen):
         if scan.kind is ScanKind.DOOR:
             self._choose_door(scan.code)
         elif scan.kind is ScanKind.BADGE and self.wants_badge():
+            # Checked now, not at the carton: a shipper's own badge is refused at once.
+            if self.station.read(lambda s: supervisor_with_badge(s, scan.code)) is None:
+                return  # the reason is shown in red; still waiting for a supervisor
             self._approver = scan.code
             self._reload(self._view)
             self.station.feedback.prompt(self.next_scan.text())
@@ -302,10 +319,10 @@ class DockScreen(Screen):
     def _unload(self, door: str, scan: Scan) -> None:
         approver = self._approver
         outcome = self.station.act(lambda s, a: unload_carton(s, a, door, scan, approver))
-        self._unloading, self._approver = False, None
         if outcome is None:
-            self._reload()
+            self._reload()  # still unloading, the approval kept: scan the right carton
             return
+        self._unloading, self._approver = False, None
         self._reload(outcome.view)
         self.station.feedback.prompt(self.next_scan.text())
         self.station.feedback.attention(outcome.message)
@@ -358,7 +375,7 @@ class DockScreen(Screen):
             self.station.feedback.error(f"No load has been closed at {door} yet.")
             return
         self.station.feedback.ok(f"Printing manifest {number} again.")
-        self._send(number)
+        self._send(number, again=True)
 
     @staticmethod
     def _closed_message(closed: ClosedLoad) -> str:
@@ -371,7 +388,7 @@ class DockScreen(Screen):
     def _hand_over(self, closed: ClosedLoad) -> None:
         self._send(closed.manifest)
 
-    def _send(self, number: str) -> None:
+    def _send(self, number: str, *, again: bool = False) -> None:
         """Write and print a committed manifest off the GUI thread (again: as a reprint)."""
         actor = self.station.actor
         if actor is None:
@@ -385,7 +402,7 @@ class DockScreen(Screen):
         link = FileCarrierLink(manifest_folder())
 
         def work() -> ManifestHandover:
-            return hand_over(factory, actor, link, documents, number)
+            return hand_over(factory, actor, link, documents, number, again=again)
 
         self.pool.start(_HandOver(work, self._signals))
 
@@ -395,10 +412,12 @@ class DockScreen(Screen):
             return
         assert isinstance(result, ManifestHandover)
         problems = [p for p in (result.files_problem, result.print_problem) if p]
+        if result.printed is None and not result.print_problem:
+            problems.append("The manifest was not printed: check the document printer setting.")
         if problems:
             self.station.feedback.error(" ".join(problems))
         else:
-            self.station.feedback.ok(f"Manifest printed. {result.pickup}")
+            self.station.feedback.ok(f"Manifest printed. {result.pickup}".strip())
 
     def shutdown(self) -> None:
         self.tick.stop()

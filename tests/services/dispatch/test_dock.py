@@ -30,10 +30,19 @@ from app.services.dispatch.manifests import (
     print_manifest,
 )
 from app.services.errors import BatonError, InvalidInput, NotAllowed, WrongState
+from app.services.packing.bench import close_carton, pack_item, start_packing
 from tests.printing.conftest import rasterise, read_barcodes
-from tests.services.dispatch.conftest import add_shipper, load, tracking_numbers
+from tests.services.dispatch.conftest import add_shipper, carrier_of, load, tracking_numbers
 from tests.services.floor import SUPERVISOR
-from tests.services.journey import BOSS_BADGE, add_picker, order_status, run_together, scanned
+from tests.services.journey import (
+    BOSS_BADGE,
+    GTIN,
+    add_packer,
+    add_picker,
+    order_status,
+    run_together,
+    scanned,
+)
 
 
 def _state(db: Database) -> tuple[object, ...]:
@@ -263,3 +272,56 @@ def test_doors_are_set_by_a_supervisor_and_must_scan_as_doors(dock: Database) ->
     load(dock, lee, "DOCK-2", tracking_numbers(dock, "#1004")[0])
     with unit_of_work(dock.sessions) as session, pytest.raises(WrongState, match="close the load"):
         set_door(session, SUPERVISOR, "DOCK-2", "DHL Express")
+
+
+def test_an_order_on_a_truck_is_unloaded_before_it_is_cancelled(dock: Database) -> None:
+    lee = add_shipper(dock)
+    (carton,) = tracking_numbers(dock, "#1003")
+    load(dock, lee, "DOCK-1", carton)
+    before = _state(dock)
+    with (
+        unit_of_work(dock.sessions) as session,
+        pytest.raises(WrongState, match="on the truck at DOCK-1: unload it"),
+    ):
+        cancel_order(session, SUPERVISOR, "#1003", "customer called")
+    assert _state(dock) == before and order_status(dock, "#1003") == "PACKED"
+    with unit_of_work(dock.sessions) as session:
+        unload_carton(session, SUPERVISOR, "DOCK-1", scanned(carton))
+    with unit_of_work(dock.sessions) as session:
+        cancel_order(session, SUPERVISOR, "#1003", "customer called")
+    assert "Pull it: order #1003 was cancelled" in _refused(dock, lee, "DOCK-1", carton)
+
+
+def test_a_carton_of_an_order_still_at_the_bench_waits_for_its_order(
+    bench: Database, tmp_path: Path
+) -> None:
+    sam = add_packer(bench)
+    with unit_of_work(bench.sessions) as session:
+        start_packing(session, sam, scanned("T0001"))
+    with unit_of_work(bench.sessions) as session:
+        outcome = pack_item(session, sam, "#1001", scanned(GTIN["MUG-BLUE"]))
+    assert outcome.view.open_carton is not None
+    with unit_of_work(bench.sessions) as session:
+        close_carton(session, sam, "#1001", outcome.view.open_carton.expected_weight_g)
+    (first,) = tracking_numbers(bench, "#1001")
+    with unit_of_work(bench.sessions) as session:
+        set_door(session, SUPERVISOR, "DOCK-1", carrier_of(bench, first))
+        assert dock_view(session, "DOCK-1").expected == ()  # not yet: its order is being packed
+    lee = add_shipper(bench)
+    message = _refused(bench, lee, "DOCK-1", first)
+    assert message == (
+        f"Order #1001 is still at the pack bench: leave {first} at the dock until its last "
+        "carton is closed."
+    )
+
+
+def test_a_reprint_does_not_book_the_pickup_again(dock: Database, tmp_path: Path) -> None:
+    lee = add_shipper(dock)
+    load(dock, lee, "DOCK-2", tracking_numbers(dock, "#1004")[0])
+    with unit_of_work(dock.sessions) as session:
+        manifest = close_load(session, lee, "DOCK-2").manifest
+    link = FileCarrierLink(tmp_path / "m")
+    first = hand_over(dock.sessions, lee, link, None, manifest)
+    again = hand_over(dock.sessions, lee, link, None, manifest, again=True)
+    assert first.pickup.startswith("UPS collects 1 carton(s) at DOCK-2") and again.pickup == ""
+    assert again.files is not None and again.files.pdf.exists()

@@ -91,10 +91,6 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=manifest_print)
 
 
-def _weight(grams: int) -> str:
-    return kilograms(grams)
-
-
 def cartons_list(args: argparse.Namespace) -> int:
     db = database(args)
     with db.sessions() as session:
@@ -113,7 +109,7 @@ def cartons_list(args: argparse.Namespace) -> int:
                     c.order,
                     c.carton,
                     c.status,
-                    _weight(c.weight_g),
+                    kilograms(c.weight_g),
                     c.destination,
                 )
                 for c in found
@@ -199,7 +195,7 @@ def dispatch_status_command(args: argparse.Namespace) -> int:
             d.carrier or "-",
             d.expected,
             d.loaded,
-            _weight(d.loaded_weight_g),
+            kilograms(d.loaded_weight_g),
             f"{d.pickup_at.astimezone():%a %H:%M} ({countdown(d.pickup_at, now)})"
             if d.pickup_at
             else "-",
@@ -240,7 +236,7 @@ def dispatch_close(args: argparse.Namespace) -> int:
     else:
         print(
             f"Manifest {closed.manifest}: {len(closed.cartons)} {closed.carrier} carton(s), "
-            f"{_weight(closed.weight_g)}; shipped "
+            f"{kilograms(closed.weight_g)}; shipped "
             f"{', '.join(closed.orders_shipped) or 'no order yet'}"
         )
         if handover.files:
@@ -271,7 +267,7 @@ def manifests_list(args: argparse.Namespace) -> int:
                     m.door,
                     f"{m.closed_at.astimezone():%Y-%m-%d %H:%M}" if m.closed_at else "",
                     m.cartons,
-                    _weight(m.weight_g),
+                    kilograms(m.weight_g),
                 )
                 for m in found
             ],
@@ -312,7 +308,7 @@ def manifest_show(args: argparse.Namespace) -> int:
                     r["consignee"],
                     r["postal_code"],
                     r["country"],
-                    _weight(r["weight_g"]),
+                    kilograms(r["weight_g"]),
                 )
                 for r in rows
             ],

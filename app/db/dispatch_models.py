@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
-from app.db.models import Base, Operator
+from app.db.models import Base
 from app.db.types import UTCDateTime
 
 
@@ -53,4 +53,3 @@ class Load(Base):
     total_weight_g: Mapped[int] = mapped_column(Integer, default=0)
 
     door: Mapped[DockDoor] = relationship()
-    closer: Mapped[Operator | None] = relationship(foreign_keys=[closed_by])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -165,10 +165,6 @@ def _cell(text: str) -> str:
     as a formula (=, +, -, @ first)."""
     flat = " ".join(text.split())
     return f"'{flat}" if flat[:1] in ("=", "+", "-", "@") else flat
-
-
-def total_weight_g(rows: Sequence[ManifestRow]) -> int:
-    return sum(r.weight_g for r in rows)
 
 
 def kilograms(grams: int) -> str:

@@ -36,6 +36,15 @@ def test_pickup_times_by_weekday_and_the_next_one(monkeypatch: pytest.MonkeyPatc
         assert schedule.next_pickup(datetime(2027, 6, 7, 8, 0, tzinfo=UTC)) == datetime(
             2027, 6, 7, 15, 0, tzinfo=UTC
         )
+        # Saturday 12:00 CET, then over the night the clocks go forward: Monday 17:00 CEST.
+        friday_evening = datetime(2027, 3, 26, 17, 0, tzinfo=UTC)
+        assert schedule.next_pickup(friday_evening) == datetime(2027, 3, 27, 11, 0, tzinfo=UTC)
+        saturday_afternoon = datetime(2027, 3, 27, 13, 0, tzinfo=UTC)
+        assert schedule.next_pickup(saturday_afternoon) == datetime(2027, 3, 29, 15, 0, tzinfo=UTC)
+        # New Year's Eve is a Friday in 2027: the next pickup is Saturday 1 January, 12:00 CET.
+        assert schedule.next_pickup(datetime(2027, 12, 31, 18, 0, tzinfo=UTC)) == datetime(
+            2028, 1, 1, 11, 0, tzinfo=UTC
+        )
         assert PickupSchedule().next_pickup(monday_noon) is None
     finally:
         monkeypatch.undo()

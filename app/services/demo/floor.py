@@ -95,8 +95,8 @@ def sort_tote(
 
 
 def pack_tote(factory: Factory, packer: Actor, tote: str) -> list[int]:
-    """Pack the order in a single-order tote at the bench: every unit scanned, each carton
-    weighed at its expected weight and closed as the plan fills it; the closed cartons' ids."""
+    """Pack the order in a single-order tote at the bench: every unit scanned into one carton,
+    weighed at its expected weight and closed; the closed cartons' ids."""
     with factory() as session:
         codes = unit_codes(session)
     with unit_of_work(factory) as session:

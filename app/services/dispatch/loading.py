@@ -31,9 +31,8 @@ from app.services.dispatch.doors import door_by_code, door_for_carrier, list_doo
 from app.services.errors import NotAllowed, WrongState
 from app.services.packing.carriers import carrier_book
 from app.services.packing.jobs import supervisor_with_badge
+from app.services.packing.views import CLOSED
 from app.services.timeline import record_event
-
-ON_THE_WAY = ("CLOSED", "LOADED", "SHIPPED")  # a carton's states once labelled
 
 
 class LoadRefused(WrongState):
@@ -203,22 +202,22 @@ def _carton_rows(session: Session, *conditions: object) -> list[Row[Any]]:
 
 
 def carton_positions(session: Session, order_ids: Iterable[int]) -> dict[int, str]:
-    """Carton id -> "n of m" among its order's labelled cartons, in one query."""
+    """Carton id -> "n of m" as its shipping label printed it (its place among the order's
+    labelled cartons, of the count recorded when it closed), in one query."""
     ids = sorted(order_ids)
     if not ids:
         return {}
     by_order: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for order_id, carton_id, count in session.execute(
         select(Carton.order_id, Carton.id, Carton.carton_count)
-        .where(Carton.order_id.in_(ids), Carton.status.in_(ON_THE_WAY))
+        .where(Carton.order_id.in_(ids), Carton.status.in_(CLOSED))
         .order_by(Carton.order_id, Carton.seq)
     ):
         by_order[order_id].append((carton_id, count))
     positions: dict[int, str] = {}
     for cartons_of_order in by_order.values():
-        total = max(len(cartons_of_order), *(c or 0 for _, c in cartons_of_order))
-        for index, (carton_id, _) in enumerate(cartons_of_order, start=1):
-            positions[carton_id] = f"{index} of {total}"
+        for index, (carton_id, count) in enumerate(cartons_of_order, start=1):
+            positions[carton_id] = f"{index} of {count or len(cartons_of_order)}"
     return positions
 
 

@@ -307,19 +307,37 @@ class OrderEvent(Base):
 
 
 class OutboxMessage(Base):
-    """A message to a customer, written in the same transaction as the change it reports."""
+    """A message to a customer, written in the same transaction as the change it reports.
+
+    `dedupe_key` (kind, order and cartons) is unique: a retry, or the same carrier events
+    imported twice, never queues a second message. The relay claims a row for a while
+    (`claimed_until`), sends it, and marks it sent, or backs off to `next_attempt_at` with
+    the error; after a day of failures it is `failed`, for a supervisor to see.
+    """
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     recipient: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the plain-text part
+    html: Mapped[str] = mapped_column(Text, default="")  # the HTML part
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(255), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -365,3 +383,4 @@ from app.db import dispatch_models as _dispatch_models  # noqa: E402, F401
 from app.db import packing_models as _packing_models  # noqa: E402, F401
 from app.db import picking_models as _picking_models  # noqa: E402, F401
 from app.db import putwall_models as _putwall_models  # noqa: E402, F401
+from app.db import tracking_models as _tracking_models  # noqa: E402, F401

@@ -101,6 +101,10 @@ class Carton(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"), nullable=True, index=True)
     loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     loaded_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
+    # After the handover: the carrier's latest status (app/domain/tracking.py), as of when.
+    tracking_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    tracking_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     box_type: Mapped[BoxType | None] = relationship()
     items: Mapped[list[CartonItem]] = relationship(

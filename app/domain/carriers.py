@@ -7,12 +7,23 @@ import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from app.domain.dispatch import PickupSchedule
 
 _BOOK_FIELDS = frozenset({"carrier", "rule"})
 _CARRIER_FIELDS = frozenset(
-    {"name", "aliases", "scheme", "number", "first_serial", "services", "account", "pickup"}
+    {
+        "name",
+        "aliases",
+        "scheme",
+        "number",
+        "first_serial",
+        "services",
+        "account",
+        "pickup",
+        "tracking_url",
+    }
 )
 _SERVICE_FIELDS = frozenset({"name", "code", "max_weight_g"})
 _RULE_CONDITIONS = frozenset({"carrier", "service", "countries", "min_weight_g", "max_weight_g"})
@@ -109,6 +120,13 @@ class Carrier:
     first_serial: int = 0
     account: str = ""  # the warehouse's account with the carrier, printed on manifests
     pickup: PickupSchedule = field(default_factory=PickupSchedule)  # the driver, by weekday
+    tracking_url: str = ""  # where a customer follows a parcel: {tracking_number} goes in it
+
+    def tracking_link(self, tracking_number: str) -> str:
+        """The carrier's page for one parcel, or "" when the carrier book names none."""
+        if not self.tracking_url or not tracking_number:
+            return ""
+        return self.tracking_url.format(tracking_number=quote(tracking_number, safe=""))
 
     def answers_to(self, requested: str) -> bool:
         """Whether an order asking for `requested` means this carrier."""
@@ -295,8 +313,19 @@ class _Parser:
             if "pickup" in entry
             else PickupSchedule()
         )
+        tracking_url = _text(entry, "tracking_url", where, required=False)
+        if tracking_url:
+            _check_tracking_url(tracking_url, f"{where}, field 'tracking_url'")
         return Carrier(
-            name, aliases, scheme, template, tuple(services), first_serial, account, pickup
+            name,
+            aliases,
+            scheme,
+            template,
+            tuple(services),
+            first_serial,
+            account,
+            pickup,
+            tracking_url,
         )
 
     def rule(self, entry: Mapping[str, Any], position: int, carriers: list[Carrier]) -> Rule:
@@ -348,6 +377,20 @@ class _Parser:
             countries=countries,
             min_weight_g=least,
             max_weight_g=most,
+        )
+
+
+def _check_tracking_url(url: str, where: str) -> None:
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"{where}: a web address starting https://, not {url!r}")
+    try:
+        fields = _template_fields(url)
+    except ValueError:
+        fields = {"?"}
+    if fields != {"tracking_number"}:
+        raise ValueError(
+            f"{where}: the address must hold {{tracking_number}} once and no other field "
+            f"in braces, not {url!r}"
         )
 
 

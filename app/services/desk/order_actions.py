@@ -22,6 +22,7 @@ from app.services.intake.verification import (
     release_allocations,
     verify_facts,
 )
+from app.services.messages import Message, Recipient, queue_messages, shipped_items
 from app.services.order_numbers import lock_order, resolve_order_number
 from app.services.packing.set_aside import stop_packing
 from app.services.picking.finishing import finish_if_done, pick_lists_of, withdraw_from_pick_lists
@@ -81,6 +82,8 @@ def cancel_order(session: Session, actor: Actor, number: str, reason: str) -> in
     if at_packing:
         detail += f"; {at_packing}"
     move_order(session, order, OrderStatus.CANCELLED, actor, "cancelled", detail)
+    items = shipped_items(order.lines)
+    queue_messages(session, actor, "cancelled", [Message(Recipient.of(order), {"items": items})])
     for pick_list in pick_lists:
         finish_if_done(session, actor, pick_list, ScanOutcome("ok", ""))
     return released

@@ -34,6 +34,7 @@ from app.services.dispatch.carrier_link import (
 from app.services.dispatch.doors import door_by_code
 from app.services.dispatch.loading import carton_positions, dock_view, next_pickup, open_load
 from app.services.errors import NotFound, WrongState
+from app.services.messages import Message, Recipient, queue_messages
 from app.services.packing.carriers import carrier_book
 from app.services.printing.records import RecordedPrint, print_document, reprint
 from app.services.timeline import event_values, move_orders
@@ -90,9 +91,11 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
     load.status, load.closed_at, load.closed_by = "CLOSED", now, actor.operator_id
     load.manifest_number, load.carton_count, load.total_weight_g = number, len(loaded), weight
     by_order: dict[int, list[str]] = defaultdict(list)
+    cartons_of: dict[int, list[Carton]] = defaultdict(list)
     for carton in loaded:
         carton.status = "SHIPPED"
         by_order[carton.order_id].append(carton.tracking_number or carton.sscc or "")
+        cartons_of[carton.order_id].append(carton)
     session.flush()
     # The whole truck's orders in a few statements, not a handful per order: a load of
     # 500 cartons closes in one short transaction.
@@ -112,6 +115,7 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
     if events:
         session.execute(insert(OrderEvent), events)
     move_orders(session, actor, moves)
+    _tell_customers(session, actor, door.carrier, orders, cartons_of, left)
     waiting = dock_view(session, door.code).expected
     return ClosedLoad(
         manifest=number,
@@ -123,6 +127,39 @@ def close_load(session: Session, actor: Actor, door_code: str) -> ClosedLoad:
         not_loaded=tuple(c.tracking_number for c in waiting),
         weight_g=weight,
     )
+
+
+def _tell_customers(
+    session: Session,
+    actor: Actor,
+    carrier_name: str,
+    orders: dict[int, Order],
+    cartons_of: dict[int, list[Carton]],
+    left: dict[int, int],
+) -> None:
+    """A `shipped` message per order for the cartons this truck took, with their tracking
+    links, and how many are still to follow."""
+    carrier = carrier_book().carrier(carrier_name)
+    messages = []
+    for order_id, cartons in sorted(cartons_of.items()):
+        parcels = [
+            {
+                "seq": c.seq,
+                "count": c.carton_count or len(cartons),
+                "tracking_number": c.tracking_number or c.sscc or "",
+                "link": carrier.tracking_link(c.tracking_number or "") if carrier else "",
+            }
+            for c in sorted(cartons, key=lambda c: c.seq)
+        ]
+        context = {
+            "carrier": carrier_name,
+            "service": cartons[0].service,
+            "parcels": parcels,
+            "to_follow": left.get(order_id, 0),
+        }
+        recipient = Recipient.of(orders[order_id])
+        messages.append(Message(recipient, context, cartons=[c.id for c in cartons]))
+    queue_messages(session, actor, "shipped", messages)
 
 
 def _lock_orders(session: Session, order_ids: list[int]) -> dict[int, Order]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
 from app.db.engine import unit_of_work
-from app.db.models import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
+from app.db.models import Customer, Order, OrderEvent, OrderLine, Product
 from app.domain.formats.order_files import FORMATS, read_orders
 from app.domain.formats.tabular import FileUnusable
 from app.domain.intake_rules import draft_problem
@@ -40,6 +40,7 @@ from app.services.intake.verification import (
     line_label,
     verify_facts,
 )
+from app.services.messages import Message, Recipient, queue_messages, shipped_items
 from app.services.ship_to import ship_to_columns
 from app.services.timeline import event_values
 
@@ -305,13 +306,18 @@ def _store(session: Session, actor: Actor, drafts: Sequence[OrderDraft]) -> list
     )
     if mapped:
         session.execute(insert(OrderEvent), mapped)
-    messages = [
-        acknowledgement(order_id, d)
-        for order_id, d in zip(order_ids, drafts, strict=True)
-        if d.email
-    ]
-    if messages:
-        session.execute(insert(OutboxMessage), messages)
+    queue_messages(
+        session,
+        actor,
+        "received",
+        [
+            Message(
+                Recipient(order_id, d.number, d.email, d.ship_to.name),
+                {"items": shipped_items(d.lines)},
+            )
+            for order_id, d in zip(order_ids, drafts, strict=True)
+        ],
+    )
 
     lines_by_order: dict[int, list[LineFacts]] = {order_id: [] for order_id in order_ids}
     for line_id, (order_id, _), facts in zip(line_ids, drafted, lines, strict=True):
@@ -389,26 +395,3 @@ def _customer_ids(session: Session, drafts: Sequence[OrderDraft]) -> dict[str, i
         ).all()
         found.update(zip(fresh, ids, strict=True))
     return found
-
-
-def acknowledgement(order_id: int, draft: OrderDraft) -> dict[str, Any]:
-    """The customer's "we have received your order" message, queued in the outbox."""
-    address = draft.ship_to
-    greeting = f"Dear {address.name}," if address.name else "Hello,"
-    items = "\n".join(
-        f"  {line.quantity} x {line.name or line.sku}"
-        for line in draft.lines
-        if line.requires_shipping and not line.fulfilled_before
-    )
-    return {
-        "order_id": order_id,
-        "kind": "acknowledgement",
-        "recipient": draft.email,
-        "subject": f"We have received your order {draft.number}",
-        "body": (
-            f"{greeting}\n\nThank you for your order {draft.number}. Our warehouse has "
-            f"received it and is getting it ready:\n\n{items}\n\n"
-            "We will write again when it ships, with its tracking number.\n"
-        ),
-        "created_at": clock.now(),
-    }

@@ -334,11 +334,30 @@ def _drop(path: tuple[Any, ...]) -> dict[str, Any]:
             _set(("carrier", 1, "services", 0, "code"), "tt"),
             r"service 1 \('TRACKED 48'\), fields 'number' and 'code': .* capital letters",
         ),
+        (
+            _set(("carrier", 0, "tracking_url"), "www.ups.com/track?n={tracking_number}"),
+            r"carrier 1 \('UPS'\), field 'tracking_url': a web address starting https://",
+        ),
+        (
+            _set(("carrier", 0, "tracking_url"), "https://ups.example/track"),
+            r"field 'tracking_url': the address must hold \{tracking_number\} once",
+        ),
+        (
+            _set(("carrier", 0, "tracking_url"), "https://ups.example/{tracking_number}/{sku}"),
+            r"field 'tracking_url': the address must hold \{tracking_number\} once",
+        ),
     ],
 )
 def test_a_malformed_book_names_the_entry_and_field(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse(data)
+
+
+def test_every_shipped_carrier_links_to_its_tracking_page(book: CarrierBook) -> None:
+    for carrier in book.carriers:
+        link = carrier.tracking_link("1Z 5R8/9")
+        assert link.startswith("https://") and link.endswith("1Z%205R8%2F9"), carrier.name
+    assert parse(small_book()).carriers[0].tracking_link("1Z1") == ""  # none given
 
 
 def test_a_rule_after_the_catch_all_is_refused() -> None:

@@ -1,4 +1,4 @@
-"""Floor benchmark: N stations at once on one database (pickers, sorters, packers).
+"""Floor benchmark: N stations at once on one database (pickers, packers, sorters, shippers).
 
 Run: uv run python -m tests.benchmarks.bench_floor [--database URL] [--stations N]
 Every station is its own process (spawned) and makes the service calls its screen makes, one
@@ -6,17 +6,23 @@ transaction per scan: a picker takes the next pick list from the shared queue an
 (location, units, totes); a sorter takes a picked batch tote and sorts it into its own put
 wall (item, then slot); a packer takes a picked order's tote or a sorted order's complete slot
 and packs it (units, a box if none fits, the weight to close the carton; labels are not
-printed). Stations cycle picker, packer, sorter: 1 is a picker; 4 are two pickers, a packer and
-a sorter; 10 are four pickers, three packers and three sorters.
+printed); a shipper stands at its own dock door, every door serving the same carrier, loads
+that carrier's closed cartons from the one pool waiting at the dock (each a load scan), and
+closes its truck every ten cartons (the manifest committed, the orders SHIPPED, the customers'
+messages queued; the PDF and CSV are not written). Stations cycle picker, packer, sorter,
+shipper: 1 is a picker; 4 are one of each; 10 are three pickers, three packers, two sorters
+and two shippers.
 
 The work is set out before the clock starts: the demo warehouse (with deep stock, so nothing
 runs dry), generated orders released as pick lists for the pickers, batch totes picked for the
-sorters and carts picked for the packers. Then every station starts at once and does its share
-(`--lists` per picker, `--batches` per sorter, `--packs` per packer) or stops at `--seconds`.
-Figures: a claim (taking the next list, tote or order) and a scan (committed), p50/p99 per
-role, and the floor's throughput. Then the invariants, each a PASS or FAIL line: no list,
-tote or order held twice, stock and reservations exact, every scan recorded once. The exit
-status is 1 if one fails.
+sorters, carts picked for the packers, and orders packed for the shippers. Then every station
+starts at once and does its share (`--lists` per picker, `--batches` per sorter, `--packs` per
+packer, `--cartons` per shipper) or stops at `--seconds`.
+Figures: a claim (taking the next list, tote or order; a shipper's is closing its truck) and a
+scan (committed), p50/p99 per role, and the floor's throughput. Then the invariants, each a
+PASS or FAIL line: no list, tote, order or carton held twice, stock and reservations exact,
+every scan recorded once, an order SHIPPED exactly when its cartons are, one message each.
+The exit status is 1 if one fails.
 
 --database: a PostgreSQL server gets a fresh schema, dropped at the end; an SQLite URL names
 a new file. Without it, a temporary SQLite file.
@@ -48,8 +54,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import DatabaseChoice, normalise_url
 from app.db.database import Database, open_database
+from app.db.dispatch_models import DockDoor, Load
 from app.db.engine import make_engine, unit_of_work
-from app.db.models import Allocation, Order, OrderEvent, OrderLine, Stock
+from app.db.models import Allocation, Order, OrderEvent, OrderLine, OutboxMessage, Stock
 from app.db.packing_models import Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import SortPut, WallSlot
@@ -58,6 +65,9 @@ from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
 from app.services.demo.floor import unit_codes, walk_pick_list
 from app.services.demo.seeding import seed_demo
+from app.services.dispatch.doors import set_door
+from app.services.dispatch.loading import LoadRefused, load_carton
+from app.services.dispatch.manifests import close_load
 from app.services.errors import Conflict, NotAllowed, NotFound
 from app.services.masterdata.operators import add_operator
 from app.services.packing.bench import choose_box, close_carton, pack_item, start_packing
@@ -68,11 +78,12 @@ from app.services.picking.scans import scan as pick_scan
 from app.services.picking.views import Expect, PickListView
 from app.services.picking.waves import ReleasedList, release_wave
 from app.services.sorting.put_wall import WrongPut, add_wall, put, start_batch, target_for
-from tests.benchmarks.bench_packing import top_up
+from tests.benchmarks.bench_packing import pack_orders, picked_orders, top_up
 
 BOSS = Actor.command_line("bench")
-ROLES = (Role.PICKER, Role.PACKER, Role.SORTER)
+ROLES = (Role.PICKER, Role.PACKER, Role.SORTER, Role.SHIPPER)
 CART, BATCH = 8, 12  # orders on a picker's cart; orders in a sorter's batch tote
+TRUCK = 10  # cartons a shipper loads before closing its truck
 SETUP_PICKER = "OP-5999"
 Factory = sessionmaker[Session]
 T = TypeVar("T")
@@ -104,6 +115,7 @@ class Station:
     held: list[str] = field(default_factory=list)  # lists, totes or orders it took
     units: int = 0  # picked, put or packed
     finished: list[str] = field(default_factory=list)  # orders its lists moved on
+    shipped: list[str] = field(default_factory=list)  # orders its trucks took
     cartons: int = 0
     retries: int = 0  # a scan refused as "changed under another station" and scanned again
     refused_claims: int = 0  # another station took it first
@@ -281,6 +293,59 @@ def _sorter(db: Database, actor: Actor, shift: Shift, share: int, wall: str) -> 
             me.units += 1
 
 
+def _shipper(
+    db: Database, actor: Actor, shift: Shift, share: int, door: str, rng: random.Random
+) -> None:
+    """Load the door's carrier's cartons from the pool every shipper draws on; close the truck
+    every TRUCK cartons, and at the end."""
+    factory, me = db.sessions, shift.station
+    with factory() as session:
+        carrier = session.scalars(select(DockDoor.carrier).where(DockDoor.code == door)).one()
+    on_truck = 0
+    while len(me.held) < share and not shift.over:
+        with factory() as session:
+            waiting = _cartons_waiting(session, carrier)
+        if not waiting:
+            break
+        code = rng.choice(waiting)
+        try:
+            shift.timed(
+                me.scans,
+                factory,
+                partial(load_carton, actor=actor, door_code=door, scanned=_scan(code)),
+            )
+        except LoadRefused:
+            me.refused_claims += 1  # another shipper loaded it first
+            continue
+        me.held.append(code)
+        on_truck += 1
+        if on_truck == TRUCK:
+            _close(factory, actor, shift, door)
+            on_truck = 0
+    if on_truck:
+        _close(factory, actor, shift, door)
+
+
+def _close(factory: Factory, actor: Actor, shift: Shift, door: str) -> None:
+    closed = shift.timed(
+        shift.station.claims, factory, partial(close_load, actor=actor, door_code=door)
+    )
+    shift.station.cartons += len(closed.cartons)
+    shift.station.shipped += closed.orders_shipped
+
+
+def _cartons_waiting(session: Session, carrier: str) -> list[str]:
+    """A few of `carrier`'s closed cartons not yet on a truck (their tracking numbers)."""
+    return list(
+        session.scalars(
+            select(Carton.tracking_number)
+            .where(Carton.status == "CLOSED", Carton.carrier == carrier)
+            .order_by(Carton.id)
+            .limit(6)
+        )
+    )
+
+
 def _batch_waiting(session: Session) -> str | None:
     """A picked batch tote none of whose orders is on a wall yet."""
     on_wall = exists().where(WallSlot.order_id == Order.id)
@@ -338,6 +403,8 @@ def run_station(
             _picker(db, actor, shift, share)
         elif role == Role.PACKER.value:
             _packer(db, actor, shift, share, random.Random(index))
+        elif role == Role.SHIPPER.value:
+            _shipper(db, actor, shift, share, _door(index), random.Random(index))
         else:
             _sorter(db, actor, shift, share, _wall(index))
     except Exception as exc:  # noqa: BLE001 - reported by the main process
@@ -349,6 +416,10 @@ def run_station(
 
 def _wall(index: int) -> str:
     return f"W{20 + index}"
+
+
+def _door(index: int) -> str:
+    return f"DOCK-{20 + index}"
 
 
 # -- setting out the work -----------------------------------------------------------------
@@ -385,7 +456,7 @@ def set_out(db: Database, roles: list[Role], args: argparse.Namespace) -> list[t
     seed_demo(db.sessions, BOSS, orders=args.orders)
     with unit_of_work(db.sessions) as session:  # deep stock: the run measures work, not shortage
         session.execute(update(Stock).values(quantity=Stock.quantity + 100_000))
-    pickers, packers, sorters = (roles.count(r) for r in ROLES)
+    pickers, packers, sorters, shippers = (roles.count(r) for r in ROLES)
     carts = pickers * args.lists + -(-packers * args.packs // CART)
     top_up(db, carts * CART + sorters * args.batches * BATCH)
     setup = _operator(db, Role.PICKER, SETUP_PICKER)
@@ -414,6 +485,20 @@ def set_out(db: Database, roles: list[Role], args: argparse.Namespace) -> list[t
             return _tote(list_id, 0 if batch else position)
 
         walk_pick_list(db.sessions, setup_picker, pick_list.code, tote_for)
+    if shippers:  # orders packed and waiting at the dock, for one carrier's trucks
+        packed = pack_orders(db, picked_orders(db, shippers * args.cartons, carrier="UPS"))
+        with db.sessions() as session:
+            carriers = Counter(
+                session.scalars(
+                    select(Carton.carrier)
+                    .join(Order, Order.id == Carton.order_id)
+                    .where(Order.number.in_(packed), Carton.status == "CLOSED")
+                )
+            )
+        with unit_of_work(db.sessions) as session:
+            for i, role in enumerate(roles):
+                if role is Role.SHIPPER:
+                    set_door(session, BOSS, _door(i), carriers.most_common(1)[0][0])
     with unit_of_work(db.sessions) as session:  # the pickers' queue: carts of eight
         for _ in range(pickers * args.lists):
             release_wave(session, BOSS, max_orders=CART, cart_totes=CART)
@@ -445,7 +530,9 @@ def totals(session: Session) -> Totals:
         picked=count(select(func.sum(PickTask.picked))),
         puts=count(select(func.sum(SortPut.units))),
         packed=count(select(func.sum(CartonItem.units))),
-        cartons=count(select(func.count(Carton.id)).where(Carton.status == "CLOSED")),
+        cartons=count(
+            select(func.count(Carton.id)).where(Carton.status.in_(("CLOSED", "LOADED", "SHIPPED")))
+        ),
         picked_events=count(select(func.count(OrderEvent.id)).where(OrderEvent.kind == "picked")),
     )
 
@@ -462,6 +549,7 @@ def check(db: Database, before: Totals, stations: list[Station]) -> list[tuple[b
     held_once(Role.PICKER.value, "pick list")
     held_once(Role.SORTER.value, "batch tote")
     held_once(Role.PACKER.value, "order")
+    held_once(Role.SHIPPER.value, "carton")
     with db.sessions() as session:
         after = totals(session)
         on_two_lists = session.scalars(
@@ -511,8 +599,9 @@ def check(db: Database, before: Totals, stations: list[Station]) -> list[tuple[b
         )
         not_once = sorted(n for n in finished if events[n] != 1)
         results.append((not not_once, f"each order picked has one 'picked' event {not_once}"))
+        results += _dispatch_checks(session, stations)
     units = {role.value: sum(s.units for s in stations if s.role == role.value) for role in ROLES}
-    cartons = sum(s.cartons for s in stations)
+    cartons = sum(s.cartons for s in stations if s.role == Role.PACKER.value)
     results += [
         (
             before.on_hand - after.on_hand == units["picker"],
@@ -545,6 +634,71 @@ def check(db: Database, before: Totals, stations: list[Station]) -> list[tuple[b
     return results
 
 
+def _dispatch_checks(session: Session, stations: list[Station]) -> list[tuple[bool, str]]:
+    """The dock's invariants: every load scan on a truck once, every closed truck's count its
+    shipped cartons, an order SHIPPED exactly when its cartons are, one message per order."""
+    loaded = [code for s in stations if s.role == Role.SHIPPER.value for code in s.held]
+    if not loaded:
+        return []
+    on_trucks = session.scalar(
+        select(func.count(Carton.id)).where(
+            Carton.tracking_number.in_(loaded),
+            Carton.status == "SHIPPED",
+            Carton.load_id.is_not(None),
+        )
+    )
+    miscounted = session.scalars(
+        select(Load.manifest_number)
+        .join(Carton, Carton.load_id == Load.id)
+        .where(Load.status == "CLOSED")
+        .group_by(Load.id, Load.manifest_number, Load.carton_count)
+        .having(func.count(Carton.id) != Load.carton_count)
+    ).all()
+    orders = session.scalars(
+        select(Carton.order_id).where(Carton.tracking_number.in_(loaded))
+    ).all()
+    left = dict(
+        session.execute(
+            select(Carton.order_id, func.count(Carton.id))
+            .where(Carton.order_id.in_(orders), Carton.status != "SHIPPED")
+            .group_by(Carton.order_id)
+        ).all()
+    )
+    partly = [
+        number
+        for order_id, number, status in session.execute(
+            select(Order.id, Order.number, Order.status).where(Order.id.in_(orders))
+        )
+        if (status == "SHIPPED") == bool(left.get(order_id))
+    ]
+    shipped = [n for s in stations for n in s.shipped]
+    messages = Counter(
+        session.scalars(
+            select(Order.number)
+            .join(OutboxMessage, OutboxMessage.order_id == Order.id)
+            .where(OutboxMessage.kind == "shipped", Order.id.in_(orders))
+        ).all()
+    )
+    twice = sorted(n for n, count in messages.items() if count != 1)
+    return [
+        (
+            on_trucks == len(loaded),
+            f"every load scan on a closed truck once ({on_trucks} = {len(loaded)})",
+        ),
+        (not miscounted, f"every manifest counts its shipped cartons {miscounted}"),
+        (not partly, f"an order SHIPPED exactly when all its cartons are {partly}"),
+        (
+            len(messages) == len(set(orders)) and not twice,
+            f"one 'shipped' message per order on a truck ({len(messages)} = {len(set(orders))})"
+            f" {twice}",
+        ),
+        (
+            len(shipped) == len(set(shipped)) == len(set(orders)),
+            f"each order shipped by one close ({len(shipped)} = {len(set(orders))})",
+        ),
+    ]
+
+
 # -- the run --------------------------------------------------------------------------------
 def _row(name: str, values: list[float]) -> str:
     if not values:
@@ -571,7 +725,12 @@ def run(url: str, args: argparse.Namespace) -> bool:
     )
     context = multiprocessing.get_context("spawn")
     go, results = context.Event(), context.Queue()
-    shares = {Role.PICKER: args.lists, Role.PACKER: args.packs, Role.SORTER: args.batches}
+    shares = {
+        Role.PICKER: args.lists,
+        Role.PACKER: args.packs,
+        Role.SORTER: args.batches,
+        Role.SHIPPER: args.cartons,
+    }
     processes = [
         context.Process(
             target=run_station,
@@ -595,8 +754,14 @@ def run(url: str, args: argparse.Namespace) -> bool:
             continue
         claims = [t for s in mine for t in s.claims]
         scans = [t for s in mine for t in s.scans]
-        taken = {Role.PICKER: "lists", Role.PACKER: "orders", Role.SORTER: "totes"}[role]
-        print(f"  {len(mine)} {role.value}(s)  {_row('claim', claims)}   {_row('scan', scans)}")
+        taken = {
+            Role.PICKER: "lists",
+            Role.PACKER: "orders",
+            Role.SORTER: "totes",
+            Role.SHIPPER: "cartons",
+        }[role]
+        claim = "close" if role is Role.SHIPPER else "claim"
+        print(f"  {len(mine)} {role.value}(s)  {_row(claim, claims)}   {_row('scan', scans)}")
         print(
             f"      {sum(len(s.held) for s in mine)} {taken} taken,"
             f" {sum(s.units for s in mine)} units; {sum(s.retries for s in mine)} scanned again"
@@ -607,7 +772,8 @@ def run(url: str, args: argparse.Namespace) -> bool:
     print(
         f"  floor: {total} scans in {elapsed:.1f} s = {total / elapsed:.0f} scans/s; "
         f"{sum(len(s.finished) for s in stations)} orders picked, "
-        f"{sum(s.cartons for s in stations)} packed"
+        f"{sum(s.cartons for s in stations if s.role == Role.PACKER.value)} packed, "
+        f"{sum(len(s.shipped) for s in stations)} shipped"
     )
     ok = True
     for station in stations:
@@ -629,6 +795,7 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=6, help="pick lists per picker")
     parser.add_argument("--batches", type=int, default=2, help="batch totes per sorter")
     parser.add_argument("--packs", type=int, default=12, help="orders per packer")
+    parser.add_argument("--cartons", type=int, default=30, help="cartons loaded per shipper")
     parser.add_argument("--seconds", type=float, default=90, help="stop the stations after")
     args = parser.parse_args()
     with floor_database(args.database) as url:

@@ -313,7 +313,7 @@ class PickingScreen(Screen):
         stop = claimed.current_stop
         where = f": go to {stop.location}" if stop is not None else ""
         verb = "resumed" if claimed.status == "IN_PROGRESS" else "taken"
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())
         self.station.feedback.ok(f"Pick list {claimed.code} {verb}{where}.")
 
     def on_scan(self, scan: Scan) -> None:
@@ -372,7 +372,7 @@ class PickingScreen(Screen):
             self._finish(view, outcome)
             return
         self._show(view)
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())
         if outcome.result == "attention":
             self.station.feedback.attention(outcome.message)
         else:
@@ -391,5 +391,5 @@ class PickingScreen(Screen):
         if totes:
             detail += f"\nTotes: {', '.join(totes)}"
         self._show_start(f"Pick list {view.code} done", detail)
-        self.station.feedback.prompt(START_PROMPT)
+        self.station.feedback.next(START_PROMPT)
         self.station.feedback.done(outcome.message)

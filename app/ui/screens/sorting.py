@@ -313,7 +313,7 @@ class SortingScreen(Screen):
             self._item, self._target, self._extra = item, answer.target, None
             self._reload(answer.wall)
             if not quiet:  # quiet: after a refusal, whose red must stay up
-                self.station.feedback.prompt(self.next_scan.text())
+                self.station.feedback.next(self.next_scan.text())
                 self.station.feedback.ok(answer.message)
             return
         if isinstance(answer, WrongPut):
@@ -338,7 +338,7 @@ class SortingScreen(Screen):
         if message is not None:
             self._extra = None
             self._reload()
-            self.station.feedback.prompt(self.next_scan.text())
+            self.station.feedback.next(self.next_scan.text())
             self.station.feedback.ok(message)
 
     def _refused(self, item: Scan, error: BatonError) -> None:
@@ -355,7 +355,7 @@ class SortingScreen(Screen):
 
     def _apply_outcome(self, outcome: SortOutcome) -> None:
         self._reload(outcome.wall)
-        self.station.feedback.prompt(self.next_scan.text())
+        self.station.feedback.next(self.next_scan.text())
         if outcome.result == "done":
             self.station.feedback.done(outcome.message)
         elif outcome.result == "attention":

@@ -464,7 +464,7 @@ class PackingScreen(Screen):
             else f"Order {view.order} set aside"
         )
         self._show_start(headline, detail)
-        self.station.feedback.prompt(START_PROMPT)
+        self.station.feedback.next(START_PROMPT)
         if outcome.result == "done" and not view.customs.warning:
             self.station.feedback.done(outcome.message)
         else:

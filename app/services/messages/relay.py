@@ -112,11 +112,15 @@ def relay_outbox(
         size = BATCH if limit is None else min(BATCH, limit - sent - failed)
         if size <= 0:
             break
-        batch = claim_due(factory, settings, size)
+        lease = max(LEASE, timedelta(seconds=6 * settings.timeout_s))
+        batch = claim_due(factory, settings, size, lease)
         if not batch:
             break
+        # Stop sending while a message could still outlast the lease: SMTP's few round trips
+        # each wait at most timeout_s; the rest is given back for the next batch.
+        send_until = clock.now() + lease - timedelta(seconds=5 * settings.timeout_s)
         done, tried_and_failed, unreachable = _send_batch(
-            factory, settings, password, batch, connect, stop
+            factory, settings, password, batch, connect, stop, send_until
         )
         sent += done
         failed += tried_and_failed
@@ -141,8 +145,10 @@ def _password(settings: NotifySettings) -> str | None:
     return password
 
 
-def claim_due(factory: Factory, settings: NotifySettings, size: int) -> list[Outgoing]:
-    """Claim up to `size` due rows for LEASE in one short transaction; give each its lasting
+def claim_due(
+    factory: Factory, settings: NotifySettings, size: int, lease: timedelta = LEASE
+) -> list[Outgoing]:
+    """Claim up to `size` due rows for `lease` in one short transaction; give each its lasting
     Message-ID on its first attempt."""
     now = clock.now()
     with unit_of_work(factory) as session:
@@ -163,7 +169,7 @@ def claim_due(factory: Factory, settings: NotifySettings, size: int) -> list[Out
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_([row.id for row in rows]))
-            .values(claimed_until=now + LEASE),
+            .values(claimed_until=now + lease),
             execution_options={"synchronize_session": False},
         )
         new_ids = [
@@ -254,6 +260,7 @@ def _send_batch(
     batch: Sequence[Outgoing],
     connect: Connect,
     stop: threading.Event | None,
+    send_until: datetime,
 ) -> tuple[int, int, str | None]:
     """Send a claimed batch over one connection: (sent, failed attempts, why the server could
     not be used). A server that cannot be reached fails every message of the batch once;
@@ -269,6 +276,8 @@ def _send_batch(
     reason: str | None = None
     try:
         while untried and not (stop is not None and stop.is_set()):
+            if clock.now() > send_until:
+                break
             message = untried.pop(0)
             try:
                 error, permanent = _send_one(server, settings, message)

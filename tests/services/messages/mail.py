@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -21,7 +22,9 @@ from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import OutboxMessage
 from app.services.actor import Actor
+from app.services.intake.receiving import import_orders
 from app.services.messages.settings import set_notify_settings
+from tests.services.floor import SUPERVISOR, load_floor, write_orders
 
 SENDER = "orders@shop.example"
 RELAY = Actor.command_line("outbox relay")
@@ -177,3 +180,23 @@ def queue_plain(db: Database, count: int, start: int = 0) -> None:
 def outbox(db: Database) -> list[OutboxMessage]:
     with db.sessions() as session:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+CUSTOMERS = {
+    "#1": ("ann@example.com", "Ann Lee"),
+    "#2": ("zoe@example.com", "Zoë Ångström"),
+    "#3": ("mallory@example.com", "<script>alert('x')</script>"),
+}
+
+
+def import_acknowledged(db: Database, tmp_path: Path) -> None:
+    """Three orders imported from files, each customer with their own address."""
+    load_floor(db)
+    for number, (address, name) in CUSTOMERS.items():
+        path = write_orders(
+            tmp_path / f"{number[1:]}.csv",
+            {number: [("MUG-BLUE", 1)]},
+            email=address,
+            ship_name=name,
+        )
+        import_orders(db.sessions, SUPERVISOR, path, "csv")

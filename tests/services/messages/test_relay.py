@@ -15,7 +15,6 @@ from app.db.database import Database
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import NotAllowed
-from app.services.intake.receiving import import_orders
 from app.services.messages.relay import (
     LONGEST_WAIT,
     RelayNotSetUp,
@@ -23,14 +22,15 @@ from app.services.messages.relay import (
     wait_after,
 )
 from app.services.messages.settings import PASSWORD_ENV
-from tests.services.floor import SUPERVISOR, load_floor, write_orders
 from tests.services.messages.mail import (
+    CUSTOMERS,
     RELAY,
     SENDER,
     Logins,
     Mailbox,
     free_port,
     greets_then_hangs_up,
+    import_acknowledged,
     outbox,
     queue_plain,
     set_up_relay,
@@ -39,25 +39,6 @@ from tests.services.messages.mail import (
 
 # A fixed moment: what a message says and when it is retried never depends on today.
 MONDAY = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
-
-CUSTOMERS = {
-    "#1": ("ann@example.com", "Ann Lee"),
-    "#2": ("zoe@example.com", "Zoë Ångström"),
-    "#3": ("mallory@example.com", "<script>alert('x')</script>"),
-}
-
-
-def import_acknowledged(db: Database, tmp_path: Path) -> None:
-    """Three orders imported from files, each customer with their own address."""
-    load_floor(db)
-    for number, (address, name) in CUSTOMERS.items():
-        path = write_orders(
-            tmp_path / f"{number[1:]}.csv",
-            {number: [("MUG-BLUE", 1)]},
-            email=address,
-            ship_name=name,
-        )
-        import_orders(db.sessions, SUPERVISOR, path, "csv")
 
 
 @time_machine.travel(MONDAY, tick=False)

@@ -225,18 +225,20 @@ def build_email(settings: NotifySettings, message: Outgoing) -> EmailMessage:
 def open_smtp(settings: NotifySettings, password: str | None) -> smtplib.SMTP:
     """A connection to the settings' server, encrypted as they say, logged in when they name a
     user. Raises OSError or smtplib.SMTPException when that cannot be done."""
-    context = ssl.create_default_context()
     server: smtplib.SMTP
     if settings.tls:
         server = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout_s, context=context
+            settings.host,
+            settings.port,
+            timeout=settings.timeout_s,
+            context=ssl.create_default_context(),
         )
     else:
         server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
     try:
         server.ehlo()
         if settings.starttls:
-            server.starttls(context=context)
+            server.starttls(context=ssl.create_default_context())
             server.ehlo()
         if settings.username:
             server.login(settings.username, password or "")

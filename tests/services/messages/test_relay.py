@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import ssl
+import subprocess
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -268,3 +271,45 @@ def test_two_relays_at_once_deliver_each_message_exactly_once(db: Database) -> N
     assert Counter(mailbox.recipients) == {f"customer{n}@example.com": 1 for n in range(400)}
     assert len({str(m["Message-ID"]) for m in mailbox.messages}) == 400
     assert {(r.status, r.attempts) for r in outbox(db)} == {("sent", 1)}
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (made with the openssl tool)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl tool is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_starttls_then_login(
+    db: Database, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    queue_plain(db, 2)
+    logins = Logins("relay@shop.example", "s3cret")
+    options = {"tls_context": server_tls, "require_starttls": True, "authenticator": logins}
+    with smtp_server(**options) as (mailbox, port):
+        set_up_relay(db, port, starttls="yes", username="relay@shop.example")
+        monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+        # The server's certificate is not trusted yet: no secure connection, nothing sent.
+        report = relay_outbox(db.sessions, RELAY)
+        assert report.unreachable is not None
+        assert report.unreachable.startswith("no secure connection with the mail server")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted from now on
+        with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2)):
+            report = relay_outbox(db.sessions, RELAY)
+    assert (report.sent, report.unreachable) == (2, None)
+    assert logins.seen == ["relay@shop.example"] and len(mailbox.envelopes) == 2

@@ -19,7 +19,7 @@ import os
 import smtplib
 import ssl
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -86,16 +86,12 @@ class _ServerGone(Exception):
     """The connection cannot carry another message (refused, dropped, timed out)."""
 
 
-Connect = Callable[[NotifySettings, str | None], smtplib.SMTP]
-
-
 def relay_outbox(
     factory: Factory,
     actor: Actor,
     *,
     limit: int | None = None,
     stop: threading.Event | None = None,
-    connect: Connect | None = None,
 ) -> RelayReport:
     """Send every message due now (at most `limit`), batch by batch; a supervisor's action, or
     the system's on a supervisor's behalf. RelayNotSetUp when no server is set up. A server
@@ -105,7 +101,6 @@ def relay_outbox(
     with factory() as session:
         settings = notify_settings(session)
     password = _password(settings)
-    connect = connect or open_smtp
     sent = failed = 0
     unreachable: str | None = None
     while unreachable is None and not (stop and stop.is_set()):
@@ -120,7 +115,7 @@ def relay_outbox(
         # each wait at most timeout_s; the rest is given back for the next batch.
         send_until = clock.now() + lease - timedelta(seconds=5 * settings.timeout_s)
         done, tried_and_failed, unreachable = _send_batch(
-            factory, settings, password, batch, connect, stop, send_until
+            factory, settings, password, batch, stop, send_until
         )
         sent += done
         failed += tried_and_failed
@@ -260,7 +255,6 @@ def _send_batch(
     settings: NotifySettings,
     password: str | None,
     batch: Sequence[Outgoing],
-    connect: Connect,
     stop: threading.Event | None,
     send_until: datetime,
 ) -> tuple[int, int, str | None]:
@@ -268,7 +262,7 @@ def _send_batch(
     not be used). A server that cannot be reached fails every message of the batch once;
     one that goes away fails the message in flight, and the rest are given back untried."""
     try:
-        server = connect(settings, password)
+        server = open_smtp(settings, password)
     except (OSError, smtplib.SMTPException) as exc:
         unreachable = _unusable(settings, exc)
         mark_attempts_failed(factory, [m.id for m in batch], unreachable)

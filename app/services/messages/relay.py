@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import os
 import smtplib
-import ssl
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, or_, select, update
@@ -36,6 +33,15 @@ from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import WrongState
 from app.services.messages.settings import PASSWORD_ENV, NotifySettings, notify_settings
+from app.services.messages.smtp import (
+    Outgoing,
+    ServerGone,
+    close,
+    message_id,
+    open_smtp,
+    send_one,
+    unusable,
+)
 
 Factory = sessionmaker[Session]
 LEASE = timedelta(minutes=2)  # how long a claimed row is this relay's alone
@@ -68,22 +74,6 @@ class RelayReport:
             "pending": self.pending,
             "unreachable": self.unreachable,
         }
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A claimed row, as plain values: what goes on the wire."""
-
-    id: int
-    recipient: str
-    subject: str
-    text: str
-    html: str
-    message_id: str
-
-
-class _ServerGone(Exception):
-    """The connection cannot carry another message (refused, dropped, timed out)."""
 
 
 def relay_outbox(
@@ -194,62 +184,6 @@ def claim_due(
     return [Outgoing(r.id, r.recipient, r.subject, r.body, r.html, r.message_id) for r in claimed]
 
 
-def message_id(row_id: int, created_at: datetime, sender: str) -> str:
-    """The message's Message-ID, the same on every attempt: its row, when it was queued, and
-    the sender's domain."""
-    domain = sender.rpartition("@")[2] or "baton.invalid"
-    return f"<outbox.{row_id}.{created_at:%Y%m%d%H%M%S}@{domain}>"
-
-
-def build_email(settings: NotifySettings, message: Outgoing) -> EmailMessage:
-    """The e-mail: a plain-text part and its HTML alternative, with the shop as sender."""
-    email = EmailMessage()
-    email["From"] = formataddr((settings.shop(), settings.sender))
-    if settings.reply_to:
-        email["Reply-To"] = settings.reply_to
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email["Date"] = format_datetime(clock.now())
-    email["Message-ID"] = message.message_id
-    email.set_content(message.text)
-    if message.html:
-        email.add_alternative(message.html, subtype="html")
-    return email
-
-
-def open_smtp(settings: NotifySettings, password: str | None) -> smtplib.SMTP:
-    """A connection to the settings' server, encrypted as they say, logged in when they name a
-    user. Raises OSError or smtplib.SMTPException when that cannot be done."""
-    server: smtplib.SMTP
-    if settings.tls:
-        server = smtplib.SMTP_SSL(
-            settings.host,
-            settings.port,
-            timeout=settings.timeout_s,
-            context=ssl.create_default_context(),
-        )
-    else:
-        server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
-    try:
-        server.ehlo()
-        if settings.starttls:
-            server.starttls(context=ssl.create_default_context())
-            server.ehlo()
-        if settings.username:
-            server.login(settings.username, password or "")
-    except BaseException:
-        server.close()
-        raise
-    return server
-
-
-def _close(server: smtplib.SMTP) -> None:
-    try:
-        server.quit()
-    except (OSError, smtplib.SMTPException):
-        server.close()
-
-
 def _send_batch(
     factory: Factory,
     settings: NotifySettings,
@@ -264,7 +198,7 @@ def _send_batch(
     try:
         server = open_smtp(settings, password)
     except (OSError, smtplib.SMTPException) as exc:
-        unreachable = _unusable(settings, exc)
+        unreachable = unusable(settings, exc)
         mark_attempts_failed(factory, [m.id for m in batch], unreachable)
         return 0, len(batch), unreachable
     sent = failed = 0
@@ -276,8 +210,8 @@ def _send_batch(
                 break
             message = untried.pop(0)
             try:
-                error, permanent = _send_one(server, settings, message)
-            except _ServerGone as gone:
+                error, permanent = send_one(server, settings, message)
+            except ServerGone as gone:
                 reason = str(gone)
                 mark_attempts_failed(factory, [message.id], reason)
                 failed += 1
@@ -289,61 +223,9 @@ def _send_batch(
                 mark_attempts_failed(factory, [message.id], error, permanent=permanent)
                 failed += 1
     finally:
-        _close(server)
+        close(server)
         release(factory, [m.id for m in untried])
     return sent, failed, reason
-
-
-def _send_one(
-    server: smtplib.SMTP, settings: NotifySettings, message: Outgoing
-) -> tuple[str | None, bool]:
-    """Hand one message to the server: (None, _) when it took it, else (why, whether trying
-    again is pointless). _ServerGone when the connection cannot carry another message."""
-    email = build_email(settings, message)
-    try:
-        server.send_message(email, from_addr=settings.sender, to_addrs=[message.recipient])
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, text = next(iter(exc.recipients.values()), (0, b""))
-        return f"{message.recipient} refused by the server: {code} {_text(text)}", code >= 500
-    except smtplib.SMTPSenderRefused as exc:
-        raise _ServerGone(
-            f"the mail server refused the sender {settings.sender}: "
-            f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from exc
-    except smtplib.SMTPDataError as exc:
-        permanent = exc.smtp_code >= 500
-        return f"the server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}", permanent
-    except smtplib.SMTPNotSupportedError as exc:
-        return f"the server cannot take this message: {exc}", True
-    except (OSError, smtplib.SMTPException) as exc:
-        raise _ServerGone(_unusable(settings, exc)) from exc
-    return None, False
-
-
-def _text(value: bytes | str) -> str:
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    return " ".join(text.split())
-
-
-def _unusable(settings: NotifySettings, exc: BaseException) -> str:
-    """Why the server cannot be used, in one line for a supervisor."""
-    where = f"{settings.host}:{settings.port}"
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return (
-            f"the mail server {where} refused the login of {settings.username}: "
-            f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        )
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"the mail server {where} closed the connection: {exc or 'no reason given'}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"the mail server {where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
-    if isinstance(exc, ssl.SSLError):
-        return f"no secure connection with the mail server {where}: {exc.reason or exc}"
-    if isinstance(exc, TimeoutError):
-        return f"the mail server {where} did not answer within {settings.timeout_s:g} s"
-    if isinstance(exc, OSError):
-        return f"cannot reach the mail server {where}: {exc.strerror or exc}"
-    return f"the mail server {where} cannot be used: {exc}"
 
 
 def wait_after(attempts: int) -> timedelta:

@@ -127,6 +127,7 @@ STAGES = (
     "sorting",
     "packing",
     "dispatch",
+    "messages",
     "desk",
     "masterdata",
     "printing",

@@ -52,7 +52,18 @@ class CommandParser(argparse.ArgumentParser):
 
 def build_parser() -> CommandParser:
     """The `baton` parser with every command."""
-    from app.cli import data, demo, dispatch, labels, packing, picking, products, station, walls
+    from app.cli import (
+        data,
+        demo,
+        dispatch,
+        labels,
+        messages,
+        packing,
+        picking,
+        products,
+        station,
+        walls,
+    )
 
     parser = CommandParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -67,6 +78,7 @@ def build_parser() -> CommandParser:
     labels.register(commands)
     packing.register(commands)
     dispatch.register(commands)
+    messages.register(commands)
     products.register(commands)
     return parser
 

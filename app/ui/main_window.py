@@ -30,6 +30,7 @@ from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind, ScanRejected
 from app.services.actor import Actor
 from app.services.masterdata.operators import badge_login
+from app.ui.outbox_relay import OutboxLine, OutboxRelay
 from app.ui.scanner import RawScan, ScanInput
 from app.ui.screens.base import Screen
 from app.ui.screens.dock import DockScreen
@@ -102,6 +103,11 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addWidget(station.feedback.band)
         layout.addLayout(self.nav)
+        # A supervisor's station relays customer messages and says when some failed.
+        self.outbox_line = OutboxLine()
+        self.outbox_relay = OutboxRelay(station, self)
+        self.outbox_relay.state.connect(self.outbox_line.show_state)
+        layout.addWidget(self.outbox_line)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -144,10 +150,19 @@ class MainWindow(QMainWindow):
         for button in (self.settings_button, self.logout_button):
             button.setVisible(True)
         self._show_operator(actor)
+        self._relay_outbox(actor)
         self._restart_idle()
         self.idle.start()  # log_out stopped it: nobody to log out then
         self.show_screen(self.first_screen(allowed))
         self.station.feedback.ok(f"Welcome, {actor.name}.")
+
+    def _relay_outbox(self, actor: Actor | None) -> None:
+        """Relay customer messages while a supervisor is logged in, and show what failed."""
+        if actor is not None and actor.role is Role.SUPERVISOR:
+            self.outbox_relay.start()
+            return
+        self.outbox_relay.stop()
+        self.outbox_line.hide()
 
     def _show_operator(self, actor: Actor) -> None:
         station = self.station.station_name
@@ -157,6 +172,7 @@ class MainWindow(QMainWindow):
 
     def log_out(self) -> None:
         self.station.actor = None
+        self._relay_outbox(None)
         self.station.reload_patterns()
         for button in (*self.nav_buttons.values(), self.settings_button, self.logout_button):
             button.setVisible(False)
@@ -251,6 +267,7 @@ class MainWindow(QMainWindow):
         # A closed station watches nothing: no ping of a database that may be gone next.
         self._ping.stop()
         self.idle.stop()
+        self.outbox_relay.stop()
         super().closeEvent(event)
 
     def _restart_idle(self) -> None:

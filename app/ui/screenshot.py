@@ -7,13 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QWidget
 from sqlalchemy import select, update
 
 from app import clock
 from app.db.engine import unit_of_work
-from app.db.models import Order, Product
+from app.db.models import Order, OutboxMessage, Product
 from app.db.packing_models import Carton
 from app.domain.customs import EU_MEMBERS
 from app.domain.demo_data import products as demo_products
@@ -268,6 +269,24 @@ def _dispatch_refused(harness: Harness) -> None:
     harness.scan(other)  # another carrier's carton at this door
 
 
+def _outbox_failed(harness: Harness) -> None:
+    """Two customer messages the mail server refused, as the supervisor's window says."""
+    with unit_of_work(harness.database.sessions) as session:
+        ids = session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id).limit(2)).all()
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(
+                status="failed",
+                attempts=1,
+                last_error="refused by the server: 550 5.1.1 No such mailbox here",
+            )
+        )
+    harness.scan(SUPERVISOR_BADGE)
+    QThreadPool.globalInstance().waitForDone(10_000)  # the background count of failed messages
+    settle()
+
+
 def _refused(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.scan("hello world")
@@ -314,6 +333,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "prints": ("the print log with reprint and master-data labels", _prints),
     "lookup-product": ("look-up of a product by GTIN: where it is stored", _product),
     "refused-scan": ("a scan Baton does not know, refused in red", _refused),
+    "outbox-failed": (
+        "the supervisor's window saying two customer messages failed to send",
+        _outbox_failed,
+    ),
 }
 
 

@@ -30,6 +30,9 @@ EVERY_ROLE = {
     "reprinting a batch is checked (supervisor) once the record says it is one",
     "app.services.actor.require_active": "every operator's actions pass through it; it refuses "
     "a disabled badge, whatever its role",
+    "app.services.messages.queue.queue_messages": "queues the customer's message in the "
+    "transaction of the action it reports (a carton shipped, an order cancelled); the action "
+    "checks the role",
     "app.services.timeline.event_values": "records who did an action; the action checks the role",
     "app.services.timeline.move_order": "records who did an action; the action checks the role",
     "app.services.timeline.move_orders": "records who did an action; the action checks the role",

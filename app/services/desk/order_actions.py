@@ -22,7 +22,7 @@ from app.services.intake.verification import (
     release_allocations,
     verify_facts,
 )
-from app.services.messages import Message, Recipient, queue_messages, shipped_items
+from app.services.messages.queue import Message, Recipient, queue_messages, shipped_items
 from app.services.order_numbers import lock_order, resolve_order_number
 from app.services.packing.set_aside import stop_packing
 from app.services.picking.finishing import finish_if_done, pick_lists_of, withdraw_from_pick_lists

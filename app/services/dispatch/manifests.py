@@ -34,7 +34,7 @@ from app.services.dispatch.carrier_link import (
 from app.services.dispatch.doors import door_by_code
 from app.services.dispatch.loading import carton_positions, dock_view, next_pickup, open_load
 from app.services.errors import NotFound, WrongState
-from app.services.messages import Message, Recipient, queue_messages
+from app.services.messages.queue import Message, Recipient, queue_messages
 from app.services.packing.carriers import carrier_book
 from app.services.printing.records import RecordedPrint, print_document, reprint
 from app.services.timeline import event_values, move_orders

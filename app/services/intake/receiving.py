@@ -40,7 +40,7 @@ from app.services.intake.verification import (
     line_label,
     verify_facts,
 )
-from app.services.messages import Message, Recipient, queue_messages, shipped_items
+from app.services.messages.queue import Message, Recipient, queue_messages, shipped_items
 from app.services.ship_to import ship_to_columns
 from app.services.timeline import event_values
 

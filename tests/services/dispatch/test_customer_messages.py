@@ -15,7 +15,8 @@ from app.services.desk.order_actions import cancel_order
 from app.services.dispatch.manifests import close_load
 from app.services.errors import InvalidInput
 from app.services.intake.receiving import import_orders
-from app.services.messages import Message, Recipient, queue_messages, render
+from app.services.messages.queue import Message, Recipient, queue_messages
+from app.services.messages.templates import render
 from app.services.packing.carriers import carrier_book
 from tests.services.dispatch.conftest import add_shipper, load, tracking_numbers
 from tests.services.floor import SUPERVISOR, write_orders

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -83,9 +84,20 @@ def run(argv: Sequence[str] | None = None) -> int:
     sys.excepthook = _safety_net(station, log_file)
     window.resize(1400, 900)
     window.showMaximized()
+    keep_startup_out_of_collections()
     code = app.exec()
     database.close()
     return code
+
+
+def keep_startup_out_of_collections() -> None:
+    """Move what start-up built (modules, Qt wrappers, the mapped schema: most of the objects
+    a station ever has) out of the garbage collector's sight. A full collection then looks at
+    what scans create, a few ms, instead of every object the process holds: measured on the
+    100,000-order station benchmark, a collection that landed inside a scan took 100 ms before,
+    8-10 ms after."""
+    gc.collect()
+    gc.freeze()
 
 
 def _setup_logging() -> Path:

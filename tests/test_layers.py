@@ -131,6 +131,7 @@ STAGES = (
     "masterdata",
     "printing",
     "demo",
+    "tracking",
 )
 
 

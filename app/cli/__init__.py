@@ -52,7 +52,18 @@ class CommandParser(argparse.ArgumentParser):
 
 def build_parser() -> CommandParser:
     """The `baton` parser with every command."""
-    from app.cli import data, demo, dispatch, labels, packing, picking, products, station, walls
+    from app.cli import (
+        data,
+        demo,
+        dispatch,
+        labels,
+        packing,
+        picking,
+        products,
+        station,
+        tracking,
+        walls,
+    )
 
     parser = CommandParser(
         prog="baton", description="Baton: warehouse orders from arrival to courier."
@@ -68,6 +79,7 @@ def build_parser() -> CommandParser:
     packing.register(commands)
     dispatch.register(commands)
     products.register(commands)
+    tracking.register(commands)
     return parser
 
 

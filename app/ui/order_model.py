@@ -32,6 +32,8 @@ def _decorate(row: DeskRow, column: int, role: int) -> Any:
         return COLUMNS[column][1](row)
     if role == Qt.ItemDataRole.BackgroundRole and row.status in _STATUS_COLOURS:
         return QBrush(QColor(_STATUS_COLOURS[row.status]))
+    if role == Qt.ItemDataRole.BackgroundRole and row.status == "SHIPPED" and row.hold_reasons:
+        return QBrush(QColor(_STATUS_COLOURS["ON_HOLD"]))  # a carrier exception: look at it
     return None
 
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem
+from app.db.tracking_models import TrackingEvent
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.tracking import EXCEPTION_WORDS, NEEDS_ATTENTION, TrackingStatus
 from app.services.desk.orders import show_order
 from app.services.errors import NotFound
 from app.services.masterdata.catalog import find_product
@@ -126,6 +128,11 @@ def _carton(session: Session, scan: Scan) -> Found:
     ]
     if carton.closed_at is not None:
         facts.append(f"Closed {carton.closed_at.astimezone():%d %b %H:%M} at {carton.station}")
+    if carton.tracking_status and carton.tracking_at is not None:
+        said = carton.tracking_status.replace("_", " ")
+        facts.append(f"Carrier: {said} ({carton.tracking_at.astimezone():%d %b %H:%M})")
+    if carton.delivered_at is not None:
+        facts.append(f"Delivered {carton.delivered_at.astimezone():%a %d %b %H:%M}")
     contents = Section(
         "Contents",
         ("SKU", "Product", "Units", "Lot"),
@@ -147,12 +154,39 @@ def _carton(session: Session, scan: Scan) -> Found:
     )
     live = carton.status in CLOSED and carton.carton_count
     count = f" {number} of {carton.carton_count}" if live else ""
-    alerts = ("Void: this carton does not ship; open it",) if carton.status == "VOID" else ()
+    alerts: tuple[str, ...] = ()
+    if carton.status == "VOID":
+        alerts = ("Void: this carton does not ship; open it",)
+    elif carton.tracking_status in {s.value for s in NEEDS_ATTENTION}:
+        status = TrackingStatus(carton.tracking_status)
+        alerts = (f"The parcel {EXCEPTION_WORDS[status]} ({carton.carrier})",)
+    tracking = Section(
+        "Tracking",
+        ("When", "Status", "Where", "What the carrier says"),
+        tuple(
+            (
+                f"{at.astimezone():%d %b %H:%M}",
+                status.replace("_", " "),
+                location or "-",
+                description or "-",
+            )
+            for at, status, location, description in session.execute(
+                select(
+                    TrackingEvent.occurred_at,
+                    TrackingEvent.status,
+                    TrackingEvent.location,
+                    TrackingEvent.description,
+                )
+                .where(TrackingEvent.carton_id == carton.id)
+                .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
+            )
+        ),
+    )
     return Found(
         "carton",
         f"Carton{count} · order {order.number} · {carton.status}",
         tuple(facts),
-        (contents,),
+        (contents, tracking) if carton.status == "SHIPPED" else (contents,),
         state=carton.status,
         alerts=alerts,
     )

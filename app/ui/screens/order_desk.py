@@ -31,9 +31,11 @@ from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.desk.lookup import order_found
 from app.services.desk.order_actions import cancel_order, fix_address, release_hold
 from app.services.desk.order_list import (
+    ATTENTION,
     OPEN_STATUSES,
     DeskFilter,
     DeskRow,
+    attention_count,
     count_orders,
     desk_rows,
     status_counts,
@@ -59,6 +61,7 @@ FILTERS: tuple[tuple[str, str | None], ...] = (
     ("Released", "RELEASED"),
     ("Short", "SHORT"),
     ("Exceptions", "EXCEPTION"),
+    ("Needs attention after shipping", ATTENTION),
     ("All", "ALL"),
 )
 PLACEHOLDER = "Select an order, or scan its number"
@@ -170,13 +173,12 @@ class OrderDeskScreen(Screen):
         counts = self.station.read(status_counts) or {}
         open_count = sum(n for s, n in counts.items() if s in OPEN_STATUSES)
         for i, (label, status) in enumerate(FILTERS):
-            n = (
-                open_count
-                if status is None
-                else sum(counts.values())
-                if status == "ALL"
-                else counts.get(status, 0)
-            )
+            if status == ATTENTION:
+                n = self.station.read(attention_count) or 0
+            elif status is None:
+                n = open_count
+            else:
+                n = sum(counts.values()) if status == "ALL" else counts.get(status, 0)
             button = self.filter_buttons.button(i)
             button.setText(f"{label} ({n})")
         self.model.reload()

@@ -18,7 +18,7 @@ COLUMNS: tuple[tuple[str, Callable[[DeskRow], str]], ...] = (
     ("Order", lambda r: r.number),
     ("Status", lambda r: r.status.replace("_", " ").title()),
     ("Ship by", lambda r: r.ship_by.astimezone().strftime("%d %b %H:%M") if r.ship_by else "-"),
-    ("Hold reasons", lambda r: "; ".join(r.hold_reasons)),
+    ("Reasons", lambda r: "; ".join(r.hold_reasons)),  # holds, or a carrier exception
     ("Lines", lambda r: str(r.lines)),
     ("Units", lambda r: str(r.units)),
     ("Carrier", lambda r: f"{r.carrier} {r.service}".strip() or "-"),

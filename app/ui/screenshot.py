@@ -20,17 +20,18 @@ from app.domain.demo_data import products as demo_products
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.demo.floor import unit_codes, walk_pick_list
+from app.services.demo.floor import carrier_news, ship_door, unit_codes, walk_pick_list
 from app.services.desk.order_list import DeskFilter, desk_rows
 from app.services.desk.orders import show_order
 from app.services.dispatch.loading import dock_view
 from app.services.intake.receiving import receive_orders
-from app.services.masterdata.operators import add_operator
+from app.services.masterdata.operators import add_operator, badge_login
 from app.services.picking.finishing import reassign
 from app.services.picking.waves import release_wave
 from app.services.sorting.put_wall import wall_view
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
+from app.ui.screens.order_desk import ATTENTION_QUEUE
 
 SUPERVISOR_BADGE = "OP-9001"
 PICKER_BADGE = "OP-1001"
@@ -53,6 +54,28 @@ def _order_desk(harness: Harness) -> None:
     desk = _screen(harness, "Order desk")
     harness.window.show_screen(desk)
     desk.filter_buttons.button(1).click()  # type: ignore[attr-defined]  # the hold queue
+    settle()
+    desk.table.selectRow(0)  # type: ignore[attr-defined]
+    settle()
+
+
+def ship_and_track(harness: Harness) -> None:
+    """The cartons at DOCK-1 shipped by the demo's shipper, and a day of carrier news for
+    them: one delayed, one delivered, one not delivered, the rest out for delivery."""
+    database = harness.database
+    with unit_of_work(database.sessions) as session:
+        shipper = badge_login(session, SHIPPER_BADGE, "dock")
+    cartons = ship_door(database.sessions, shipper, "DOCK-1")
+    carrier_news(database.sessions, shipper, cartons)
+
+
+def _order_desk_attention(harness: Harness) -> None:
+    """The desk's queue of shipped orders the carrier reports trouble with, first selected."""
+    ship_and_track(harness)
+    harness.scan(SUPERVISOR_BADGE)
+    desk = _screen(harness, "Order desk")
+    harness.window.show_screen(desk)
+    desk.filter_buttons.button(ATTENTION_QUEUE).click()  # type: ignore[attr-defined]
     settle()
     desk.table.selectRow(0)  # type: ignore[attr-defined]
     settle()
@@ -297,6 +320,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     ),
     "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
+    "order-desk-attention": (
+        "the desk's queue of shipped orders needing attention: a carrier delay, a failed delivery",
+        _order_desk_attention,
+    ),
     "order-desk-map-line": (
         "the desk's dialog mapping a line that came without a SKU to a product",
         _order_desk_map_line,

@@ -13,10 +13,12 @@ from app.db.packing_models import BoxType, Carton, CartonItem
 from app.db.tracking_models import TrackingEvent
 from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.tracking import EXCEPTION_WORDS, NEEDS_ATTENTION, TrackingStatus
-from app.services.desk.orders import show_order
+from app.services.desk.orders import CartonRow, show_order
 from app.services.errors import NotFound
 from app.services.masterdata.catalog import find_product
 from app.services.packing.views import CLOSED
+
+ATTENTION = frozenset(s.value for s in NEEDS_ATTENTION)
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,43 @@ def order_found(session: Session, number: str) -> Found:
             for e in detail.timeline
         ),
     )
+    sections: tuple[Section, ...] = (lines, timeline)
+    alerts = [f"On hold: {reason}" for reason in order.hold_reasons]
+    shipped = [c for c in detail.cartons if c.status == "SHIPPED"]
+    if shipped:
+        sections = (lines, _parcels(shipped), timeline)
+        for carton in shipped:
+            if not carton.events or carton.tracking_status not in ATTENTION:
+                continue
+            said = f"{carton.carrier} {carton.tracking_number or carton.sscc} "
+            said += EXCEPTION_WORDS[TrackingStatus(carton.tracking_status)]
+            latest = [e for e in carton.events if e.status == carton.tracking_status][-1]
+            said += f" at {latest.location}" if latest.location else ""
+            alerts.append(said + (f": {latest.description}" if latest.description else ""))
     return Found(
         "order",
         f"Order {order.number} · {order.status.replace('_', ' ')}",
         tuple(facts),
-        (lines, timeline),
+        sections,
         state=order.status,
-        alerts=tuple(f"On hold: {reason}" for reason in order.hold_reasons),
+        alerts=tuple(alerts),
+    )
+
+
+def _parcels(cartons: list[CartonRow]) -> Section:
+    """An order's shipped cartons and what their carrier last said."""
+    return Section(
+        "Parcels",
+        ("Carton", "Tracking", "Carrier says", "When"),
+        tuple(
+            (
+                str(c.seq),
+                f"{c.carrier} {c.tracking_number or c.sscc}",
+                (c.tracking_status or "handed over, no news yet").replace("_", " "),
+                f"{c.tracking_at.astimezone():%d %b %H:%M}" if c.tracking_at else "-",
+            )
+            for c in cartons
+        ),
     )
 
 
@@ -157,7 +189,7 @@ def _carton(session: Session, scan: Scan) -> Found:
     alerts: tuple[str, ...] = ()
     if carton.status == "VOID":
         alerts = ("Void: this carton does not ship; open it",)
-    elif carton.tracking_status in {s.value for s in NEEDS_ATTENTION}:
+    elif carton.tracking_status in ATTENTION:
         status = TrackingStatus(carton.tracking_status)
         alerts = (f"The parcel {EXCEPTION_WORDS[status]} ({carton.carrier})",)
     tracking = Section(

@@ -61,9 +61,10 @@ FILTERS: tuple[tuple[str, str | None], ...] = (
     ("Released", "RELEASED"),
     ("Short", "SHORT"),
     ("Exceptions", "EXCEPTION"),
-    ("Needs attention after shipping", ATTENTION),
+    ("Carrier issues", ATTENTION),  # the queue "Needs attention after shipping"
     ("All", "ALL"),
 )
+ATTENTION_QUEUE = next(i for i, (_, status) in enumerate(FILTERS) if status == ATTENTION)
 PLACEHOLDER = "Select an order, or scan its number"
 
 
@@ -85,12 +86,17 @@ class OrderDeskScreen(Screen):
             button.setProperty("compact", True)
             button.setCheckable(True)
             button.setChecked(i == 0)
+            if FILTERS[i][1] == ATTENTION:
+                button.setToolTip(
+                    "Needs attention after shipping: shipped orders the carrier reports "
+                    "delayed, not delivered, held or returning"
+                )
             self.filter_buttons.addButton(button, i)
             bar.addWidget(button)
         self.filter_buttons.idClicked.connect(self._on_filter)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search number, name, e-mail, city")
-        self.search.setMinimumWidth(160)
+        self.search.setMinimumWidth(120)  # room for every queue at 1280 pixels
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
         bar.addWidget(self.search, 1)

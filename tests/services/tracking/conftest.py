@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from app import clock
@@ -28,6 +29,14 @@ from tests.services.floor import SUPERVISOR
 Row = tuple[str, str, datetime | str, str, str]
 __all__ = ["dock"]  # the dock fixture, shared with the dispatch tests
 COLUMNS = ("tracking_number", "status", "occurred_at", "location", "description")
+
+
+@pytest.fixture(autouse=True)
+def _still_clock() -> Iterator[None]:
+    """The clock stands still at the start of each test: a moment written to a file and the
+    same moment asserted afterwards are equal to the second."""
+    with time_machine.travel(clock.now().replace(microsecond=0), tick=False):
+        yield
 
 
 @pytest.fixture

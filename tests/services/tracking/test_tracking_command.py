@@ -72,6 +72,10 @@ def test_events_imported_from_the_command_line_show_on_the_order(
         ("delivered", "Zürich", "carrier.csv"),
     ]
     assert [e["kind"] for e in detail["timeline"]][-3:] == ["tracking", "tracking", "delivered"]
+    code, out, _ = run(capsys, shipped, "order", "show", "1004")
+    shown_at = f"{moment(5):%Y-%m-%d %H:%M}"
+    assert code == 0
+    assert out.splitlines()[-2:] == ["Parcels:", f"  1. UPS {ups}: delivery delayed ({shown_at})"]
 
 
 def test_an_unusable_file_exits_2_and_changes_nothing(

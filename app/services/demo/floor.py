@@ -17,6 +17,7 @@ from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Product, ProductBarcode
 from app.domain.formats.carrier_events import CarrierEvent
+from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
 from app.domain.tracking import TrackingStatus
 from app.services.actor import Actor
@@ -139,6 +140,7 @@ def carrier_news(factory: Factory, actor: Actor, cartons: list[DockCarton]) -> T
     """A day of the carrier's events for shipped cartons, in the hours before now: each picked
     up and sorted at the hub; then the first is delayed, the second delivered, the third could
     not be delivered, and the rest are out for delivery."""
+    actor.require(Role.SHIPPER)
     now = clock.now().replace(microsecond=0)
     events, line = [], 1
     endings = (

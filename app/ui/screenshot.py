@@ -81,6 +81,21 @@ def _order_desk_attention(harness: Harness) -> None:
     settle()
 
 
+def _lookup_tracking(harness: Harness) -> None:
+    """Look-up of a shipped carton the carrier could not deliver: its tracking events."""
+    ship_and_track(harness)
+    with harness.database.sessions() as session:
+        code = session.scalars(
+            select(Carton.tracking_number)
+            .where(Carton.tracking_status == "delivery_failed")
+            .order_by(Carton.id)
+            .limit(1)
+        ).one()
+    harness.scan(SUPERVISOR_BADGE)
+    harness.window.show_screen(_screen(harness, "Look up"))
+    harness.scan(code or "")
+
+
 def _order_desk_map_line(harness: Harness) -> None:
     """An order whose custom item came without a SKU, its line being mapped to a product."""
     mug = demo_products()[0]
@@ -319,6 +334,10 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
         _dispatch_refused,
     ),
     "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
+    "lookup-carton-tracking": (
+        "look-up of a shipped carton the carrier could not deliver: its tracking events",
+        _lookup_tracking,
+    ),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
     "order-desk-attention": (
         "the desk's queue of shipped orders needing attention: a carrier delay, a failed delivery",

@@ -109,11 +109,13 @@ def order_found(session: Session, number: str) -> Found:
         for carton in shipped:
             if not carton.events or carton.tracking_status not in ATTENTION:
                 continue
-            said = f"{carton.carrier} {carton.tracking_number or carton.sscc} "
-            said += EXCEPTION_WORDS[TrackingStatus(carton.tracking_status)]
             latest = [e for e in carton.events if e.status == carton.tracking_status][-1]
-            said += f" at {latest.location}" if latest.location else ""
-            alerts.append(said + (f": {latest.description}" if latest.description else ""))
+            code = carton.tracking_number or carton.sscc
+            alerts.append(
+                exception_alert(
+                    carton.carrier, code, latest.status, latest.location, latest.description
+                )
+            )
     return Found(
         "order",
         f"Order {order.number} · {order.status.replace('_', ' ')}",
@@ -186,42 +188,46 @@ def _carton(session: Session, scan: Scan) -> Found:
     )
     live = carton.status in CLOSED and carton.carton_count
     count = f" {number} of {carton.carton_count}" if live else ""
+    events = session.execute(
+        select(
+            TrackingEvent.occurred_at,
+            TrackingEvent.status,
+            TrackingEvent.location,
+            TrackingEvent.description,
+        )
+        .where(TrackingEvent.carton_id == carton.id)
+        .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
+    ).all()
     alerts: tuple[str, ...] = ()
     if carton.status == "VOID":
         alerts = ("Void: this carton does not ship; open it",)
     elif carton.tracking_status in ATTENTION:
-        status = TrackingStatus(carton.tracking_status)
-        alerts = (f"The parcel {EXCEPTION_WORDS[status]} ({carton.carrier})",)
+        _, status, where, said = next(e for e in events if e.status == carton.tracking_status)
+        code = carton.tracking_number or carton.sscc or ""
+        alerts = (exception_alert(carton.carrier, code, status, where, said),)
     tracking = Section(
         "Tracking",
         ("When", "Status", "Where", "What the carrier says"),
         tuple(
-            (
-                f"{at.astimezone():%d %b %H:%M}",
-                status.replace("_", " "),
-                location or "-",
-                description or "-",
-            )
-            for at, status, location, description in session.execute(
-                select(
-                    TrackingEvent.occurred_at,
-                    TrackingEvent.status,
-                    TrackingEvent.location,
-                    TrackingEvent.description,
-                )
-                .where(TrackingEvent.carton_id == carton.id)
-                .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
-            )
+            (f"{at.astimezone():%d %b %H:%M}", status.replace("_", " "), where or "-", said or "-")
+            for at, status, where, said in events
         ),
     )
     return Found(
         "carton",
         f"Carton{count} · order {order.number} · {carton.status}",
         tuple(facts),
-        (contents, tracking) if carton.status == "SHIPPED" else (contents,),
+        (tracking, contents) if carton.status == "SHIPPED" else (contents,),
         state=carton.status,
         alerts=alerts,
     )
+
+
+def exception_alert(carrier: str, code: str, status: str, where: str, said: str) -> str:
+    """`UPS 1Z... is delayed at Hamburg: Weather conditions`: a carrier exception in words."""
+    text = f"{carrier} {code} {EXCEPTION_WORDS[TrackingStatus(status)]}"
+    text += f" at {where}" if where else ""
+    return text + (f": {said}" if said else "")
 
 
 def _location(session: Session, scan: Scan) -> Found:

@@ -154,7 +154,8 @@ def test_a_carrier_exception_tells_the_customer_once_per_kind_and_reaches_the_de
         (row,) = desk_rows(session, DeskFilter(ATTENTION), 0, 10)
         found = look_up(session, scanned(parcel))
     assert row.number == "#1004" and row.hold_reasons == (f"UPS {parcel}: delivery failed",)
-    assert found.alerts == ("The parcel could not be delivered (UPS)",)
+    assert found.alerts == (f"UPS {parcel} could not be delivered",)
+    assert [s.title for s in found.sections] == ["Tracking", "Contents"]
     tracking = next(s for s in found.sections if s.title == "Tracking")
     assert [r[1] for r in tracking.rows] == [
         "delivery failed",

@@ -132,6 +132,7 @@ STAGES = (
     "masterdata",
     "printing",
     "demo",
+    "tracking",
 )
 
 

@@ -62,6 +62,7 @@ def build_parser() -> CommandParser:
         picking,
         products,
         station,
+        tracking,
         walls,
     )
 
@@ -80,6 +81,7 @@ def build_parser() -> CommandParser:
     dispatch.register(commands)
     messages.register(commands)
     products.register(commands)
+    tracking.register(commands)
     return parser
 
 

@@ -306,6 +306,14 @@ def order_show(args: argparse.Namespace) -> int:
         move = f" {event.from_status or ''}->{event.to_status}" if event.to_status else ""
         who = event.operator or event.station
         print(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.kind}{move} ({who}) {event.detail}")
+    shipped = [c for c in detail.cartons if c.status == "SHIPPED"]
+    if shipped:
+        print("\nParcels:")
+    for carton in shipped:
+        news = (carton.tracking_status or "no carrier news yet").replace("_", " ")
+        when = f" ({carton.tracking_at:%Y-%m-%d %H:%M})" if carton.tracking_at else ""
+        code = carton.tracking_number or carton.sscc
+        print(f"  {carton.seq}. {carton.carrier} {code}: {news}{when}")
     return 0
 
 

@@ -160,6 +160,52 @@ def manifest_csv(
     return out.getvalue()
 
 
+# What a shop takes to mark its orders fulfilled in bulk, one row per order, in this order.
+FULFILMENT_COLUMNS = (
+    "order",
+    "carrier",
+    "service",
+    "tracking_numbers",
+    "tracking_urls",
+    "shipped_at",
+    "delivered_at",
+)
+
+
+@dataclass(frozen=True)
+class FulfilmentRow:
+    """One shipped order as the shop's fulfilment file gives it."""
+
+    order: str
+    carrier: str
+    service: str
+    tracking_numbers: tuple[str, ...]
+    tracking_urls: tuple[str, ...]
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+def fulfilment_csv(rows: Iterable[FulfilmentRow]) -> str:
+    """The shop's file: a header line, then an order per line (several tracking numbers and
+    links in one cell, separated by a space); times in ISO 8601 with their offset (UTC)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FULFILMENT_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            (
+                _cell(row.order),
+                _cell(row.carrier),
+                _cell(row.service),
+                _cell(" ".join(row.tracking_numbers)),
+                _cell(" ".join(row.tracking_urls)),
+                row.shipped_at.isoformat(timespec="seconds"),
+                row.delivered_at.isoformat(timespec="seconds") if row.delivered_at else "",
+            )
+        )
+    return out.getvalue()
+
+
 def _cell(text: str) -> str:
     """A consignee's text as one safe cell: no line breaks, and nothing a spreadsheet would run
     as a formula (=, +, -, @ first)."""

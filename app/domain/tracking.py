@@ -3,6 +3,7 @@ means for the order it belongs to."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -54,3 +55,27 @@ def parse_status(text: str) -> TrackingStatus:
     except KeyError:
         known = ", ".join(s.value for s in TrackingStatus)
         raise ValueError(f"unknown status {text!r} (known: {known})") from None
+
+
+# Two events of one parcel at the same moment: the one further along its way is the latest.
+_FURTHER = (
+    TrackingStatus.UNKNOWN,
+    TrackingStatus.PENDING,
+    TrackingStatus.PICKED_UP,
+    TrackingStatus.IN_TRANSIT,
+    TrackingStatus.DELIVERY_DELAYED,
+    TrackingStatus.ON_HOLD,
+    TrackingStatus.OUT_FOR_DELIVERY,
+    TrackingStatus.DELIVERY_FAILED,
+    TrackingStatus.READY_FOR_PICKUP,
+    TrackingStatus.RETURN_TO_SENDER,
+    TrackingStatus.CANCELLED,
+    TrackingStatus.DELIVERED,
+)
+_RANK = {status: rank for rank, status in enumerate(_FURTHER)}
+
+
+def latest_key(occurred_at: datetime, status: TrackingStatus) -> tuple[datetime, int]:
+    """What orders a parcel's events in time: the carrier's time, then how far along it is
+    (events may arrive in any order; the latest by this key is the parcel's status)."""
+    return occurred_at, _RANK[status]

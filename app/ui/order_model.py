@@ -18,7 +18,7 @@ COLUMNS: tuple[tuple[str, Callable[[DeskRow], str]], ...] = (
     ("Order", lambda r: r.number),
     ("Status", lambda r: r.status.replace("_", " ").title()),
     ("Ship by", lambda r: r.ship_by.astimezone().strftime("%d %b %H:%M") if r.ship_by else "-"),
-    ("Hold reasons", lambda r: "; ".join(r.hold_reasons)),
+    ("Reasons", lambda r: "; ".join(r.hold_reasons)),  # holds, or a carrier exception
     ("Lines", lambda r: str(r.lines)),
     ("Units", lambda r: str(r.units)),
     ("Carrier", lambda r: f"{r.carrier} {r.service}".strip() or "-"),
@@ -32,6 +32,8 @@ def _decorate(row: DeskRow, column: int, role: int) -> Any:
         return COLUMNS[column][1](row)
     if role == Qt.ItemDataRole.BackgroundRole and row.status in _STATUS_COLOURS:
         return QBrush(QColor(_STATUS_COLOURS[row.status]))
+    if role == Qt.ItemDataRole.BackgroundRole and row.status == "SHIPPED" and row.hold_reasons:
+        return QBrush(QColor(_STATUS_COLOURS["ON_HOLD"]))  # a carrier exception: look at it
     return None
 
 

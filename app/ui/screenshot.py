@@ -21,17 +21,18 @@ from app.domain.demo_data import products as demo_products
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
-from app.services.demo.floor import unit_codes, walk_pick_list
+from app.services.demo.floor import carrier_news, ship_door, unit_codes, walk_pick_list
 from app.services.desk.order_list import DeskFilter, desk_rows
 from app.services.desk.orders import show_order
 from app.services.dispatch.loading import dock_view
 from app.services.intake.receiving import receive_orders
-from app.services.masterdata.operators import add_operator
+from app.services.masterdata.operators import add_operator, badge_login
 from app.services.picking.finishing import reassign
 from app.services.picking.waves import release_wave
 from app.services.sorting.put_wall import wall_view
 from app.ui.harness import Harness, demo_station, settle
 from app.ui.screens.base import Screen
+from app.ui.screens.order_desk import ATTENTION_QUEUE
 
 SUPERVISOR_BADGE = "OP-9001"
 PICKER_BADGE = "OP-1001"
@@ -57,6 +58,43 @@ def _order_desk(harness: Harness) -> None:
     settle()
     desk.table.selectRow(0)  # type: ignore[attr-defined]
     settle()
+
+
+def ship_and_track(harness: Harness) -> None:
+    """The cartons at DOCK-1 shipped by the demo's shipper, and a day of carrier news for
+    them: one delayed, one delivered, one not delivered, the rest out for delivery."""
+    database = harness.database
+    with unit_of_work(database.sessions) as session:
+        shipper = badge_login(session, SHIPPER_BADGE, "dock")
+    cartons = ship_door(database.sessions, shipper, "DOCK-1")
+    carrier_news(database.sessions, shipper, cartons)
+
+
+def _order_desk_attention(harness: Harness) -> None:
+    """The desk's queue of shipped orders the carrier reports trouble with, first selected."""
+    ship_and_track(harness)
+    harness.scan(SUPERVISOR_BADGE)
+    desk = _screen(harness, "Order desk")
+    harness.window.show_screen(desk)
+    desk.filter_buttons.button(ATTENTION_QUEUE).click()  # type: ignore[attr-defined]
+    settle()
+    desk.table.selectRow(0)  # type: ignore[attr-defined]
+    settle()
+
+
+def _lookup_tracking(harness: Harness) -> None:
+    """Look-up of a shipped carton the carrier could not deliver: its tracking events."""
+    ship_and_track(harness)
+    with harness.database.sessions() as session:
+        code = session.scalars(
+            select(Carton.tracking_number)
+            .where(Carton.tracking_status == "delivery_failed")
+            .order_by(Carton.id)
+            .limit(1)
+        ).one()
+    harness.scan(SUPERVISOR_BADGE)
+    harness.window.show_screen(_screen(harness, "Look up"))
+    harness.scan(code or "")
 
 
 def _order_desk_map_line(harness: Harness) -> None:
@@ -315,7 +353,15 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
         _dispatch_refused,
     ),
     "lookup-carton": ("look-up of a carton by its tracking number: box, weight, contents", _carton),
+    "lookup-carton-tracking": (
+        "look-up of a shipped carton the carrier could not deliver: its tracking events",
+        _lookup_tracking,
+    ),
     "order-desk": ("supervisor's desk on the hold queue, first held order selected", _order_desk),
+    "order-desk-attention": (
+        "the desk's queue of shipped orders needing attention: a carrier delay, a failed delivery",
+        _order_desk_attention,
+    ),
     "order-desk-map-line": (
         "the desk's dialog mapping a line that came without a SKU to a product",
         _order_desk_map_line,

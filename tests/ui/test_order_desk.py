@@ -11,16 +11,22 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
+from app import clock
 from app.db.database import Database
 from app.db.engine import unit_of_work
 from app.db.models import Order
+from app.domain.formats.carrier_events import CarrierEvent
+from app.domain.tracking import TrackingStatus
+from app.services.demo.floor import carrier_news, ship_door
 from app.services.desk.orders import OrderDetail, show_order
+from app.services.masterdata.operators import badge_login
+from app.services.tracking.events import record_events
 from app.ui.address_dialog import AddressDialog
 from app.ui.cancel_dialog import CancelOrderDialog
 from app.ui.feedback import FeedbackLevel
 from app.ui.harness import type_scan
 from app.ui.main_window import MainWindow
-from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.screens.order_desk import ATTENTION_QUEUE, OrderDeskScreen
 from tests.ui.helpers import band, order_status
 
 SUPERVISOR = "OP-9001"
@@ -242,3 +248,43 @@ def test_alt_c_opens_the_cancel_dialog_and_escape_keeps_the_order(
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
     _closed(qtbot, desk)
     assert order_status(database, READY) == "READY"
+
+
+def test_the_queue_of_shipped_orders_needing_attention(
+    window: MainWindow, database: Database, qtbot: QtBot
+) -> None:
+    """DOCK-1's cartons shipped, the carrier's news imported: the delayed and the undelivered
+    orders are in the queue, shown with what the carrier said; delivered, an order leaves it."""
+    factory = database.sessions
+    with unit_of_work(factory) as session:
+        shipper = badge_login(session, "OP-4001", "dock")
+    cartons = ship_door(factory, shipper, "DOCK-1")
+    news = carrier_news(factory, shipper, cartons)
+    assert len(news.orders_attention) == 2 and news.rejected == []
+    type_scan(window, SUPERVISOR)
+    desk = window.current_screen
+    assert isinstance(desk, OrderDeskScreen)
+    queue = desk.filter_buttons.button(ATTENTION_QUEUE)
+    assert queue.text() == "Carrier issues (2)"
+    _click(qtbot, queue)
+    listed = [desk.model.row_at(i) for i in range(desk.model.rowCount())]
+    assert sorted(r.number for r in listed if r) == sorted(news.orders_attention)
+    delayed = cartons[0]
+    row = desk.model.row_of(delayed.order)
+    cell = desk.table.visualRect(desk.model.index(row, 0)).center()
+    qtbot.mouseClick(desk.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert desk.selected == delayed.order
+    assert desk.detail.found is not None
+    assert desk.detail.found.alerts == (
+        f"{delayed.carrier} {delayed.tracking_number} is delayed at Hamburg: "
+        "Weather conditions: a day late",
+    )
+    assert "Parcels" in [s.title for s in desk.detail.found.sections]
+
+    failed = cartons[2]
+    done = [CarrierEvent(1, failed.tracking_number, TrackingStatus.DELIVERED, clock.now(), "", "")]
+    with unit_of_work(factory) as session:
+        record_events(session, shipper, done)
+    _click(qtbot, queue)
+    assert queue.text() == "Carrier issues (1)"
+    assert desk.model.rowCount() == 1 and desk.model.row_of(failed.order) < 0

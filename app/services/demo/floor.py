@@ -8,19 +8,27 @@ and a shipper finds cartons at the dock; screenshots and benchmarks use it to se
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.db.engine import unit_of_work
 from app.db.models import Product, ProductBarcode
+from app.domain.formats.carrier_events import CarrierEvent
+from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
+from app.domain.tracking import TrackingStatus
 from app.services.actor import Actor
+from app.services.dispatch.loading import DockCarton, dock_view, load_carton
+from app.services.dispatch.manifests import close_load
 from app.services.packing.bench import close_carton, pack_item, start_packing
 from app.services.picking.scans import current_list
 from app.services.picking.scans import scan as scan_pick
 from app.services.picking.views import Expect
 from app.services.sorting.put_wall import put, start_batch, target_for
+from app.services.tracking.events import TrackingSummary, record_events
 
 Factory = sessionmaker[Session]
 
@@ -113,3 +121,49 @@ def pack_tote(factory: Factory, packer: Actor, tote: str) -> list[int]:
         if outcome.closed_carton is not None:
             closed.append(outcome.closed_carton)
     return closed
+
+
+def ship_door(factory: Factory, shipper: Actor, door: str) -> list[DockCarton]:
+    """Every carton waiting at `door` scanned onto the truck and the load closed: the cartons
+    and their orders SHIPPED. The cartons as the dock showed them before."""
+    with factory() as session:
+        waiting = list(dock_view(session, door).expected)
+    for carton in waiting:
+        with unit_of_work(factory) as session:
+            load_carton(session, shipper, door, _scan(carton.tracking_number))
+    with unit_of_work(factory) as session:
+        close_load(session, shipper, door)
+    return waiting
+
+
+def carrier_news(factory: Factory, actor: Actor, cartons: list[DockCarton]) -> TrackingSummary:
+    """A day of the carrier's events for shipped cartons, in the hours before now: each picked
+    up and sorted at the hub; then the first is delayed, the second delivered, the third could
+    not be delivered, and the rest are out for delivery."""
+    actor.require(Role.SHIPPER)
+    now = clock.now().replace(microsecond=0)
+    events, line = [], 1
+    endings = (
+        (TrackingStatus.DELIVERY_DELAYED, "Hamburg", "Weather conditions: a day late"),
+        (TrackingStatus.DELIVERED, "", "Delivered to the front door"),
+        (TrackingStatus.DELIVERY_FAILED, "", "Recipient not at home: card left"),
+    )
+    for n, carton in enumerate(cartons):
+        status, where, said = (
+            endings[n]
+            if n < len(endings)
+            else (
+                TrackingStatus.OUT_FOR_DELIVERY,
+                "",
+                "On the van",
+            )
+        )
+        for at, status_, place, text in (
+            (now - timedelta(hours=20), TrackingStatus.PICKED_UP, "Warehouse", "Picked up"),
+            (now - timedelta(hours=14), TrackingStatus.IN_TRANSIT, "Hamburg", "At the hub"),
+            (now - timedelta(hours=2, minutes=n), status, where or carton.destination, said),
+        ):
+            events.append(CarrierEvent(line, carton.tracking_number, status_, at, place, text))
+            line += 1
+    with unit_of_work(factory) as session:
+        return record_events(session, actor, events, source="demo carrier feed")

@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db.models import Location, Operator, Order, OrderLine, Product, ProductBarcode, Stock
 from app.db.packing_models import BoxType, Carton, CartonItem
+from app.db.tracking_models import TrackingEvent
 from app.domain.scanning.classify import Scan, ScanKind
-from app.services.desk.orders import show_order
+from app.domain.tracking import EXCEPTION_WORDS, NEEDS_ATTENTION, TrackingStatus
+from app.services.desk.orders import CartonRow, show_order
 from app.services.errors import NotFound
 from app.services.masterdata.catalog import find_product
 from app.services.packing.views import CLOSED
+
+ATTENTION = frozenset(s.value for s in NEEDS_ATTENTION)
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,45 @@ def order_found(session: Session, number: str) -> Found:
             for e in detail.timeline
         ),
     )
+    sections: tuple[Section, ...] = (lines, timeline)
+    alerts = [f"On hold: {reason}" for reason in order.hold_reasons]
+    shipped = [c for c in detail.cartons if c.status == "SHIPPED"]
+    if shipped:
+        sections = (lines, _parcels(shipped), timeline)
+        for carton in shipped:
+            if not carton.events or carton.tracking_status not in ATTENTION:
+                continue
+            latest = [e for e in carton.events if e.status == carton.tracking_status][-1]
+            code = carton.tracking_number or carton.sscc
+            alerts.append(
+                exception_alert(
+                    carton.carrier, code, latest.status, latest.location, latest.description
+                )
+            )
     return Found(
         "order",
         f"Order {order.number} · {order.status.replace('_', ' ')}",
         tuple(facts),
-        (lines, timeline),
+        sections,
         state=order.status,
-        alerts=tuple(f"On hold: {reason}" for reason in order.hold_reasons),
+        alerts=tuple(alerts),
+    )
+
+
+def _parcels(cartons: list[CartonRow]) -> Section:
+    """An order's shipped cartons and what their carrier last said."""
+    return Section(
+        "Parcels",
+        ("Carton", "Tracking", "Carrier says", "When"),
+        tuple(
+            (
+                str(c.seq),
+                f"{c.carrier} {c.tracking_number or c.sscc}",
+                (c.tracking_status or "handed over, no news yet").replace("_", " "),
+                f"{c.tracking_at.astimezone():%d %b %H:%M}" if c.tracking_at else "-",
+            )
+            for c in cartons
+        ),
     )
 
 
@@ -126,6 +162,11 @@ def _carton(session: Session, scan: Scan) -> Found:
     ]
     if carton.closed_at is not None:
         facts.append(f"Closed {carton.closed_at.astimezone():%d %b %H:%M} at {carton.station}")
+    if carton.tracking_status and carton.tracking_at is not None:
+        said = carton.tracking_status.replace("_", " ")
+        facts.append(f"Carrier: {said} ({carton.tracking_at.astimezone():%d %b %H:%M})")
+    if carton.delivered_at is not None:
+        facts.append(f"Delivered {carton.delivered_at.astimezone():%a %d %b %H:%M}")
     contents = Section(
         "Contents",
         ("SKU", "Product", "Units", "Lot"),
@@ -147,15 +188,46 @@ def _carton(session: Session, scan: Scan) -> Found:
     )
     live = carton.status in CLOSED and carton.carton_count
     count = f" {number} of {carton.carton_count}" if live else ""
-    alerts = ("Void: this carton does not ship; open it",) if carton.status == "VOID" else ()
+    events = session.execute(
+        select(
+            TrackingEvent.occurred_at,
+            TrackingEvent.status,
+            TrackingEvent.location,
+            TrackingEvent.description,
+        )
+        .where(TrackingEvent.carton_id == carton.id)
+        .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
+    ).all()
+    alerts: tuple[str, ...] = ()
+    if carton.status == "VOID":
+        alerts = ("Void: this carton does not ship; open it",)
+    elif carton.tracking_status in ATTENTION:
+        _, status, where, said = next(e for e in events if e.status == carton.tracking_status)
+        code = carton.tracking_number or carton.sscc or ""
+        alerts = (exception_alert(carton.carrier, code, status, where, said),)
+    tracking = Section(
+        "Tracking",
+        ("When", "Status", "Where", "What the carrier says"),
+        tuple(
+            (f"{at.astimezone():%d %b %H:%M}", status.replace("_", " "), where or "-", said or "-")
+            for at, status, where, said in events
+        ),
+    )
     return Found(
         "carton",
         f"Carton{count} · order {order.number} · {carton.status}",
         tuple(facts),
-        (contents,),
+        (tracking, contents) if carton.status == "SHIPPED" else (contents,),
         state=carton.status,
         alerts=alerts,
     )
+
+
+def exception_alert(carrier: str, code: str, status: str, where: str, said: str) -> str:
+    """`UPS 1Z... is delayed at Hamburg: Weather conditions`: a carrier exception in words."""
+    text = f"{carrier} {code} {EXCEPTION_WORDS[TrackingStatus(status)]}"
+    text += f" at {where}" if where else ""
+    return text + (f": {said}" if said else "")
 
 
 def _location(session: Session, scan: Scan) -> Found:

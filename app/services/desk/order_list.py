@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Order, OrderHold, OrderLine
+from app.db.packing_models import Carton
 from app.domain.states import OrderStatus
+from app.domain.tracking import NEEDS_ATTENTION
 
 # What the desk shows unless asked otherwise: orders still in the warehouse's hands.
 OPEN_STATUSES = tuple(
@@ -19,6 +21,19 @@ OPEN_STATUSES = tuple(
     for s in OrderStatus
     if s not in {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
 )
+
+# The queue "Needs attention after shipping": SHIPPED orders with a carton whose carrier's
+# latest word is an exception (delayed, failed, on hold, returning to sender).
+ATTENTION = "ATTENTION"
+_ATTENTION_STATUSES = tuple(sorted(s.value for s in NEEDS_ATTENTION))
+
+
+def _carrier_trouble() -> Any:
+    return exists().where(
+        Carton.order_id == Order.id,
+        Carton.status == "SHIPPED",
+        Carton.tracking_status.in_(_ATTENTION_STATUSES),
+    )
 
 
 @dataclass(frozen=True)
@@ -41,12 +56,14 @@ class DeskRow:
 class DeskFilter:
     """Which orders the desk shows: one status (or all open ones) and free text."""
 
-    status: str | None = None  # None: every open order; "ALL": everything
+    status: str | None = None  # None: every open order; "ALL": everything; ATTENTION
     text: str = ""
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.status == "ALL":
             pass
+        elif self.status == ATTENTION:
+            query = query.where(Order.status == OrderStatus.SHIPPED.value, _carrier_trouble())
         elif self.status:
             query = query.where(Order.status == self.status)
         else:
@@ -106,6 +123,23 @@ def desk_rows(session: Session, where: DeskFilter, offset: int, limit: int) -> l
         .order_by(OrderHold.id)
     ):
         holds[order_id].append(message)
+    shipped = [i for i in ids if orders[i].status == OrderStatus.SHIPPED.value]
+    if shipped:
+        for order_id, carrier, number, status in session.execute(
+            select(
+                Carton.order_id,
+                Carton.carrier,
+                func.coalesce(Carton.tracking_number, Carton.sscc, ""),
+                Carton.tracking_status,
+            )
+            .where(
+                Carton.order_id.in_(shipped),
+                Carton.status == "SHIPPED",
+                Carton.tracking_status.in_(_ATTENTION_STATUSES),
+            )
+            .order_by(Carton.order_id, Carton.seq)
+        ):
+            holds[order_id].append(f"{carrier} {number}: {(status or '').replace('_', ' ')}")
     rows = []
     for order_id in ids:
         order = orders[order_id]
@@ -132,3 +166,8 @@ def status_counts(session: Session) -> dict[str, int]:
     return dict(
         session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status)).all()
     )
+
+
+def attention_count(session: Session) -> int:
+    """How many orders need attention after shipping (the desk's ATTENTION queue)."""
+    return count_orders(session, DeskFilter(ATTENTION))

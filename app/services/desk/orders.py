@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -11,6 +12,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Allocation, Order, OrderEvent, OrderLine, Stock
+from app.db.packing_models import Carton
+from app.db.tracking_models import TrackingEvent
 from app.domain.states import OrderStatus
 from app.services.desk.order_list import OPEN_STATUSES
 from app.services.errors import InvalidInput, NotFound
@@ -60,6 +63,33 @@ class EventRow:
 
 
 @dataclass(frozen=True)
+class TrackingEventRow:
+    """What the carrier said happened to a carton, and when."""
+
+    occurred_at: datetime
+    status: str
+    location: str
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CartonRow:
+    """A carton of the order with its carrier's latest status and every event, oldest first."""
+
+    seq: int
+    status: str
+    carrier: str
+    service: str
+    tracking_number: str
+    sscc: str
+    tracking_status: str | None
+    tracking_at: datetime | None
+    delivered_at: datetime | None
+    events: tuple[TrackingEventRow, ...]
+
+
+@dataclass(frozen=True)
 class OrderDetail:
     order: OrderRow
     ship_to: dict[str, str]
@@ -68,6 +98,7 @@ class OrderDetail:
     placed_at: datetime | None
     received_at: datetime
     timeline: tuple[EventRow, ...]
+    cartons: tuple[CartonRow, ...] = ()
 
 
 def to_json(value: Any) -> Any:
@@ -166,6 +197,46 @@ def show_order(session: Session, number: str) -> OrderDetail:
             )
             for e in order.events
         ),
+        cartons=order_cartons(session, order.id),
+    )
+
+
+def order_cartons(session: Session, order_id: int) -> tuple[CartonRow, ...]:
+    """The order's closed cartons (not void) with their tracking events, in carton order."""
+    cartons = session.scalars(
+        select(Carton)
+        .where(Carton.order_id == order_id, Carton.status.not_in(("OPEN", "VOID")))
+        .order_by(Carton.seq)
+    ).all()
+    events: dict[int, list[TrackingEventRow]] = defaultdict(list)
+    if cartons:
+        for carton_id, at, status, location, description, source in session.execute(
+            select(
+                TrackingEvent.carton_id,
+                TrackingEvent.occurred_at,
+                TrackingEvent.status,
+                TrackingEvent.location,
+                TrackingEvent.description,
+                TrackingEvent.source,
+            )
+            .where(TrackingEvent.carton_id.in_([c.id for c in cartons]))
+            .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
+        ):
+            events[carton_id].append(TrackingEventRow(at, status, location, description, source))
+    return tuple(
+        CartonRow(
+            seq=c.seq,
+            status=c.status,
+            carrier=c.carrier,
+            service=c.service,
+            tracking_number=c.tracking_number or "",
+            sscc=c.sscc or "",
+            tracking_status=c.tracking_status,
+            tracking_at=c.tracking_at,
+            delivered_at=c.delivered_at,
+            events=tuple(events[c.id]),
+        )
+        for c in cartons
     )
 
 

@@ -31,9 +31,11 @@ from app.domain.states import CANCELLABLE, VERIFIABLE, OrderStatus
 from app.services.desk.lookup import order_found
 from app.services.desk.order_actions import cancel_order, fix_address, release_hold
 from app.services.desk.order_list import (
+    ATTENTION,
     OPEN_STATUSES,
     DeskFilter,
     DeskRow,
+    attention_count,
     count_orders,
     desk_rows,
     status_counts,
@@ -59,8 +61,10 @@ FILTERS: tuple[tuple[str, str | None], ...] = (
     ("Released", "RELEASED"),
     ("Short", "SHORT"),
     ("Exceptions", "EXCEPTION"),
+    ("Carrier issues", ATTENTION),  # the queue "Needs attention after shipping"
     ("All", "ALL"),
 )
+ATTENTION_QUEUE = next(i for i, (_, status) in enumerate(FILTERS) if status == ATTENTION)
 PLACEHOLDER = "Select an order, or scan its number"
 
 
@@ -82,12 +86,17 @@ class OrderDeskScreen(Screen):
             button.setProperty("compact", True)
             button.setCheckable(True)
             button.setChecked(i == 0)
+            if FILTERS[i][1] == ATTENTION:
+                button.setToolTip(
+                    "Needs attention after shipping: shipped orders the carrier reports "
+                    "delayed, not delivered, held or returning"
+                )
             self.filter_buttons.addButton(button, i)
             bar.addWidget(button)
         self.filter_buttons.idClicked.connect(self._on_filter)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search number, name, e-mail, city")
-        self.search.setMinimumWidth(160)
+        self.search.setMinimumWidth(120)  # room for every queue at 1280 pixels
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
         bar.addWidget(self.search, 1)
@@ -170,13 +179,12 @@ class OrderDeskScreen(Screen):
         counts = self.station.read(status_counts) or {}
         open_count = sum(n for s, n in counts.items() if s in OPEN_STATUSES)
         for i, (label, status) in enumerate(FILTERS):
-            n = (
-                open_count
-                if status is None
-                else sum(counts.values())
-                if status == "ALL"
-                else counts.get(status, 0)
-            )
+            if status == ATTENTION:
+                n = self.station.read(attention_count) or 0
+            elif status is None:
+                n = open_count
+            else:
+                n = sum(counts.values()) if status == "ALL" else counts.get(status, 0)
             button = self.filter_buttons.button(i)
             button.setText(f"{label} ({n})")
         self.model.reload()

@@ -1,0 +1,1 @@
+"""After the handover: carrier events per carton, DELIVERED orders, exceptions, the export."""

@@ -57,6 +57,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("tracking_status", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("tracking_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index("ix_cartons_tracking_status", ["tracking_status"])
 
     op.create_table(
         "tracking_events",
@@ -85,6 +86,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tracking_events_carton_id"))
     op.drop_table("tracking_events")
     with op.batch_alter_table("cartons", schema=None) as batch_op:
+        batch_op.drop_index("ix_cartons_tracking_status")
         batch_op.drop_column("delivered_at")
         batch_op.drop_column("tracking_at")
         batch_op.drop_column("tracking_status")

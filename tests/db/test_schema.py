@@ -179,3 +179,30 @@ def test_upgrade_from_0007_gives_products_empty_customs_data(db_url: str) -> Non
             )
         )
     engine.dispose()
+
+
+def test_upgrade_from_0011_leaves_old_acknowledgements_unsent(db_url: str) -> None:
+    """Nothing relayed the outbox before 0012: its rows are old news, not mail to send the day a
+    mail server is set up."""
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0011")
+        connection.execute(
+            text(
+                "INSERT INTO outbox_messages (id, order_id, kind, recipient, subject, body, "
+                "created_at) VALUES (1, NULL, 'acknowledgement', 'ann@example.com', "
+                "'We have received your order #1001', 'Dear Ann,', '2025-01-02 10:00:00+00')"
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.begin() as connection:
+        assert connection.execute(
+            text("SELECT kind, status, attempts, dedupe_key, last_error FROM outbox_messages")
+        ).one() == (
+            "received",
+            "failed",
+            0,
+            "received::1",
+            "queued before Baton sent e-mail: not sent",
+        )
+    engine.dispose()

@@ -22,7 +22,7 @@ OPEN_STATUSES = tuple(
     if s not in {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
 )
 
-# The queue "Needs attention after shipping": SHIPPED orders with a carton whose carrier's
+# The queue "Needs attention after shipping": orders with a shipped carton whose carrier's
 # latest word is an exception (delayed, failed, on hold, returning to sender).
 ATTENTION = "ATTENTION"
 _ATTENTION_STATUSES = tuple(sorted(s.value for s in NEEDS_ATTENTION))
@@ -63,7 +63,8 @@ class DeskFilter:
         if self.status == "ALL":
             pass
         elif self.status == ATTENTION:
-            query = query.where(Order.status == OrderStatus.SHIPPED.value, _carrier_trouble())
+            # Part-shipped orders too: their first cartons are out with the carrier.
+            query = query.where(_carrier_trouble())
         elif self.status:
             query = query.where(Order.status == self.status)
         else:
@@ -123,7 +124,9 @@ def desk_rows(session: Session, where: DeskFilter, offset: int, limit: int) -> l
         .order_by(OrderHold.id)
     ):
         holds[order_id].append(message)
-    shipped = [i for i in ids if orders[i].status == OrderStatus.SHIPPED.value]
+    # Cartons out with the carrier: SHIPPED orders, and PACKED ones shipped in part.
+    out = (OrderStatus.SHIPPED.value, OrderStatus.PACKED.value)
+    shipped = [i for i in ids if orders[i].status in out]
     if shipped:
         for order_id, carrier, number, status in session.execute(
             select(

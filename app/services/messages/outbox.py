@@ -85,7 +85,8 @@ def retry_failed(session: Session, actor: Actor, ids: Sequence[int] = ()) -> int
     query = (
         update(OutboxMessage)
         .where(OutboxMessage.status == "failed")
-        .values(status="pending", next_attempt_at=None, claimed_until=None)
+        # Five more tries before it can fail again.
+        .values(status="pending", attempts=0, next_attempt_at=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
     if ids:

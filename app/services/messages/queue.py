@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db.models import Order, OrderEvent, OutboxMessage
 from app.services.actor import Actor
-from app.services.messages.settings import notify_settings
+from app.services.errors import InvalidInput
+from app.services.messages.settings import ADDRESS, notify_settings
 from app.services.messages.templates import render
 from app.services.timeline import event_values
 
@@ -92,38 +93,49 @@ def queue_messages(session: Session, actor: Actor, kind: str, messages: Sequence
     unsent: list[dict[str, Any]] = []
     for message in messages:
         customer = message.customer
-        if not customer.email:
+        if not ADDRESS.fullmatch(customer.email):
+            shown = " ".join(customer.email.split())
+            why = f"No usable e-mail address ({shown!r})" if shown else "No e-mail address"
             unsent.append(
                 event_values(
                     customer.order_id,
                     actor,
                     "message_not_sent",
-                    f"No e-mail address: the customer was not sent the '{kind}' message.",
+                    f"{why}: the customer was not sent the '{kind}' message.",
                 )
             )
             continue
-        rendered = render(
-            kind,
-            {
-                "shop": shop,
-                "order_number": customer.order_number,
-                "name": customer.name,
-                **message.context,
-            },
-        )
-        rows.append(
-            {
-                "order_id": customer.order_id,
-                "kind": kind,
-                "dedupe_key": dedupe_key(kind, customer.order_id, message.cartons, message.about),
-                "recipient": customer.email,
-                "subject": rendered.subject,
-                "body": rendered.text,
-                "html": rendered.html,
-                "created_at": now,
-                "status": "pending",
-            }
-        )
+        row = {
+            "order_id": customer.order_id,
+            "kind": kind,
+            "dedupe_key": dedupe_key(kind, customer.order_id, message.cartons, message.about),
+            "recipient": customer.email,
+            "created_at": now,
+            "status": "pending",
+        }
+        try:
+            rendered = render(
+                kind,
+                {
+                    "shop": shop,
+                    "order_number": customer.order_number,
+                    "name": customer.name,
+                    **message.context,
+                },
+            )
+        except InvalidInput as exc:
+            # An edited template that cannot be used must not stop the truck, the import or
+            # the cancel that queues the message: the message fails, for a supervisor to see.
+            row.update(
+                subject=f"({kind} message for order {customer.order_number})",
+                body="",
+                html="",
+                status="failed",
+                last_error=exc.message,
+            )
+        else:
+            row.update(subject=rendered.subject, body=rendered.text, html=rendered.html)
+        rows.append(row)
     if unsent:
         session.execute(insert(OrderEvent), unsent)
     if not rows:

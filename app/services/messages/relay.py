@@ -10,7 +10,8 @@ transaction of its own. Two relays at once (two supervisors' stations, or a stat
 A message is sent at least once and, short of a server that takes it and then drops the
 connection before saying so, exactly once; its Message-ID is the same on every attempt so that
 a duplicate can be recognised. A failed attempt is tried again after a wait that doubles up to
-an hour; a message still not sent a day after it was queued is `failed`, for a supervisor.
+an hour; a message still not sent after five tries and a day after it was queued is `failed`,
+for a supervisor.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import os
 import smtplib
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
@@ -47,7 +50,8 @@ Factory = sessionmaker[Session]
 LEASE = timedelta(minutes=2)  # how long a claimed row is this relay's alone
 FIRST_WAIT = timedelta(minutes=1)  # after the first failed attempt; doubled after each one
 LONGEST_WAIT = timedelta(hours=1)
-GIVE_UP_AFTER = timedelta(days=1)  # from when the message was queued
+GIVE_UP_AFTER = timedelta(days=1)  # from when the message was queued...
+GIVE_UP_ATTEMPTS = 5  # ...and after this many tries (a weekend's outage fails nothing at once)
 BATCH = 100  # rows claimed at once, sent over one connection
 _TABLE = cast(Table, OutboxMessage.__table__)  # for updates of many rows, each its own values
 SETUP_HINT = "set one with baton notify settings --set host=... sender=..."
@@ -217,7 +221,7 @@ def _send_batch(
                 failed += 1
                 break
             if error is None:
-                mark_sent(factory, message.id)
+                _record_sent(factory, message.id)
                 sent += 1
             else:
                 mark_attempts_failed(factory, [message.id], error, permanent=permanent)
@@ -233,6 +237,18 @@ def wait_after(attempts: int) -> timedelta:
     most an hour."""
     wait: timedelta = FIRST_WAIT * 2 ** min(max(attempts - 1, 0), 20)
     return min(wait, LONGEST_WAIT)
+
+
+def _record_sent(factory: Factory, row_id: int) -> None:
+    """mark_sent, tried again while the database is busy for a moment: the server has taken
+    the message, and a row left pending would be sent a second time when its lease ends."""
+    for wait in (0.2, 0.5, 1.0, 2.0, 4.0):
+        try:
+            mark_sent(factory, row_id)
+            return
+        except OperationalError:
+            time.sleep(wait)
+    mark_sent(factory, row_id)
 
 
 def mark_sent(factory: Factory, row_id: int) -> None:
@@ -271,7 +287,9 @@ def mark_attempts_failed(
         changes = []
         for row in rows:
             attempts = row.attempts + 1
-            give_up = permanent or now - row.created_at >= GIVE_UP_AFTER
+            give_up = permanent or (
+                attempts >= GIVE_UP_ATTEMPTS and now - row.created_at >= GIVE_UP_AFTER
+            )
             changes.append(
                 {
                     "row_id": row.id,

@@ -22,7 +22,8 @@ from app.services.errors import InvalidInput
 
 NOTIFY_KEY = "notify"
 PASSWORD_ENV = "BATON_SMTP_PASSWORD"
-_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+# An address a mail server can take: one @, a dot in the domain, no spaces or line breaks.
+ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
 _YES = {"yes", "true", "on", "1"}
 _NO = {"no", "false", "off", "0"}
@@ -108,7 +109,7 @@ def _parse(key: str, raw: str) -> Any:
         if raw.lower() in _NO:
             return False
         raise InvalidInput(f"{key} must be yes or no, not {raw!r}.")
-    if key in {"sender", "reply_to"} and raw and not _ADDRESS.fullmatch(raw):
+    if key in {"sender", "reply_to"} and raw and not ADDRESS.fullmatch(raw):
         raise InvalidInput(f"{key} must be an e-mail address like orders@example.com, not {raw!r}.")
     if key == "host" and raw and not _HOST.fullmatch(raw):
         raise InvalidInput(f"host must be a host name or address, not {raw!r}.")

@@ -31,6 +31,19 @@ class ServerGone(Exception):
     """The connection cannot carry another message (refused, dropped, timed out)."""
 
 
+# A server on this machine may take a login without TLS: the password never crosses a network.
+_THIS_MACHINE = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def refuse_plain_login(settings: NotifySettings) -> None:
+    """SMTPException when a login would send the password over the network in the clear."""
+    encrypted = settings.tls or settings.starttls
+    if settings.username and not encrypted and settings.host not in _THIS_MACHINE:
+        raise smtplib.SMTPException(
+            "refusing to send the password unencrypted: set starttls=yes or tls=yes"
+        )
+
+
 def message_id(row_id: int, created_at: datetime, sender: str) -> str:
     """The message's Message-ID, the same on every attempt: its row, when it was queued, and
     the sender's domain."""
@@ -73,6 +86,7 @@ def open_smtp(settings: NotifySettings, password: str | None) -> smtplib.SMTP:
             server.starttls(context=ssl.create_default_context())
             server.ehlo()
         if settings.username:
+            refuse_plain_login(settings)
             server.login(settings.username, password or "")
     except BaseException:
         server.close()
@@ -93,7 +107,10 @@ def send_one(
 ) -> tuple[str | None, bool]:
     """Hand one message to the server: (None, _) when it took it, else (why, whether trying
     again is pointless). ServerGone when the connection cannot carry another message."""
-    email = build_email(settings, message)
+    try:
+        email = build_email(settings, message)
+    except ValueError as exc:  # e.g. an address from an order file with a line break in it
+        return f"the message cannot be written as an e-mail: {exc}", True
     try:
         server.send_message(email, from_addr=settings.sender, to_addrs=[message.recipient])
     except smtplib.SMTPRecipientsRefused as exc:

@@ -36,6 +36,7 @@ from app.services.tracking.sources import SourceUnusable, TrackingSource
 CHUNK = 500  # values per IN (...): well under every database's limit on bound parameters
 ATTENTION = tuple(s.value for s in NEEDS_ATTENTION)
 DELIVERED = TrackingStatus.DELIVERED.value
+RETURNED = TrackingStatus.RETURN_TO_SENDER.value
 _SSCC_AI = "00"  # an SSCC scanned or written with its GS1 application identifier
 
 
@@ -262,6 +263,10 @@ def _update_cartons(
         events = stored[carton_id]
         status, at = max(events, key=lambda e: latest_key(e[1], TrackingStatus(e[0])))
         delivered = [t for s, t in events if s == DELIVERED]
+        returned = [t for s, t in events if s == RETURNED]
+        if status == DELIVERED and returned and min(returned) <= at:
+            # Delivered after it was sent back: to the warehouse, not to the customer.
+            status, delivered = RETURNED, []
         latest[carton_id] = (status, at)
         rows.append(
             {
@@ -312,9 +317,11 @@ def _settle_orders(
     moves, delivered_messages = [], []
     for order_id, order in sorted(orders.items()):
         boxes = cartons[order_id]
-        if order.status != OrderStatus.SHIPPED.value or not boxes:
+        if not boxes:
             continue
-        if all(status == DELIVERED for _, _, _, status, _ in boxes):
+        if order.status == OrderStatus.SHIPPED.value and all(
+            status == DELIVERED for _, _, _, status, _ in boxes
+        ):
             carrier = boxes[0][1]
             last = max(at for *_, at in boxes if at is not None)
             numbers = ", ".join(code for _, _, code, _, _ in boxes)

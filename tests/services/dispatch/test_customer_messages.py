@@ -3,6 +3,7 @@ close with every tracking link, cancelled by the desk; once each, on both databa
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from app.services.desk.order_actions import cancel_order
 from app.services.dispatch.manifests import close_load
 from app.services.errors import InvalidInput
 from app.services.intake.receiving import import_orders
+from app.services.messages import templates
 from app.services.messages.queue import Message, Recipient, queue_messages
 from app.services.messages.templates import render
 from app.services.packing.carriers import carrier_book
@@ -126,3 +128,39 @@ def test_a_broken_template_names_itself(tmp_path: Path) -> None:
     (tmp_path / "received.html").write_text("<p>hi</p>\n")
     with pytest.raises(InvalidInput, match=r"received.txt cannot be used: 'missing_value'"):
         render("received", {}, tmp_path)
+
+
+def test_an_address_that_cannot_head_an_email_gets_no_message(
+    dock: Database, tmp_path: Path
+) -> None:
+    path = write_orders(
+        tmp_path / "bcc.csv",
+        {"#2003": [("SOCK-ZOE", 1)]},
+        email="ann@example.com\nBcc: someone@elsewhere.example",
+    )
+    import_orders(dock.sessions, SUPERVISOR, path, "csv")
+    assert _messages(dock, "#2003") == []
+    with dock.sessions() as session:
+        (detail,) = session.scalars(
+            select(OrderEvent.detail)
+            .join(Order)
+            .where(Order.number == "#2003", OrderEvent.kind == "message_not_sent")
+        ).all()
+    assert detail.startswith("No usable e-mail address ('ann@example.com Bcc: someone@")
+
+
+def test_a_broken_template_fails_its_message_not_the_truck(
+    dock: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited = tmp_path / "messages"
+    shutil.copytree(templates.MESSAGES_DIR, edited)
+    (edited / "shipped.txt").write_text("{% set subject = 'Shipped' %}{{ parcel_list }}\n")
+    monkeypatch.setattr(templates, "MESSAGES_DIR", edited)
+    lee = add_shipper(dock)
+    (carton,) = tracking_numbers(dock, "#1002")
+    load(dock, lee, "DOCK-1", carton)
+    with unit_of_work(dock.sessions) as session:
+        assert close_load(session, lee, "DOCK-1").orders_shipped == ("#1002",)
+    (message,) = _messages(dock, "#1002", "shipped")
+    assert (message.status, message.subject) == ("failed", "(shipped message for order #1002)")
+    assert "shipped.txt cannot be used: 'parcel_list' is undefined" in message.last_error

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import smtplib
 import ssl
 import subprocess
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,16 +17,22 @@ import pytest
 import time_machine
 
 from app.db.database import Database
+from app.db.engine import unit_of_work
+from app.db.models import OutboxMessage
 from app.domain.roles import Role
 from app.services.actor import Actor
 from app.services.errors import NotAllowed
+from app.services.messages.outbox import retry_failed
 from app.services.messages.relay import (
+    GIVE_UP_ATTEMPTS,
     LONGEST_WAIT,
     RelayNotSetUp,
     relay_outbox,
     wait_after,
 )
-from app.services.messages.settings import PASSWORD_ENV
+from app.services.messages.settings import PASSWORD_ENV, NotifySettings
+from app.services.messages.smtp import refuse_plain_login
+from tests.services.floor import SUPERVISOR
 from tests.services.messages.mail import (
     CUSTOMERS,
     RELAY,
@@ -174,6 +182,55 @@ def test_a_refused_recipient_fails_alone(db: Database) -> None:
     refused = outbox(db)[1]
     assert refused.status == "failed" and refused.attempts == 1  # 550: trying again is pointless
     assert refused.last_error.startswith("customer1@example.com refused by the server: 550")
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_an_address_that_cannot_head_an_email_fails_alone(db: Database) -> None:
+    queue_plain(db, 3)
+    with unit_of_work(db.sessions) as session:  # as an order file could once have put it
+        session.get_one(
+            OutboxMessage, outbox(db)[1].id
+        ).recipient = "ann@example.com\nBcc: someone@elsewhere.example"
+    with smtp_server() as (mailbox, port):
+        set_up_relay(db, port)
+        report = relay_outbox(db.sessions, RELAY)
+    assert (report.sent, report.failed, report.pending, report.unreachable) == (2, 1, 0, None)
+    assert mailbox.recipients == ["customer0@example.com", "customer2@example.com"]
+    bad = outbox(db)[1]
+    assert bad.status == "failed" and bad.claimed_until is None
+    assert bad.last_error.startswith("the message cannot be written as an e-mail")
+
+
+def test_a_weekend_without_mail_fails_nothing_at_the_first_try_and_a_retry_tries_again(
+    db: Database,
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as traveller:
+        queue_plain(db, 1)
+        set_up_relay(db, free_port())  # nothing listens there
+        traveller.move_to(MONDAY + timedelta(days=3))
+        relay_outbox(db.sessions, RELAY)
+        (row,) = outbox(db)
+        assert (row.status, row.attempts) == ("pending", 1)  # 3 days old, but tried once
+        for _ in range(GIVE_UP_ATTEMPTS - 1):
+            traveller.move_to(row.next_attempt_at)
+            relay_outbox(db.sessions, RELAY)
+            (row,) = outbox(db)
+        assert (row.status, row.attempts) == ("failed", GIVE_UP_ATTEMPTS)
+        with unit_of_work(db.sessions) as session:
+            assert retry_failed(session, SUPERVISOR, [row.id]) == 1
+        relay_outbox(db.sessions, RELAY)
+        (row,) = outbox(db)
+        assert (row.status, row.attempts) == ("pending", 1)  # five tries again
+
+
+def test_a_password_crosses_a_network_only_encrypted() -> None:
+    remote = NotifySettings(host="mail.example.com", sender=SENDER, username="relay")
+    with pytest.raises(smtplib.SMTPException, match="refusing to send the password unencrypted"):
+        refuse_plain_login(remote)
+    refuse_plain_login(replace(remote, starttls=True))
+    refuse_plain_login(replace(remote, tls=True))
+    refuse_plain_login(replace(remote, host="127.0.0.1"))  # a relay on this machine
+    refuse_plain_login(replace(remote, username=""))  # no login, no password
 
 
 def test_the_wait_doubles_up_to_an_hour_and_a_day_later_the_message_failed(db: Database) -> None:

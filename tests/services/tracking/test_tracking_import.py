@@ -293,3 +293,26 @@ def test_a_shipper_may_record_events_a_packer_may_not(shipped: Database) -> None
     with shipped.sessions() as session, session.begin():
         assert record_events(session, shipper, [event]).new == 1
     assert carton(shipped, parcel).tracking_status == "in_transit"
+
+
+def test_a_parcel_delivered_back_to_us_is_not_delivered_to_the_customer(
+    shipped: Database, tmp_path: Path
+) -> None:
+    (parcel,) = tracking_numbers(shipped, "#1004")
+    path = write_csv(
+        tmp_path / "back.csv",
+        [
+            (parcel, "delivery_failed", moment(30), "Zürich", "Nobody home"),
+            (parcel, "return_to_sender", moment(20), "Zürich", "Returning to sender"),
+            (parcel, "delivered", moment(2), "Hamburg", "Delivered to the sender"),
+        ],
+    )
+    summary = import_file(shipped, path)
+    assert summary.orders_delivered == [] and summary.orders_attention == ["#1004"]
+    found = carton(shipped, parcel)
+    assert (found.tracking_status, found.delivered_at) == ("return_to_sender", None)
+    assert order_status(shipped, "#1004") == "SHIPPED"
+    assert messages(shipped, "#1004", "delivered") == []
+    with shipped.sessions() as session:
+        rows = desk_rows(session, DeskFilter(status=ATTENTION), 0, 50)
+    assert "#1004" in [row.number for row in rows]

@@ -380,6 +380,7 @@ class PrintRecord(Base):
 
 # The picking tables live in their own module; importing it here registers them with Base.
 from app.db import dispatch_models as _dispatch_models  # noqa: E402, F401
+from app.db import floor_models as _floor_models  # noqa: E402, F401
 from app.db import packing_models as _packing_models  # noqa: E402, F401
 from app.db import picking_models as _picking_models  # noqa: E402, F401
 from app.db import putwall_models as _putwall_models  # noqa: E402, F401

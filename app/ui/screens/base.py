@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan
+from app.services.floor.journal import Stage
 from app.ui.station import StationContext
 
 
@@ -18,6 +19,7 @@ class Screen(QWidget):
 
     title = ""
     roles: frozenset[Role] = frozenset(Role)
+    stage = Stage.STATION  # where the scan journal says this screen's scans were handled
 
     def __init__(self, station: StationContext) -> None:
         super().__init__()

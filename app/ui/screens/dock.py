@@ -42,6 +42,7 @@ from app.services.dispatch.manifests import (
     last_manifest,
 )
 from app.services.errors import BatonError
+from app.services.floor.journal import Stage
 from app.services.packing.jobs import supervisor_with_badge
 from app.ui.printers import station_printers
 from app.ui.screens.base import Screen, banner, plain_label, shortcut
@@ -93,6 +94,7 @@ class DockScreen(Screen):
 
     title = "Dock"
     roles = frozenset({Role.SHIPPER, Role.SUPERVISOR})
+    stage = Stage.DISPATCH
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -305,7 +307,7 @@ class DockScreen(Screen):
             )
 
     def _load(self, door: str, scan: Scan) -> None:
-        outcome = self.station.act(lambda s, a: load_carton(s, a, door, scan))
+        outcome = self.station.scan(self.stage, scan, lambda s, a: load_carton(s, a, door, scan))
         if outcome is None:
             self._reload()  # red stays up: nothing was recorded
             return
@@ -318,7 +320,9 @@ class DockScreen(Screen):
 
     def _unload(self, door: str, scan: Scan) -> None:
         approver = self._approver
-        outcome = self.station.act(lambda s, a: unload_carton(s, a, door, scan, approver))
+        outcome = self.station.scan(
+            self.stage, scan, lambda s, a: unload_carton(s, a, door, scan, approver)
+        )
         if outcome is None:
             self._reload()  # still unloading, the approval kept: scan the right carton
             return

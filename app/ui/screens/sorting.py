@@ -26,6 +26,7 @@ from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
 from app.services.errors import BatonError
+from app.services.floor.journal import Stage
 from app.services.sorting.put_wall import (
     OverPick,
     SlotView,
@@ -140,6 +141,7 @@ class SortingScreen(Screen):
 
     title = "Sorting"
     roles = frozenset({Role.SORTER, Role.SUPERVISOR})
+    stage = Stage.SORTING
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -283,7 +285,7 @@ class SortingScreen(Screen):
             return
         if scan.kind is ScanKind.TOTE:
             self._item = self._target = None
-            self._apply(lambda s, a: start_batch(s, a, wall, scan.code))
+            self._apply(lambda s, a: start_batch(s, a, wall, scan.code), scan)
         elif scan.kind is ScanKind.PRODUCT:
             self._aim(scan)
         elif scan.kind is ScanKind.SLOT:
@@ -308,7 +310,11 @@ class SortingScreen(Screen):
         wall = self._wall
         assert wall is not None
         self._item = self._target = None
-        answer = self.station.act(_target_for(wall, item))
+        answer = (
+            self.station.act(_target_for(wall, item))
+            if quiet  # asked again after a refused put: not a scan of its own
+            else self.station.scan(self.stage, item, _target_for(wall, item))
+        )
         if isinstance(answer, SortOutcome):
             self._item, self._target, self._extra = item, answer.target, None
             self._reload(answer.wall)
@@ -325,7 +331,7 @@ class SortingScreen(Screen):
         if item is None:
             self.station.feedback.error("Scan an item first, then the slot it goes into.")
             return
-        outcome = self.station.act(lambda s, a: put(s, a, wall, item, slot))
+        outcome = self.station.scan(self.stage, slot, lambda s, a: put(s, a, wall, item, slot))
         if outcome is None:
             # Refused (red shown): the item stays in hand, unless the wall wants it no more.
             self._aim(item, quiet=True)
@@ -334,7 +340,9 @@ class SortingScreen(Screen):
         self._apply_outcome(outcome)
 
     def _return(self, item: Scan, location: Scan) -> None:
-        message = self.station.act(lambda s, a: return_extra(s, a, item, location))
+        message = self.station.scan(
+            self.stage, location, lambda s, a: return_extra(s, a, item, location)
+        )
         if message is not None:
             self._extra = None
             self._reload()
@@ -346,8 +354,8 @@ class SortingScreen(Screen):
         self._extra = item if isinstance(error, OverPick) else None
         self.station.feedback.error(error.message)
 
-    def _apply(self, action: Callable[[Session, Actor], SortOutcome]) -> None:
-        outcome = self.station.act(action)
+    def _apply(self, action: Callable[[Session, Actor], SortOutcome], scanned: Scan) -> None:
+        outcome = self.station.scan(self.stage, scanned, action)
         if outcome is None:
             self._reload()
             return

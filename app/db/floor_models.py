@@ -35,4 +35,6 @@ class ScanRecord(Base):
     outcome: Mapped[str] = mapped_column(String(8))
     refusal: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a Refusal value
     code: Mapped[str] = mapped_column(String(64), default="")
+    # What the scan was checked against: the order on the bench, the pick list, the door.
+    subject: Mapped[str] = mapped_column(String(64), default="", index=True)
     message: Mapped[str] = mapped_column(String(200), default="")

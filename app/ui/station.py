@@ -81,8 +81,15 @@ class StationContext:
 
         return self.read(checked, write=True)
 
-    def scan(self, stage: Stage, scanned: Scan, action: Callable[[Session, Actor], R]) -> R | None:
-        """Like `act`, for an action that is a scan: journaled with its stage and outcome.
+    def scan(
+        self,
+        stage: Stage,
+        scanned: Scan,
+        action: Callable[[Session, Actor], R],
+        subject: str = "",
+    ) -> R | None:
+        """Like `act`, for an action that is a scan: journaled with its stage and outcome, and
+        `subject`, what it was checked against (the order on the bench, the pick list).
 
         The refusal shows in red before its journal row is written, so the operator never
         waits on the journal.
@@ -104,6 +111,7 @@ class StationContext:
                     stage,
                     scanned,
                     checked,
+                    subject=subject,
                     on_refused=lambda exc: self.feedback.error(exc.message),
                 )
             except BatonError:

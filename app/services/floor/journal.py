@@ -63,8 +63,10 @@ def record_scan(
     outcome: Outcome,
     refusal: Refusal | None = None,
     message: str = "",
+    subject: str = "",
 ) -> ScanRecord:
-    """Add one journal row in the caller's transaction (a code string is an unknown scan)."""
+    """Add one journal row in the caller's transaction (a code string is an unknown scan);
+    `subject` names what the scan was checked against (the order on the bench, the list)."""
     if isinstance(scanned, Scan):
         kind, code = scanned.kind.value, scanned.code
     else:
@@ -79,6 +81,7 @@ def record_scan(
         refusal=None if outcome is Outcome.OK else (refusal or Refusal.OTHER).value,
         code=_clip(code, CODE_LENGTH),
         message=_clip(message, MESSAGE_LENGTH),
+        subject=_clip(subject, CODE_LENGTH),
     )
     session.add(row)
     return row
@@ -91,11 +94,12 @@ def journal_refusal(
     scanned: Scan | str,
     refusal: Refusal,
     message: str,
+    subject: str = "",
 ) -> bool:
     """Record a refused scan in its own transaction; False (and a log line) if it failed."""
     try:
         with unit_of_work(factory) as session:
-            record_scan(session, actor, stage, scanned, Outcome.REFUSED, refusal, message)
+            record_scan(session, actor, stage, scanned, Outcome.REFUSED, refusal, message, subject)
     except Exception:  # best effort: the operator's refusal is shown whatever happens here
         log.warning("refused scan not journaled (%s at %s)", refusal, stage, exc_info=True)
         return False
@@ -109,6 +113,7 @@ def run_scan(
     scanned: Scan,
     action: Callable[[Session, Actor], R],
     *,
+    subject: str = "",
     on_refused: Callable[[BatonError], None] | None = None,
 ) -> R:
     """Run one scan's service call in one transaction, journaled.
@@ -130,14 +135,15 @@ def run_scan(
                     Outcome.REFUSED,
                     result.refusal,
                     result.message,
+                    subject,
                 )
             else:
                 said = getattr(result, "message", "")
                 message = said if isinstance(said, str) else ""
-                record_scan(session, actor, stage, scanned, Outcome.OK, None, message)
+                record_scan(session, actor, stage, scanned, Outcome.OK, None, message, subject)
             return result
     except BatonError as exc:
         if on_refused is not None:
             on_refused(exc)
-        journal_refusal(factory, actor, stage, scanned, exc.refusal, exc.message)
+        journal_refusal(factory, actor, stage, scanned, exc.refusal, exc.message, subject)
         raise

@@ -307,7 +307,9 @@ class DockScreen(Screen):
             )
 
     def _load(self, door: str, scan: Scan) -> None:
-        outcome = self.station.scan(self.stage, scan, lambda s, a: load_carton(s, a, door, scan))
+        outcome = self.station.scan(
+            self.stage, scan, lambda s, a: load_carton(s, a, door, scan), door
+        )
         if outcome is None:
             self._reload()  # red stays up: nothing was recorded
             return
@@ -321,7 +323,7 @@ class DockScreen(Screen):
     def _unload(self, door: str, scan: Scan) -> None:
         approver = self._approver
         outcome = self.station.scan(
-            self.stage, scan, lambda s, a: unload_carton(s, a, door, scan, approver)
+            self.stage, scan, lambda s, a: unload_carton(s, a, door, scan, approver), door
         )
         if outcome is None:
             self._reload()  # still unloading, the approval kept: scan the right carton

@@ -364,7 +364,7 @@ class PickingScreen(Screen):
         outcome = (
             self.station.act(action)
             if scanned is None
-            else self.station.scan(self.stage, scanned, action)
+            else self.station.scan(self.stage, scanned, action, code)
         )
         if outcome is None:
             # Refused (red shown): the stop as it stands. A list that cannot be read any

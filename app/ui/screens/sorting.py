@@ -313,7 +313,7 @@ class SortingScreen(Screen):
         answer = (
             self.station.act(_target_for(wall, item))
             if quiet  # asked again after a refused put: not a scan of its own
-            else self.station.scan(self.stage, item, _target_for(wall, item))
+            else self.station.scan(self.stage, item, _target_for(wall, item), wall)
         )
         if isinstance(answer, SortOutcome):
             self._item, self._target, self._extra = item, answer.target, None
@@ -331,7 +331,9 @@ class SortingScreen(Screen):
         if item is None:
             self.station.feedback.error("Scan an item first, then the slot it goes into.")
             return
-        outcome = self.station.scan(self.stage, slot, lambda s, a: put(s, a, wall, item, slot))
+        outcome = self.station.scan(
+            self.stage, slot, lambda s, a: put(s, a, wall, item, slot), wall
+        )
         if outcome is None:
             # Refused (red shown): the item stays in hand, unless the wall wants it no more.
             self._aim(item, quiet=True)
@@ -355,7 +357,7 @@ class SortingScreen(Screen):
         self.station.feedback.error(error.message)
 
     def _apply(self, action: Callable[[Session, Actor], SortOutcome], scanned: Scan) -> None:
-        outcome = self.station.scan(self.stage, scanned, action)
+        outcome = self.station.scan(self.stage, scanned, action, self._wall or "")
         if outcome is None:
             self._reload()
             return

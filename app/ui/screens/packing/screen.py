@@ -304,9 +304,9 @@ class PackingScreen(Screen):
         elif self._pending is not None and self._pending.kind == "problem":
             self._set_aside(number, scan)
         elif scan.kind is ScanKind.PRODUCT:
-            self._apply(lambda s, a: pack_item(s, a, number, scan), scan)
+            self._apply(lambda s, a: pack_item(s, a, number, scan), scan, number)
         elif scan.kind is ScanKind.BOX:
-            self._apply(lambda s, a: choose_box(s, a, number, scan.code), scan)
+            self._apply(lambda s, a: choose_box(s, a, number, scan.code), scan, number)
         elif scan.kind in START_SCANS:
             self.station.feedback.attention(
                 f"Order {number} is on the bench: close its cartons, or set it aside [F8], "
@@ -332,7 +332,7 @@ class PackingScreen(Screen):
         if tote.kind is not ScanKind.TOTE:
             self.station.feedback.error("Scan the problem tote the items go into (Esc: back).")
             return
-        self._apply(lambda s, a: set_aside(s, a, number, pending.reason, tote), tote)
+        self._apply(lambda s, a: set_aside(s, a, number, pending.reason, tote), tote, number)
 
     # -- keys -------------------------------------------------------------------------------
     def _on_weight_field(self) -> None:
@@ -432,12 +432,13 @@ class PackingScreen(Screen):
             return
         self._show_start(f"Order {number} is no longer on this bench", "")
 
-    def _apply(self, action: Action, scanned: Scan | None = None) -> None:
-        """Run one packing action (a scan is journaled; keyed counts and weights are not)."""
+    def _apply(self, action: Action, scanned: Scan | None = None, order: str = "") -> None:
+        """Run one packing action (a scan is journaled, with the order on the bench it was
+        checked against; keyed counts and weights are not)."""
         outcome = (
             self.station.act(action)
             if scanned is None
-            else self.station.scan(self.stage, scanned, action)
+            else self.station.scan(self.stage, scanned, action, order)
         )
         if outcome is None:
             self._refresh()  # refused, red shown: the order as recorded

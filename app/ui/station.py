@@ -121,11 +121,26 @@ class StationContext:
 
     def unknown_scan(self, stage: Stage, text: str, reason: str) -> None:
         """Journal a scan no pattern classified (its red is already shown), best effort."""
+        self._journal(stage, text, Refusal.UNKNOWN_CODE, reason)
+
+    def refuse_scan(
+        self,
+        stage: Stage,
+        scanned: Scan,
+        message: str,
+        refusal: Refusal = Refusal.NOT_EXPECTED,
+        *,
+        attention: bool = False,
+    ) -> None:
+        """A scan the screen turns away itself, before any service: red (amber with
+        `attention`) at once, then journaled, best effort."""
+        (self.feedback.attention if attention else self.feedback.error)(message)
+        self._journal(stage, scanned, refusal, message)
+
+    def _journal(self, stage: Stage, scanned: Scan | str, refusal: Refusal, message: str) -> None:
         actor = self.actor
         if actor is not None:
-            journal_refusal(
-                self.database.sessions, actor, stage, text, Refusal.UNKNOWN_CODE, reason
-            )
+            journal_refusal(self.database.sessions, actor, stage, scanned, refusal, message)
 
     def read(self, query: Callable[[Session], R], *, write: bool = False) -> R | None:
         """Run a query (or, with `write`, a committed change); None and red feedback on failure."""

@@ -175,9 +175,12 @@ def test_a_wrong_location_is_journaled_as_wrong_location_and_red_at_once(
     assert band(window)[0] is FeedbackLevel.OK
     type_scan(window, "%%NONSENSE")
     assert band(window)[0] is FeedbackLevel.ERROR
+    type_scan(window, "DOCK-1")  # a door label at a pick stop: not what the step wants
+    assert band(window)[0] is FeedbackLevel.ERROR
     assert journal(database)[1:] == [
         ("picking", "location", "ok", None, facts["first"]),
         ("picking", "unknown", "refused", "unknown_code", "%%NONSENSE"),
+        ("picking", "door", "refused", "not_expected", "DOCK-1"),
     ]
 
 

@@ -27,7 +27,12 @@ class Screen(QWidget):
 
     def on_scan(self, scan: Scan) -> None:
         """A classified scan arrived while this screen is showing."""
-        self.station.feedback.attention(f"{scan.describe()}: not used on the {self.title} screen.")
+        self.station.refuse_scan(
+            self.stage,
+            scan,
+            f"{scan.describe()}: not used on the {self.title} screen.",
+            attention=True,
+        )
 
     def activate(self) -> None:
         """The screen is about to be shown (refresh what it displays)."""

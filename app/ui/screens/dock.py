@@ -280,14 +280,18 @@ class DockScreen(Screen):
             self.station.feedback.ok("Supervisor's badge taken: scan the carton to unload.")
         elif scan.kind in (ScanKind.TRACKING, ScanKind.CARTON):
             if self._door is None:
-                self.station.feedback.error("Scan the door label first: which truck is it for?")
+                self.station.refuse_scan(
+                    self.stage, scan, "Scan the door label first: which truck is it for?"
+                )
             elif self._unloading:
                 self._unload(self._door, scan)
             else:
                 self._load(self._door, scan)
         else:
-            self.station.feedback.error(
-                f"{scan.describe()}: scan a door label or a carton's shipping label."
+            self.station.refuse_scan(
+                self.stage,
+                scan,
+                f"{scan.describe()}: scan a door label or a carton's shipping label.",
             )
 
     def _choose_door(self, code: str) -> None:

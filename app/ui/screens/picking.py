@@ -322,7 +322,9 @@ class PickingScreen(Screen):
         code = self._code
         if code is None:
             if scan.kind in PICK_SCANS:
-                self.station.feedback.attention(f"Take a pick list first. {START_PROMPT}")
+                self.station.refuse_scan(
+                    self.stage, scan, f"Take a pick list first. {START_PROMPT}", attention=True
+                )
             else:
                 super().on_scan(scan)
             return

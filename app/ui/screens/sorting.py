@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.scanning.refusals import Refusal
 from app.services.actor import Actor
 from app.services.errors import BatonError
 from app.services.floor.journal import Stage
@@ -279,7 +280,9 @@ class SortingScreen(Screen):
             if scan.kind is ScanKind.SLOT:
                 self._choose_by_slot(scan)
             elif scan.kind in (ScanKind.TOTE, ScanKind.PRODUCT):
-                self.station.feedback.error("Choose the wall first: scan any of its slot labels.")
+                self.station.refuse_scan(
+                    self.stage, scan, "Choose the wall first: scan any of its slot labels."
+                )
             else:
                 super().on_scan(scan)
             return
@@ -300,7 +303,12 @@ class SortingScreen(Screen):
         walls = [self.walls.itemText(i) for i in range(self.walls.count())]
         wall = next((w for w in walls if slot.code.startswith(f"{w}-")), None)
         if wall is None:
-            self.station.feedback.error(f"Slot {slot.code} is on no put wall set up here.")
+            self.station.refuse_scan(
+                self.stage,
+                slot,
+                f"Slot {slot.code} is on no put wall set up here.",
+                Refusal.WRONG_SLOT,
+            )
             return
         self._set_wall(wall)
         self.station.feedback.ok(f"Sorting into wall {wall}.")
@@ -329,7 +337,9 @@ class SortingScreen(Screen):
     def _put(self, wall: str, slot: Scan) -> None:
         item = self._item
         if item is None:
-            self.station.feedback.error("Scan an item first, then the slot it goes into.")
+            self.station.refuse_scan(
+                self.stage, slot, "Scan an item first, then the slot it goes into."
+            )
             return
         outcome = self.station.scan(
             self.stage, slot, lambda s, a: put(s, a, wall, item, slot), wall

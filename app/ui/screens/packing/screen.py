@@ -295,7 +295,9 @@ class PackingScreen(Screen):
             if scan.kind in START_SCANS:
                 self._apply(lambda s, a: start_packing(s, a, scan), scan)
             elif scan.kind in (ScanKind.PRODUCT, ScanKind.BOX):
-                self.station.feedback.error(f"No order on the bench. {START_PROMPT}.")
+                self.station.refuse_scan(
+                    self.stage, scan, f"No order on the bench. {START_PROMPT}."
+                )
             else:
                 super().on_scan(scan)
             return
@@ -330,7 +332,9 @@ class PackingScreen(Screen):
         pending = self._pending
         assert pending is not None
         if tote.kind is not ScanKind.TOTE:
-            self.station.feedback.error("Scan the problem tote the items go into (Esc: back).")
+            self.station.refuse_scan(
+                self.stage, tote, "Scan the problem tote the items go into (Esc: back)."
+            )
             return
         self._apply(lambda s, a: set_aside(s, a, number, pending.reason, tote), tote, number)
 

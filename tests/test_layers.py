@@ -127,6 +127,7 @@ STAGES = (
     "sorting",
     "packing",
     "dispatch",
+    "floor",
     "messages",
     "desk",
     "masterdata",

@@ -56,6 +56,7 @@ def build_parser() -> CommandParser:
         data,
         demo,
         dispatch,
+        floor,
         labels,
         messages,
         packing,
@@ -82,6 +83,7 @@ def build_parser() -> CommandParser:
     messages.register(commands)
     products.register(commands)
     tracking.register(commands)
+    floor.register(commands)
     return parser
 
 

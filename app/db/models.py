@@ -184,7 +184,7 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(20))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     carrier: Mapped[str] = mapped_column(String(40), default="")
@@ -291,6 +291,8 @@ class OrderEvent(Base):
     """One entry of an order's append-only timeline: who did what, where and when."""
 
     __tablename__ = "order_events"
+    # The floor's KPIs read events of one kind in a time window (shipped, picked...).
+    __table_args__ = (Index("ix_order_events_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -380,6 +382,7 @@ class PrintRecord(Base):
 
 # The picking tables live in their own module; importing it here registers them with Base.
 from app.db import dispatch_models as _dispatch_models  # noqa: E402, F401
+from app.db import floor_models as _floor_models  # noqa: E402, F401
 from app.db import packing_models as _packing_models  # noqa: E402, F401
 from app.db import picking_models as _picking_models  # noqa: E402, F401
 from app.db import putwall_models as _putwall_models  # noqa: E402, F401

@@ -40,7 +40,7 @@ class PickList(Base):
     due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     picker_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     planned_m: Mapped[float] = mapped_column(Float, default=0.0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

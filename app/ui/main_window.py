@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         result = self.station.classify(raw.text)
         if isinstance(result, ScanRejected):
             self.station.feedback.error(result.reason)
+            self.station.unknown_scan(self.current_screen.stage, raw.text, result.reason)
             return
         if result.kind is ScanKind.BADGE and not raw.by_scanner:
             # A typed badge id is not a badge: anyone can read one. It needs the PIN.

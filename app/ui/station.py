@@ -24,8 +24,10 @@ from app.domain.scanning.classify import (
     ScanRejected,
     classify,
 )
+from app.domain.scanning.refusals import Refusal
 from app.services.actor import Actor, require_active
 from app.services.errors import BatonError
+from app.services.floor.journal import Stage, journal_refusal, run_scan
 from app.services.masterdata.warehouse import scan_patterns
 from app.ui.feedback import Feedback
 from app.ui.settings import GS_SUBSTITUTE, STATION_NAME, WorkstationSettings
@@ -79,14 +81,83 @@ class StationContext:
 
         return self.read(checked, write=True)
 
+    def scan(
+        self,
+        stage: Stage,
+        scanned: Scan,
+        action: Callable[[Session, Actor], R],
+        subject: str = "",
+    ) -> R | None:
+        """Like `act`, for an action that is a scan: journaled with its stage and outcome, and
+        `subject`, what it was checked against (the order on the bench, the pick list).
+
+        The refusal shows in red before its journal row is written, so the operator never
+        waits on the journal.
+        """
+        actor = self.actor
+        if actor is None:
+            self.feedback.error("Scan your badge first.")
+            return None
+
+        def checked(session: Session, actor: Actor) -> R:
+            require_active(session, actor)
+            return action(session, actor)
+
+        def run() -> R | None:
+            try:
+                return run_scan(
+                    self.database.sessions,
+                    actor,
+                    stage,
+                    scanned,
+                    checked,
+                    subject=subject,
+                    on_refused=lambda exc: self.feedback.error(exc.message),
+                )
+            except BatonError:
+                return None  # shown before the refusal was journaled
+
+        return self._guarded(run)
+
+    def unknown_scan(self, stage: Stage, text: str, reason: str) -> None:
+        """Journal a scan no pattern classified (its red is already shown), best effort."""
+        self._journal(stage, text, Refusal.UNKNOWN_CODE, reason)
+
+    def refuse_scan(
+        self,
+        stage: Stage,
+        scanned: Scan,
+        message: str,
+        refusal: Refusal = Refusal.NOT_EXPECTED,
+        *,
+        attention: bool = False,
+    ) -> None:
+        """A scan the screen turns away itself, before any service: red (amber with
+        `attention`) at once, then journaled, best effort."""
+        (self.feedback.attention if attention else self.feedback.error)(message)
+        self._journal(stage, scanned, refusal, message)
+
+    def _journal(self, stage: Stage, scanned: Scan | str, refusal: Refusal, message: str) -> None:
+        actor = self.actor
+        if actor is not None:
+            journal_refusal(self.database.sessions, actor, stage, scanned, refusal, message)
+
     def read(self, query: Callable[[Session], R], *, write: bool = False) -> R | None:
         """Run a query (or, with `write`, a committed change); None and red feedback on failure."""
-        try:
+
+        def run() -> R:
             if write:
                 with unit_of_work(self.database.sessions) as session:
                     return query(session)
             with self.database.sessions() as session:
                 return query(session)
+
+        return self._guarded(run)
+
+    def _guarded(self, run: Callable[[], R]) -> R | None:
+        """Run `run`; every expected failure becomes red feedback and None."""
+        try:
+            return run()
         except BatonError as exc:
             self.feedback.error(exc.message)
         except OperationalError as exc:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
+from app.db.floor_models import ScanRecord
 from app.db.models import (
     Order,
 )
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, classify
 from app.services.actor import Actor
+from app.services.errors import BatonError
+from app.services.floor.journal import Stage, run_scan
 from app.services.intake.receiving import import_orders
 from app.services.masterdata.operators import add_operator
 from app.services.picking.scans import claim_next, current_list, scan
@@ -26,6 +31,8 @@ from app.services.sorting.put_wall import (
     target_for,
 )
 from tests.services.floor import SUPERVISOR, write_orders
+
+R = TypeVar("R")
 
 
 def scanned(text: str) -> Scan:
@@ -142,3 +149,33 @@ def run_together(*jobs: Callable[[], object]) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+def journal(db: Database) -> list[tuple[str, str, str, str | None, str]]:
+    """The scan journal, oldest first: stage, scan kind, outcome, refusal, code."""
+    with db.sessions() as session:
+        rows = session.execute(
+            select(
+                ScanRecord.stage,
+                ScanRecord.scan_kind,
+                ScanRecord.outcome,
+                ScanRecord.refusal,
+                ScanRecord.code,
+            ).order_by(ScanRecord.id)
+        )
+        return [(r.stage, r.scan_kind, r.outcome, r.refusal, r.code) for r in rows]
+
+
+def journaled_scan(
+    db: Database,
+    actor: Actor,
+    stage: Stage,
+    text: str,
+    action: Callable[[Session, Actor, Scan], R],
+) -> R | BatonError:
+    """One scan the way a station runs it (journaled); the refusal is returned, not raised."""
+    scan = scanned(text)
+    try:
+        return run_scan(db.sessions, actor, stage, scan, lambda s, a: action(s, a, scan))
+    except BatonError as exc:
+        return exc

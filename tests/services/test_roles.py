@@ -30,6 +30,12 @@ EVERY_ROLE = {
     "reprinting a batch is checked (supervisor) once the record says it is one",
     "app.services.actor.require_active": "every operator's actions pass through it; it refuses "
     "a disabled badge, whatever its role",
+    "app.services.floor.journal.journal_refusal": "journals a refused scan, whoever scanned; "
+    "the refused action checked the role",
+    "app.services.floor.journal.record_scan": "journals a scan in the transaction of the action "
+    "it belongs to; the action checks the role",
+    "app.services.floor.journal.run_scan": "runs a station's scan action and journals it; the "
+    "action checks the role",
     "app.services.messages.queue.queue_messages": "queues the customer's message in the "
     "transaction of the action it reports (a carton shipped, an order cancelled); the action "
     "checks the role",

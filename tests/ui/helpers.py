@@ -1,4 +1,5 @@
-"""Readers shared by the screen tests: the feedback band, an order's status, a refusing printer;
+"""Readers shared by the screen tests: the feedback band, an order's status, the scan journal, a
+refusing printer;
 and a copy of a floor on the same database."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
+from app.db.floor_models import ScanRecord
 from app.db.models import Order
 from app.ui.feedback import FeedbackLevel
 from app.ui.main_window import MainWindow
@@ -35,6 +37,21 @@ def order_status(database: Database, number: str) -> str:
     """The order's status as the database holds it now."""
     with database.sessions() as session:
         return session.scalars(select(Order.status).where(Order.number == number)).one()
+
+
+def journal(database: Database) -> list[tuple[str, str, str, str | None, str]]:
+    """The scan journal, oldest first: stage, scan kind, outcome, refusal, code."""
+    with database.sessions() as session:
+        rows = session.execute(
+            select(
+                ScanRecord.stage,
+                ScanRecord.scan_kind,
+                ScanRecord.outcome,
+                ScanRecord.refusal,
+                ScanRecord.code,
+            ).order_by(ScanRecord.id)
+        )
+        return [(r.stage, r.scan_kind, r.outcome, r.refusal, r.code) for r in rows]
 
 
 def refused_printer() -> str:

@@ -26,7 +26,7 @@ from app.ui.harness import settle, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.dock import DockScreen
 from tests.printing.conftest import rasterise, read_barcodes
-from tests.ui.helpers import band, order_status
+from tests.ui.helpers import band, journal, order_status
 
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
 
@@ -139,3 +139,14 @@ def test_a_shipper_loads_a_truck_and_closes_it(
     settle()
     qtbot.waitUntil(lambda: len(printed()) == 2, timeout=20_000)
     qtbot.waitUntil(lambda: band(window)[1].startswith("Manifest printed"), timeout=20_000)
+
+
+def test_a_carton_before_the_door_is_journaled_as_not_expected(
+    window: MainWindow, database: Database
+) -> None:
+    type_scan(window, "OP-4001")
+    type_scan(window, "00340123450000000017")
+    assert band(window)[0] is FeedbackLevel.ERROR
+    assert journal(database) == [
+        ("dispatch", "carton", "refused", "not_expected", "340123450000000017")
+    ]

@@ -24,6 +24,7 @@ from app.db.packing_models import Carton
 from app.domain.dispatch import countdown
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.scanning.refusals import Refusal
 from app.domain.states import OrderStatus
 from app.printing.values import city_line
 from app.services.actor import Actor
@@ -257,11 +258,15 @@ def carton_for_scan(session: Session, scanned: Scan, *, lock: bool = False) -> C
     else:
         raise LoadRefused(
             f"{scanned.describe()} is not a carton: scan the shipping label's tracking number "
-            "or the carton's SSCC label."
+            "or the carton's SSCC label.",
+            refusal=Refusal.NOT_EXPECTED,
         )
     carton = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if carton is None:
-        raise LoadRefused(f"No carton has {what}: is it a label from another warehouse?")
+        raise LoadRefused(
+            f"No carton has {what}: is it a label from another warehouse?",
+            refusal=Refusal.UNKNOWN_CODE,
+        )
     return carton
 
 
@@ -324,7 +329,9 @@ def _check_loadable(
         )
     if carton.status == "SHIPPED":
         manifest = _manifest_of(session, carton)
-        raise LoadRefused(f"{label} has already shipped on manifest {manifest}.")
+        raise LoadRefused(
+            f"{label} has already shipped on manifest {manifest}.", refusal=Refusal.ALREADY_DONE
+        )
     if carton.status == "LOADED":
         where = session.scalar(
             select(DockDoor.code)
@@ -332,8 +339,10 @@ def _check_loadable(
             .where(Load.id == carton.load_id)
         )
         if load is not None and carton.load_id == load.id:
-            raise LoadRefused(f"{label} is already on this truck ({door.code}).")
-        raise LoadRefused(f"{label} is already loaded at {where}.")
+            raise LoadRefused(
+                f"{label} is already on this truck ({door.code}).", refusal=Refusal.ALREADY_DONE
+            )
+        raise LoadRefused(f"{label} is already loaded at {where}.", refusal=Refusal.ALREADY_DONE)
     if status in (OrderStatus.PICKED, OrderStatus.SORTED):
         raise LoadRefused(
             f"Order {order.number} is still at the pack bench: leave {label} at the dock "
@@ -353,7 +362,8 @@ def _check_loadable(
         other = door_for_carrier(session, carton.carrier)
         where = f"door {other}" if other else "no door loads it today"
         raise LoadRefused(
-            f"This is a {carton.carrier} carton: {where} ({door.code} loads {door.carrier})."
+            f"This is a {carton.carrier} carton: {where} ({door.code} loads {door.carrier}).",
+            refusal=Refusal.WRONG_CARRIER,
         )
 
 

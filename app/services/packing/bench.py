@@ -20,6 +20,7 @@ from app.db.picking_models import PickList, PickListOrder
 from app.db.putwall_models import WallSlot
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.scanning.refusals import Refusal
 from app.domain.states import OrderStatus
 from app.printing.gs1 import make_sscc
 from app.services.actor import Actor
@@ -124,7 +125,7 @@ def pack_item(session: Session, actor: Actor, number: str, scanned: Scan) -> Pac
     job = held_job(session, actor, number)
     match = find_product(session, scanned.code, scanned.gtin)
     if match is None:
-        raise WrongItem(f"No product has the code {scanned.code}.")
+        raise WrongItem(f"No product has the code {scanned.code}.", refusal=Refusal.UNKNOWN_CODE)
     view = pack_view(session, job)
     lines = [li for li in view.lines if li.product_id == match.product_id]
     if not lines:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Operator, Order, OrderHold
 from app.db.packing_models import PackJob
 from app.domain.roles import Role
+from app.domain.scanning.refusals import Refusal
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
@@ -42,17 +43,25 @@ NOT_READY = {
 class PackRefused(InvalidInput):
     """A scan or count that does not fit the order on the bench; nothing was recorded."""
 
+    refusal = Refusal.NOT_EXPECTED
+
 
 class WrongItem(PackRefused):
     """The scanned product is not in the order."""
+
+    refusal = Refusal.WRONG_ITEM
 
 
 class OverScan(PackRefused):
     """One unit more than the order needs."""
 
+    refusal = Refusal.OVER_PICK
+
 
 class WrongLot(PackRefused):
     """The unit's lot is not the lot picked for the order."""
+
+    refusal = Refusal.WRONG_ITEM
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.db.models import Allocation, Order, Stock
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.scanning.refusals import Refusal
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
@@ -44,6 +45,8 @@ _IN_TOTES = tuple(
 
 class WrongScan(InvalidInput):
     """A scan that does not fit what the pick list expects now; nothing was recorded."""
+
+    refusal = Refusal.NOT_EXPECTED
 
 
 def claim_next(session: Session, actor: Actor) -> PickListView:
@@ -85,7 +88,7 @@ def scan(session: Session, actor: Actor, code: str, scanned: Scan) -> ScanOutcom
     view = walk_state(pick_list)
     stop_view = view.current_stop
     if stop_view is None:
-        raise WrongState(f"Pick list {code} is finished.")
+        raise WrongState(f"Pick list {code} is finished.", refusal=Refusal.ALREADY_DONE)
     stop = session.get_one(PickStop, stop_view.stop_id)
     expect = view.expect
     if expect is Expect.LOCATION:
@@ -142,7 +145,7 @@ def _held(session: Session, actor: Actor, code: str, *, finished_ok: bool = Fals
     if pick_list is None:
         raise NotFound(f"No pick list {code}.")
     if pick_list.status == "DONE" and not finished_ok:
-        raise WrongState(f"Pick list {code} is finished.")
+        raise WrongState(f"Pick list {code} is finished.", refusal=Refusal.ALREADY_DONE)
     if pick_list.picker_id != actor.operator_id:
         raise NotAllowed(f"Pick list {code} is not yours any more (it was reassigned).")
     return pick_list
@@ -154,7 +157,10 @@ def _at_location(
     if scanned.kind is not ScanKind.LOCATION:
         raise WrongScan(f"Scan the location first: go to {stop.location.code}.")
     if scanned.code != stop.location.code:
-        raise WrongScan(f"Wrong location {scanned.code}: this stop is {stop.location.code}.")
+        raise WrongScan(
+            f"Wrong location {scanned.code}: this stop is {stop.location.code}.",
+            refusal=Refusal.WRONG_LOCATION,
+        )
     stop.status = "AT_LOCATION"
     if pick_list.status == "CLAIMED":
         pick_list.status = "IN_PROGRESS"
@@ -174,10 +180,16 @@ def _take(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) 
     match = find_product(session, scanned.code, scanned.gtin)
     if match is None or match.product_id != stop.product_id:
         what = match.sku if match else (scanned.gtin or scanned.code)
-        raise WrongScan(f"Wrong product {what}: take {stop.product.sku} {stop.product.name}.")
+        raise WrongScan(
+            f"Wrong product {what}: take {stop.product.sku} {stop.product.name}.",
+            refusal=Refusal.WRONG_ITEM,
+        )
     lot = stop.stock.lot
     if scanned.lot and lot and scanned.lot != lot:
-        raise WrongScan(f"Wrong lot {scanned.lot}: take lot {lot} from {stop.location.code}.")
+        raise WrongScan(
+            f"Wrong lot {scanned.lot}: take lot {lot} from {stop.location.code}.",
+            refusal=Refusal.WRONG_ITEM,
+        )
     task = _current_task(stop, pick_list.mode)
     room = (
         task.quantity - task.picked
@@ -188,7 +200,8 @@ def _take(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) 
         raise WrongScan(
             f"Too many: only {room} more to take now; this code counts {match.pack_quantity}."
             if room
-            else f"You already have all {stop.quantity} from {stop.location.code}."
+            else f"You already have all {stop.quantity} from {stop.location.code}.",
+            refusal=Refusal.OVER_PICK,
         )
     _record_take(session, pick_list, stop, match.pack_quantity)
     left = stop.quantity - stop.picked
@@ -259,7 +272,8 @@ def _put(session: Session, pick_list: PickList, stop: PickStop, scanned: Scan) -
     elif member.tote != scanned.code:
         where = "" if pick_list.mode == "single" else f" (cart position {member.position})"
         raise WrongScan(
-            f"Wrong tote {scanned.code}: order {member.order.number} goes in {member.tote}{where}."
+            f"Wrong tote {scanned.code}: order {member.order.number} goes in {member.tote}{where}.",
+            refusal=Refusal.WRONG_TOTE,
         )
     placing = [t for t in stop.tasks if t.placed < t.picked]
     if pick_list.mode == "sort_while_pick":
@@ -292,12 +306,14 @@ def _check_free(session: Session, pick_list: PickList, tote: str) -> None:
         code, number = used
         where = "on this cart" if code == pick_list.code else f"of pick list {code}"
         raise WrongScan(
-            f"Tote {tote} is in use: it holds order {number} {where}. Take an empty tote."
+            f"Tote {tote} is in use: it holds order {number} {where}. Take an empty tote.",
+            refusal=Refusal.WRONG_TOTE,
         )
     problem = problem_tote_holder(session, tote)
     if problem is not None:
         raise WrongScan(
-            f"Tote {tote} holds order {problem.number}'s set-aside items: take an empty tote."
+            f"Tote {tote} holds order {problem.number}'s set-aside items: take an empty tote.",
+            refusal=Refusal.WRONG_TOTE,
         )
 
 

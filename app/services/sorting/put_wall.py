@@ -21,6 +21,7 @@ from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
 from app.db.putwall_models import PutWall, SortPut, WallSlot
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind, classify
+from app.domain.scanning.refusals import Refusal
 from app.domain.states import OrderStatus
 from app.printing import Printer
 from app.printing.batch import Cancel
@@ -37,14 +38,20 @@ SORTABLE = (OrderStatus.PICKED.value, OrderStatus.SHORT.value)
 class WrongPut(InvalidInput):
     """A scan that does not fit the wall now; nothing was recorded."""
 
+    refusal = Refusal.NOT_EXPECTED
+
 
 class AlreadyPut(WrongPut):
     """The scanned slot already holds every unit of the item its order needs (another sorter
     was first); nothing was recorded."""
 
+    refusal = Refusal.ALREADY_DONE
+
 
 class OverPick(WrongPut):
     """One unit more than the wall's orders need: it goes back to stock (scan a location)."""
+
+    refusal = Refusal.OVER_PICK
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,7 @@ def start_batch(session: Session, actor: Actor, wall_code: str, tote: str) -> So
         )
     )
     if not orders:
-        raise WrongPut(f"Tote {tote} holds no picked batch to sort.")
+        raise WrongPut(f"Tote {tote} holds no picked batch to sort.", refusal=Refusal.WRONG_TOTE)
     on_walls = dict(
         session.execute(
             select(WallSlot.order_id, PutWall.code)
@@ -193,7 +200,10 @@ def start_batch(session: Session, actor: Actor, wall_code: str, tote: str) -> So
     )
     elsewhere = {code for code in on_walls.values() if code != wall.code}
     if elsewhere:
-        raise WrongPut(f"Tote {tote} is being sorted on wall {', '.join(sorted(elsewhere))}.")
+        raise WrongPut(
+            f"Tote {tote} is being sorted on wall {', '.join(sorted(elsewhere))}.",
+            refusal=Refusal.WRONG_STATE,
+        )
     free = [s for s in wall.slots if s.status == "FREE"]
     new = [o for o in orders if o.id not in on_walls]
     now = clock.now()
@@ -251,8 +261,13 @@ def put(session: Session, actor: Actor, wall_code: str, item: Scan, slot: Scan) 
         raise
     if slot.code != target.slot:
         if slot.code.rsplit("-", 1)[0] != wall_code:
-            raise WrongPut(f"Slot {slot.code} is on another wall: this item goes to {target.slot}.")
-        raise WrongPut(f"Wrong slot {slot.code}: this item goes to {target.slot}.")
+            raise WrongPut(
+                f"Slot {slot.code} is on another wall: this item goes to {target.slot}.",
+                refusal=Refusal.WRONG_SLOT,
+            )
+        raise WrongPut(
+            f"Wrong slot {slot.code}: this item goes to {target.slot}.", refusal=Refusal.WRONG_SLOT
+        )
     if row is None:
         raise NotFound(f"No put-wall slot {slot.code}.")
     line_id = _line_needing(session, row.order_id, target.product_id, target.units)
@@ -327,10 +342,12 @@ def return_extra(session: Session, actor: Actor, item: Scan, location: Scan) -> 
         raise WrongPut("Scan the location the extra item goes back to.")
     match = find_product(session, item.code, item.gtin)
     if match is None:
-        raise WrongPut(f"No product has the code {item.gtin or item.code}.")
+        raise WrongPut(
+            f"No product has the code {item.gtin or item.code}.", refusal=Refusal.UNKNOWN_CODE
+        )
     where = session.scalars(select(Location).where(Location.code == location.code)).one_or_none()
     if where is None:
-        raise WrongPut(f"No location {location.code}.")
+        raise WrongPut(f"No location {location.code}.", refusal=Refusal.UNKNOWN_CODE)
     stock = session.scalars(
         select(Stock)
         .where(Stock.location_id == where.id, Stock.product_id == match.product_id, Stock.lot == "")
@@ -428,7 +445,9 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
         raise WrongPut("Scan an item from the tote.")
     match = find_product(session, item.code, item.gtin)
     if match is None:
-        raise WrongPut(f"No product has the code {item.gtin or item.code}.")
+        raise WrongPut(
+            f"No product has the code {item.gtin or item.code}.", refusal=Refusal.UNKNOWN_CODE
+        )
     wall = _wall(session, wall_code)
     slots = [s for s in wall.slots if s.status in ("ASSIGNED", "FILLING") and s.order_id]
     order_ids = [s.order_id for s in slots if s.order_id is not None]
@@ -468,7 +487,9 @@ def _target(session: Session, wall_code: str, item: Scan) -> Target:
                 f"Over-pick: every {match.sku} this wall needs is sorted. Put it aside and "
                 "return it to stock (scan a location)."
             )
-        raise WrongPut(f"{match.sku} is not in a batch on wall {wall_code}.")
+        raise WrongPut(
+            f"{match.sku} is not in a batch on wall {wall_code}.", refusal=Refusal.WRONG_ITEM
+        )
 
     def urgency(slot: WallSlot) -> tuple[bool, datetime, int, int, int]:
         order = orders[slot.order_id]  # type: ignore[index]

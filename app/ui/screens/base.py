@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan
+from app.services.floor.journal import Stage
 from app.ui.station import StationContext
 
 
@@ -18,6 +19,7 @@ class Screen(QWidget):
 
     title = ""
     roles: frozenset[Role] = frozenset(Role)
+    stage = Stage.STATION  # where the scan journal says this screen's scans were handled
 
     def __init__(self, station: StationContext) -> None:
         super().__init__()
@@ -25,7 +27,12 @@ class Screen(QWidget):
 
     def on_scan(self, scan: Scan) -> None:
         """A classified scan arrived while this screen is showing."""
-        self.station.feedback.attention(f"{scan.describe()}: not used on the {self.title} screen.")
+        self.station.refuse_scan(
+            self.stage,
+            scan,
+            f"{scan.describe()}: not used on the {self.title} screen.",
+            attention=True,
+        )
 
     def activate(self) -> None:
         """The screen is about to be shown (refresh what it displays)."""

@@ -42,6 +42,7 @@ from app.services.dispatch.manifests import (
     last_manifest,
 )
 from app.services.errors import BatonError
+from app.services.floor.journal import Stage
 from app.services.packing.jobs import supervisor_with_badge
 from app.ui.printers import station_printers
 from app.ui.screens.base import Screen, banner, plain_label, shortcut
@@ -93,6 +94,7 @@ class DockScreen(Screen):
 
     title = "Dock"
     roles = frozenset({Role.SHIPPER, Role.SUPERVISOR})
+    stage = Stage.DISPATCH
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -278,14 +280,18 @@ class DockScreen(Screen):
             self.station.feedback.ok("Supervisor's badge taken: scan the carton to unload.")
         elif scan.kind in (ScanKind.TRACKING, ScanKind.CARTON):
             if self._door is None:
-                self.station.feedback.error("Scan the door label first: which truck is it for?")
+                self.station.refuse_scan(
+                    self.stage, scan, "Scan the door label first: which truck is it for?"
+                )
             elif self._unloading:
                 self._unload(self._door, scan)
             else:
                 self._load(self._door, scan)
         else:
-            self.station.feedback.error(
-                f"{scan.describe()}: scan a door label or a carton's shipping label."
+            self.station.refuse_scan(
+                self.stage,
+                scan,
+                f"{scan.describe()}: scan a door label or a carton's shipping label.",
             )
 
     def _choose_door(self, code: str) -> None:
@@ -305,7 +311,9 @@ class DockScreen(Screen):
             )
 
     def _load(self, door: str, scan: Scan) -> None:
-        outcome = self.station.act(lambda s, a: load_carton(s, a, door, scan))
+        outcome = self.station.scan(
+            self.stage, scan, lambda s, a: load_carton(s, a, door, scan), door
+        )
         if outcome is None:
             self._reload()  # red stays up: nothing was recorded
             return
@@ -318,7 +326,9 @@ class DockScreen(Screen):
 
     def _unload(self, door: str, scan: Scan) -> None:
         approver = self._approver
-        outcome = self.station.act(lambda s, a: unload_carton(s, a, door, scan, approver))
+        outcome = self.station.scan(
+            self.stage, scan, lambda s, a: unload_carton(s, a, door, scan, approver), door
+        )
         if outcome is None:
             self._reload()  # still unloading, the approval kept: scan the right carton
             return

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout
 
 from app.domain.scanning.classify import Scan, ScanRejected
 from app.services.desk.lookup import look_up
+from app.services.floor.journal import Stage
 from app.ui.found_view import FoundView
 from app.ui.screens.base import Screen
 from app.ui.station import StationContext
@@ -17,6 +18,7 @@ class LookupScreen(Screen):
     """Shows what any scanned or typed code is; every role may use it."""
 
     title = "Look up"
+    stage = Stage.LOOKUP
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)

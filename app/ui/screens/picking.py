@@ -27,6 +27,7 @@ from app.domain.scanning.classify import Scan, ScanKind
 from app.domain.states import OrderStatus
 from app.services.actor import Actor
 from app.services.errors import NotFound
+from app.services.floor.journal import Stage
 from app.services.picking.scans import claim_next, current_list, key_count, short
 from app.services.picking.scans import scan as scan_pick
 from app.services.picking.views import Expect, PickListView, ScanOutcome, StopView
@@ -118,6 +119,7 @@ class PickingScreen(Screen):
 
     title = "Picking"
     roles = frozenset({Role.PICKER, Role.SUPERVISOR})
+    stage = Stage.PICKING
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -320,11 +322,13 @@ class PickingScreen(Screen):
         code = self._code
         if code is None:
             if scan.kind in PICK_SCANS:
-                self.station.feedback.attention(f"Take a pick list first. {START_PROMPT}")
+                self.station.refuse_scan(
+                    self.stage, scan, f"Take a pick list first. {START_PROMPT}", attention=True
+                )
             else:
                 super().on_scan(scan)
             return
-        self._apply(lambda s, a: scan_pick(s, a, code, scan))
+        self._apply(lambda s, a: scan_pick(s, a, code, scan), scan)
 
     def _on_count_field(self) -> None:
         if self.pages.currentWidget() is self.stop_page:
@@ -354,11 +358,16 @@ class PickingScreen(Screen):
         )
         self.station.feedback.prompt(START_PROMPT)
 
-    def _apply(self, action: Action) -> None:
-        """Run one pick action and read the list back in the same transaction."""
+    def _apply(self, action: Action, scanned: Scan | None = None) -> None:
+        """Run one pick action and read the list back in the same transaction (a scan is
+        journaled; keyed counts and buttons are not)."""
         code = self._code
         assert code is not None
-        outcome = self.station.act(action)
+        outcome = (
+            self.station.act(action)
+            if scanned is None
+            else self.station.scan(self.stage, scanned, action, code)
+        )
         if outcome is None:
             # Refused (red shown): the stop as it stands. A list that cannot be read any
             # more (reassigned meanwhile) leaves the screen at the start, the red still showing.

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
+from app.domain.scanning.refusals import Refusal
 from app.services.actor import Actor
 from app.services.errors import BatonError
+from app.services.floor.journal import Stage
 from app.services.sorting.put_wall import (
     OverPick,
     SlotView,
@@ -140,6 +142,7 @@ class SortingScreen(Screen):
 
     title = "Sorting"
     roles = frozenset({Role.SORTER, Role.SUPERVISOR})
+    stage = Stage.SORTING
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -277,13 +280,15 @@ class SortingScreen(Screen):
             if scan.kind is ScanKind.SLOT:
                 self._choose_by_slot(scan)
             elif scan.kind in (ScanKind.TOTE, ScanKind.PRODUCT):
-                self.station.feedback.error("Choose the wall first: scan any of its slot labels.")
+                self.station.refuse_scan(
+                    self.stage, scan, "Choose the wall first: scan any of its slot labels."
+                )
             else:
                 super().on_scan(scan)
             return
         if scan.kind is ScanKind.TOTE:
             self._item = self._target = None
-            self._apply(lambda s, a: start_batch(s, a, wall, scan.code))
+            self._apply(lambda s, a: start_batch(s, a, wall, scan.code), scan)
         elif scan.kind is ScanKind.PRODUCT:
             self._aim(scan)
         elif scan.kind is ScanKind.SLOT:
@@ -298,7 +303,12 @@ class SortingScreen(Screen):
         walls = [self.walls.itemText(i) for i in range(self.walls.count())]
         wall = next((w for w in walls if slot.code.startswith(f"{w}-")), None)
         if wall is None:
-            self.station.feedback.error(f"Slot {slot.code} is on no put wall set up here.")
+            self.station.refuse_scan(
+                self.stage,
+                slot,
+                f"Slot {slot.code} is on no put wall set up here.",
+                Refusal.WRONG_SLOT,
+            )
             return
         self._set_wall(wall)
         self.station.feedback.ok(f"Sorting into wall {wall}.")
@@ -308,7 +318,11 @@ class SortingScreen(Screen):
         wall = self._wall
         assert wall is not None
         self._item = self._target = None
-        answer = self.station.act(_target_for(wall, item))
+        answer = (
+            self.station.act(_target_for(wall, item))
+            if quiet  # asked again after a refused put: not a scan of its own
+            else self.station.scan(self.stage, item, _target_for(wall, item), wall)
+        )
         if isinstance(answer, SortOutcome):
             self._item, self._target, self._extra = item, answer.target, None
             self._reload(answer.wall)
@@ -323,9 +337,13 @@ class SortingScreen(Screen):
     def _put(self, wall: str, slot: Scan) -> None:
         item = self._item
         if item is None:
-            self.station.feedback.error("Scan an item first, then the slot it goes into.")
+            self.station.refuse_scan(
+                self.stage, slot, "Scan an item first, then the slot it goes into."
+            )
             return
-        outcome = self.station.act(lambda s, a: put(s, a, wall, item, slot))
+        outcome = self.station.scan(
+            self.stage, slot, lambda s, a: put(s, a, wall, item, slot), wall
+        )
         if outcome is None:
             # Refused (red shown): the item stays in hand, unless the wall wants it no more.
             self._aim(item, quiet=True)
@@ -334,7 +352,9 @@ class SortingScreen(Screen):
         self._apply_outcome(outcome)
 
     def _return(self, item: Scan, location: Scan) -> None:
-        message = self.station.act(lambda s, a: return_extra(s, a, item, location))
+        message = self.station.scan(
+            self.stage, location, lambda s, a: return_extra(s, a, item, location)
+        )
         if message is not None:
             self._extra = None
             self._reload()
@@ -346,8 +366,8 @@ class SortingScreen(Screen):
         self._extra = item if isinstance(error, OverPick) else None
         self.station.feedback.error(error.message)
 
-    def _apply(self, action: Callable[[Session, Actor], SortOutcome]) -> None:
-        outcome = self.station.act(action)
+    def _apply(self, action: Callable[[Session, Actor], SortOutcome], scanned: Scan) -> None:
+        outcome = self.station.scan(self.stage, scanned, action, self._wall or "")
         if outcome is None:
             self._reload()
             return

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.domain.roles import Role
 from app.domain.scanning.classify import Scan, ScanKind
 from app.services.actor import Actor
+from app.services.floor.journal import Stage
 from app.services.packing.bench import (
     choose_box,
     close_carton,
@@ -70,6 +71,7 @@ class PackingScreen(Screen):
 
     title = "Packing"
     roles = frozenset({Role.PACKER, Role.SUPERVISOR})
+    stage = Stage.PACKING
 
     def __init__(self, station: StationContext) -> None:
         super().__init__(station)
@@ -291,9 +293,11 @@ class PackingScreen(Screen):
             self.count.setVisible(False)  # a scan instead of Enter: the keyed count is dropped
         if number is None:
             if scan.kind in START_SCANS:
-                self._apply(lambda s, a: start_packing(s, a, scan))
+                self._apply(lambda s, a: start_packing(s, a, scan), scan)
             elif scan.kind in (ScanKind.PRODUCT, ScanKind.BOX):
-                self.station.feedback.error(f"No order on the bench. {START_PROMPT}.")
+                self.station.refuse_scan(
+                    self.stage, scan, f"No order on the bench. {START_PROMPT}."
+                )
             else:
                 super().on_scan(scan)
             return
@@ -302,9 +306,9 @@ class PackingScreen(Screen):
         elif self._pending is not None and self._pending.kind == "problem":
             self._set_aside(number, scan)
         elif scan.kind is ScanKind.PRODUCT:
-            self._apply(lambda s, a: pack_item(s, a, number, scan))
+            self._apply(lambda s, a: pack_item(s, a, number, scan), scan, number)
         elif scan.kind is ScanKind.BOX:
-            self._apply(lambda s, a: choose_box(s, a, number, scan.code))
+            self._apply(lambda s, a: choose_box(s, a, number, scan.code), scan, number)
         elif scan.kind in START_SCANS:
             self.station.feedback.attention(
                 f"Order {number} is on the bench: close its cartons, or set it aside [F8], "
@@ -328,9 +332,11 @@ class PackingScreen(Screen):
         pending = self._pending
         assert pending is not None
         if tote.kind is not ScanKind.TOTE:
-            self.station.feedback.error("Scan the problem tote the items go into (Esc: back).")
+            self.station.refuse_scan(
+                self.stage, tote, "Scan the problem tote the items go into (Esc: back)."
+            )
             return
-        self._apply(lambda s, a: set_aside(s, a, number, pending.reason, tote))
+        self._apply(lambda s, a: set_aside(s, a, number, pending.reason, tote), tote, number)
 
     # -- keys -------------------------------------------------------------------------------
     def _on_weight_field(self) -> None:
@@ -430,8 +436,14 @@ class PackingScreen(Screen):
             return
         self._show_start(f"Order {number} is no longer on this bench", "")
 
-    def _apply(self, action: Action) -> None:
-        outcome = self.station.act(action)
+    def _apply(self, action: Action, scanned: Scan | None = None, order: str = "") -> None:
+        """Run one packing action (a scan is journaled, with the order on the bench it was
+        checked against; keyed counts and weights are not)."""
+        outcome = (
+            self.station.act(action)
+            if scanned is None
+            else self.station.scan(self.stage, scanned, action, order)
+        )
         if outcome is None:
             self._refresh()  # refused, red shown: the order as recorded
             return

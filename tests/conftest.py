@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
 
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
@@ -61,15 +62,21 @@ def _isolated_user_dirs(
     monkeypatch.delenv("BATON_DATABASE_URL", raising=False)
 
 
+def _admin_engine(url: str, **options: Any) -> Engine:
+    """An engine for the tests' own set-up and clean-up (creating and dropping schemas and
+    databases): without a station's 5 s limits, which a DROP on a busy machine can outlast;
+    pytest-timeout still bounds a test."""
+    return create_engine(url, **options)
+
+
 @contextmanager
 def postgres_schema() -> Iterator[tuple[str, str]]:
     """A brand-new PostgreSQL schema and a URL whose connections use it, dropped afterwards."""
     from app.config import normalise_url
-    from app.db.engine import make_engine
 
     base = normalise_url(POSTGRES_URL)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
+    admin = _admin_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
@@ -91,11 +98,10 @@ def postgres_database(template: str | None = None) -> Iterator[str]:
     from sqlalchemy import make_url
 
     from app.config import normalise_url
-    from app.db.engine import make_engine
 
     base = make_url(normalise_url(POSTGRES_URL))
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    admin = _admin_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     copy_of = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))

@@ -151,18 +151,20 @@ def run_together(*jobs: Callable[[], object]) -> list[BaseException]:
     return errors
 
 
-def journal(db: Database) -> list[tuple[str, str, str, str | None, str]]:
-    """The scan journal, oldest first: stage, scan kind, outcome, refusal, code."""
+def journal(db: Database, stage: str | None = None) -> list[tuple[str, str, str, str | None, str]]:
+    """The scan journal, oldest first: stage, scan kind, outcome, refusal, code; only the
+    rows of one stage if given."""
+    query = select(
+        ScanRecord.stage,
+        ScanRecord.scan_kind,
+        ScanRecord.outcome,
+        ScanRecord.refusal,
+        ScanRecord.code,
+    ).order_by(ScanRecord.id)
+    if stage is not None:
+        query = query.where(ScanRecord.stage == stage)
     with db.sessions() as session:
-        rows = session.execute(
-            select(
-                ScanRecord.stage,
-                ScanRecord.scan_kind,
-                ScanRecord.outcome,
-                ScanRecord.refusal,
-                ScanRecord.code,
-            ).order_by(ScanRecord.id)
-        )
+        rows = session.execute(query)
         return [(r.stage, r.scan_kind, r.outcome, r.refusal, r.code) for r in rows]
 
 

@@ -4,6 +4,7 @@ a refused one with its kind and nothing else changed, an accepted one with its c
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,18 +12,21 @@ from sqlalchemy import func, select
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
+from app.db.floor_models import ScanRecord
 from app.db.models import OrderEvent, Stock
 from app.db.packing_models import CartonItem, PackJob
 from app.db.picking_models import PickStop, PickTask
 from app.domain.scanning.refusals import Refusal
-from app.services.errors import BatonError
+from app.services.errors import BatonError, NotAllowed
 from app.services.floor.journal import Stage, journal_refusal, run_scan
+from app.services.floor.kpi import floor_kpis
 from app.services.intake.receiving import import_orders
-from app.services.packing.bench import pack_item, start_packing
+from app.services.packing.bench import close_carton, pack_item, start_packing
 from app.services.picking.scans import claim_next, scan
 from app.services.picking.waves import release_wave
 from tests.services.floor import SUPERVISOR, write_orders
 from tests.services.journey import (
+    BOSS_BADGE,
     GTIN,
     add_packer,
     add_picker,
@@ -125,6 +129,38 @@ def test_each_refused_pack_scan_is_journaled_with_its_kind(bench: Database) -> N
         ("ok", None),
         ("refused", "over_pick"),
     ]
+
+
+def test_each_weighing_is_journaled_and_one_out_of_tolerance_is_a_refusal(
+    bench: Database,
+) -> None:
+    sam = add_packer(bench)
+    started = journaled_scan(bench, sam, Stage.PACKING, "T0003", start_packing)
+    assert not isinstance(started, BatonError) and started.view.order == "#1003"
+    item = journaled_scan(
+        bench, sam, Stage.PACKING, GTIN["MUG-BLUE"], lambda s, a, x: pack_item(s, a, "#1003", x)
+    )
+    assert not isinstance(item, BatonError) and item.view.all_in
+
+    def weigh(grams: int, badge: str | None = None) -> str:
+        with unit_of_work(bench.sessions) as session:
+            return close_carton(session, sam, "#1003", grams, badge).result
+
+    assert weigh(600) == "error"  # 380 g mug + 160 g box: 60 g over a 50 g tolerance
+    with pytest.raises(NotAllowed):  # a packer's own badge accepts nothing, journals nothing
+        weigh(600, "OP-3100")
+    assert weigh(600, BOSS_BADGE) == "done"
+    assert journal(bench)[2:] == [
+        ("packing", "weight", "refused", "weight_out_of_tolerance", "600 g"),
+        ("packing", "weight", "ok", None, "600 g"),
+    ]
+    with bench.sessions() as session:
+        subjects = session.scalars(select(ScanRecord.subject).order_by(ScanRecord.id)).all()
+        kpis = floor_kpis(
+            session, datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+        )
+    assert subjects[2:] == ["#1003", "#1003"]
+    assert dict(kpis.refused_by_kind)["weight_out_of_tolerance"] == 1 and kpis.scans == 4
 
 
 def test_an_accepted_scan_and_its_row_commit_together(bench: Database) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from app.config import DatabaseChoice
 from app.db.database import Database, open_database
-from app.db.floor_models import ScanRecord
 from app.db.models import Order
 from app.ui.feedback import FeedbackLevel
 from app.ui.main_window import MainWindow
@@ -37,21 +36,6 @@ def order_status(database: Database, number: str) -> str:
     """The order's status as the database holds it now."""
     with database.sessions() as session:
         return session.scalars(select(Order.status).where(Order.number == number)).one()
-
-
-def journal(database: Database) -> list[tuple[str, str, str, str | None, str]]:
-    """The scan journal, oldest first: stage, scan kind, outcome, refusal, code."""
-    with database.sessions() as session:
-        rows = session.execute(
-            select(
-                ScanRecord.stage,
-                ScanRecord.scan_kind,
-                ScanRecord.outcome,
-                ScanRecord.refusal,
-                ScanRecord.code,
-            ).order_by(ScanRecord.id)
-        )
-        return [(r.stage, r.scan_kind, r.outcome, r.refusal, r.code) for r in rows]
 
 
 def refused_printer() -> str:

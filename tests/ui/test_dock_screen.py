@@ -26,7 +26,8 @@ from app.ui.harness import settle, type_scan
 from app.ui.main_window import MainWindow
 from app.ui.screens.dock import DockScreen
 from tests.printing.conftest import rasterise, read_barcodes
-from tests.ui.helpers import band, journal, order_status
+from tests.services.journey import journal
+from tests.ui.helpers import band, order_status
 
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
 
@@ -147,6 +148,6 @@ def test_a_carton_before_the_door_is_journaled_as_not_expected(
     type_scan(window, "OP-4001")
     type_scan(window, "00340123450000000017")
     assert band(window)[0] is FeedbackLevel.ERROR
-    assert journal(database) == [
+    assert journal(database, "dispatch") == [
         ("dispatch", "carton", "refused", "not_expected", "340123450000000017")
     ]

@@ -25,8 +25,9 @@ from app.ui.main_window import MainWindow
 from app.ui.screens.lookup import LookupScreen
 from app.ui.screens.packing.screen import PackingScreen
 from app.ui.screens.picking import PickingScreen
+from tests.services.journey import journal
 from tests.ui.conftest import seed_demo_floor
-from tests.ui.helpers import band, journal, order_status
+from tests.ui.helpers import band, order_status
 
 MARIA, JONAS = "OP-1001", "OP-1002"
 GTIN = {product.sku: product.barcodes[0] for product in demo_products()}
@@ -163,21 +164,23 @@ def test_a_wrong_location_is_journaled_as_wrong_location_and_red_at_once(
 ) -> None:
     facts = first_list(database)
     take_list(qtbot, window)  # the badge and the Take key are no scans of a stage
-    assert journal(database) == []
+    assert journal(database, "picking") == []
     type_scan(window, "A12-12-2")
     # Red as soon as the scan was handled: no event loop turn, no wait for the journal.
     assert band(window) == (
         FeedbackLevel.ERROR,
         f"Wrong location A12-12-2: this stop is {facts['first']}.",
     )
-    assert journal(database) == [("picking", "location", "refused", "wrong_location", "A12-12-2")]
+    assert journal(database, "picking") == [
+        ("picking", "location", "refused", "wrong_location", "A12-12-2")
+    ]
     type_scan(window, str(facts["first"]))
     assert band(window)[0] is FeedbackLevel.OK
     type_scan(window, "%%NONSENSE")
     assert band(window)[0] is FeedbackLevel.ERROR
     type_scan(window, "DOCK-1")  # a door label at a pick stop: not what the step wants
     assert band(window)[0] is FeedbackLevel.ERROR
-    assert journal(database)[1:] == [
+    assert journal(database, "picking")[1:] == [
         ("picking", "location", "ok", None, facts["first"]),
         ("picking", "unknown", "refused", "unknown_code", "%%NONSENSE"),
         ("picking", "door", "refused", "not_expected", "DOCK-1"),

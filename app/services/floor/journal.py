@@ -29,6 +29,7 @@ R = TypeVar("R")
 CODE_LENGTH = 64
 MESSAGE_LENGTH = 200
 UNKNOWN_KIND = "unknown"  # the scan kind of a code no pattern classified
+WEIGHT_KIND = "weight"  # a carton on the pack bench's scale: checked like a scan, keyed or read
 
 
 class Stage(StrEnum):
@@ -71,6 +72,37 @@ def record_scan(
         kind, code = scanned.kind.value, scanned.code
     else:
         kind, code = UNKNOWN_KIND, scanned
+    return _add_row(session, actor, stage, kind, code, outcome, refusal, message, subject)
+
+
+def record_weighing(
+    session: Session,
+    actor: Actor,
+    order_number: str,
+    weight_g: int,
+    refusal: Refusal | None,
+    message: str,
+) -> ScanRecord:
+    """Journal a carton's weighing at the pack bench in the caller's transaction: refused
+    when the weight is out of tolerance (the flag commits with it), accepted otherwise."""
+    outcome = Outcome.OK if refusal is None else Outcome.REFUSED
+    code = f"{weight_g} g"
+    return _add_row(
+        session, actor, Stage.PACKING, WEIGHT_KIND, code, outcome, refusal, message, order_number
+    )
+
+
+def _add_row(
+    session: Session,
+    actor: Actor,
+    stage: Stage,
+    kind: str,
+    code: str,
+    outcome: Outcome,
+    refusal: Refusal | None,
+    message: str,
+    subject: str,
+) -> ScanRecord:
     row = ScanRecord(
         at=clock.now(),
         operator_id=actor.operator_id,

@@ -11,7 +11,8 @@ Definitions (the README's "Scan journal and KPIs" says the same in words), for a
 - lines_picked_per_hour: order lines picked complete on pick lists finished in the window,
   per hour those lists were held (claimed to done) by their pickers (WERC "lines picked per
   hour").
-- refused_scans: refused scans in the scan journal by kind; scans counts accepted and refused.
+- refused_scans: refused scans in the scan journal by kind; scans counts accepted and refused
+  (a carton's weighing at the pack bench is journaled like a scan).
 - picking_accuracy: the share of the orders shipped for which the pack bench found no picking
   error: no wrong item or extra unit scanned against the order, no carton weight out of
   tolerance, never set aside as an exception (WERC "order picking accuracy").

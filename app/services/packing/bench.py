@@ -25,6 +25,7 @@ from app.domain.states import OrderStatus
 from app.printing.gs1 import make_sscc
 from app.services.actor import Actor
 from app.services.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from app.services.floor.journal import record_weighing
 from app.services.masterdata.catalog import find_product
 from app.services.masterdata.warehouse import packing_settings
 from app.services.packing.carriers import assign_carrier, carrier_book
@@ -281,17 +282,20 @@ def close_carton(
             # The packer is told which way, not by how much: the expected weight would
             # otherwise be one wrong key away, and a check with its answer shown checks nothing.
             way = "Too heavy" if weight_g > expected else "Too light"
-            return PackOutcome(
-                "error",
+            message = (
                 f"{way}: {weight_g:,} g. Check the carton and weigh again, or a supervisor's "
-                "badge accepts it.",
-                pack_view(session, job),
+                "badge accepts it."
             )
+            record_weighing(
+                session, actor, number, weight_g, Refusal.WEIGHT_OUT_OF_TOLERANCE, message
+            )
+            return PackOutcome("error", message, pack_view(session, job))
         approver = supervisor_with_badge(session, override_badge)
         carton.weight_override_by = approver.id
         record_event(
             session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
         )
+    record_weighing(session, actor, number, weight_g, None, f"carton {view.carton_number}")
     carton_no = view.carton_number
     carton_count = carton_no + len(plan_units(session, _still_to_pack(view)))
     choice, tracking = assign_carrier(

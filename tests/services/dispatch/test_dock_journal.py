@@ -32,7 +32,8 @@ def test_dock_refusals_are_journaled_by_kind(dock: Database) -> None:
         None,
         Refusal.ALREADY_DONE,
     ]
-    assert [(r[0], r[2], r[3]) for r in journal(dock)] == [
+    # The fixture's packer weighed each carton at the bench (stage packing).
+    assert [(r[0], r[2], r[3]) for r in journal(dock, "dispatch")] == [
         ("dispatch", "refused", "wrong_carrier"),
         ("dispatch", "refused", "not_expected"),
         ("dispatch", "refused", "unknown_code"),

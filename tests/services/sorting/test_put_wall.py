@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.db.database import Database
 from app.db.engine import unit_of_work
@@ -13,14 +15,17 @@ from app.db.putwall_models import SortPut
 from app.domain.formats.masterdata_rows import ProductRow
 from app.domain.gtin import with_check_digit
 from app.domain.roles import Role
+from app.domain.scanning.classify import Scan
 from app.services.actor import Actor
 from app.services.errors import BatonError, NotAllowed
+from app.services.floor.journal import Stage
 from app.services.intake.receiving import import_orders
 from app.services.masterdata.imports import load_master_data
 from app.services.picking.scans import claim_next
 from app.services.picking.waves import release_wave
 from app.services.sorting.put_wall import (
     AlreadyPut,
+    SortOutcome,
     WallStatus,
     WallView,
     WrongPut,
@@ -38,6 +43,8 @@ from tests.services.journey import (
     GTIN,
     add_picker,
     add_sorter,
+    journal,
+    journaled_scan,
     order_status,
     run_together,
     scanned,
@@ -277,3 +284,45 @@ def test_two_totes_started_on_one_wall_at_once(db: Database, tmp_path: Path) -> 
     view = _view(db)
     assert sorted(s.order for s in view.slots if s.order) == ["#1", "#2", "#3", "#4"]
     assert view.waiting == ()
+
+
+def test_each_refused_sort_scan_is_journaled_with_its_kind_and_changes_nothing(
+    batch: Database,
+) -> None:
+    aiko = add_sorter(batch)
+    cup = with_check_digit("761234099999")  # a product the batch does not hold
+    load_master_data(
+        batch.sessions, SUPERVISOR, products=[ProductRow("CUP-0001", "Cup", (cup,), 90, 90, 90, 90)]
+    )
+
+    def sort(text: str, action: Callable[[Session, Actor, Scan], object]) -> object:
+        before = (_puts(batch), _view(batch))
+        answer = journaled_scan(batch, aiko, Stage.SORTING, text, action)
+        if isinstance(answer, BatonError):
+            assert (_puts(batch), _view(batch)) == before, text
+        return answer
+
+    def aim(s: Session, a: Actor, item: Scan) -> SortOutcome:
+        return target_for(s, a, "W1", item)
+
+    def into(slot: str) -> object:
+        return sort(slot, lambda s, a, x: put(s, a, "W1", scanned(GTIN["SOCK-ZOE"]), x))
+
+    assert isinstance(sort("T0999", lambda s, a, x: start_batch(s, a, "W1", x.code)), WrongPut)
+    assert sort("T0500", lambda s, a, x: start_batch(s, a, "W1", x.code)).result == "ok"  # type: ignore[attr-defined]
+    assert isinstance(sort(cup, aim), WrongPut)
+    shown = sort(GTIN["SOCK-ZOE"], aim)
+    assert isinstance(shown, SortOutcome) and shown.target is not None
+    wrong = next(s.code for s in _view(batch).slots if s.code != shown.target.slot)
+    assert isinstance(into(wrong), WrongPut)
+    assert not isinstance(into(shown.target.slot), BatonError)
+    assert isinstance(sort(GTIN["SOCK-ZOE"], aim), WrongPut)  # the order has its one sock
+    assert [(stage, outcome, refusal) for stage, _, outcome, refusal, _ in journal(batch)] == [
+        ("sorting", "refused", "wrong_tote"),
+        ("sorting", "ok", None),
+        ("sorting", "refused", "wrong_item"),
+        ("sorting", "ok", None),
+        ("sorting", "refused", "wrong_slot"),
+        ("sorting", "ok", None),
+        ("sorting", "refused", "over_pick"),
+    ]

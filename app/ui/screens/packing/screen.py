@@ -438,7 +438,7 @@ class PackingScreen(Screen):
 
     def _apply(self, action: Action, scanned: Scan | None = None, order: str = "") -> None:
         """Run one packing action (a scan is journaled, with the order on the bench it was
-        checked against; keyed counts and weights are not)."""
+        checked against; a keyed count is not, and a weighing journals itself in close_carton)."""
         outcome = (
             self.station.act(action)
             if scanned is None

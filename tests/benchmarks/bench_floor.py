@@ -21,7 +21,8 @@ packer, `--cartons` per shipper) or stops at `--seconds`.
 Figures: a claim (taking the next list, tote or order; a shipper's is closing its truck) and a
 scan (committed), p50/p99 per role, and the floor's throughput. Then the invariants, each a
 PASS or FAIL line: no list, tote, order or carton held twice, stock and reservations exact,
-every scan recorded once, an order SHIPPED exactly when its cartons are, one message each.
+every scan recorded once (and journaled once, as a station journals it), an order SHIPPED
+exactly when its cartons are, one message each.
 The exit status is 1 if one fails.
 
 --database: a PostgreSQL server gets a fresh schema, dropped at the end; an SQLite URL names
@@ -56,6 +57,7 @@ from app.config import DatabaseChoice, normalise_url
 from app.db.database import Database, open_database
 from app.db.dispatch_models import DockDoor, Load
 from app.db.engine import make_engine, unit_of_work
+from app.db.floor_models import ScanRecord
 from app.db.models import Allocation, Order, OrderEvent, OrderLine, OutboxMessage, Stock
 from app.db.packing_models import Carton, CartonItem, PackJob
 from app.db.picking_models import PickList, PickListOrder, PickStop, PickTask
@@ -69,6 +71,7 @@ from app.services.dispatch.doors import set_door
 from app.services.dispatch.loading import LoadRefused, load_carton
 from app.services.dispatch.manifests import close_load
 from app.services.errors import Conflict, NotAllowed, NotFound
+from app.services.floor.journal import Outcome, Stage, run_scan
 from app.services.masterdata.operators import add_operator
 from app.services.packing.bench import choose_box, close_carton, pack_item, start_packing
 from app.services.packing.boxes import list_boxes
@@ -118,8 +121,19 @@ class Station:
     shipped: list[str] = field(default_factory=list)  # orders its trucks took
     cartons: int = 0
     retries: int = 0  # a scan refused as "changed under another station" and scanned again
+    journaled: int = 0  # scans taken, each with its journal row
     refused_claims: int = 0  # another station took it first
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Journaled:
+    """A scan as a station journals it: who, at which stage, what, checked against what."""
+
+    actor: Actor
+    stage: Stage
+    scanned: Scan
+    subject: str = ""
 
 
 class Shift:
@@ -132,14 +146,32 @@ class Shift:
     def over(self) -> bool:
         return time.time() > self.deadline
 
-    def timed(self, into: list[float], factory: Factory, action: Callable[[Session], T]) -> T:
+    def timed(
+        self,
+        into: list[float],
+        factory: Factory,
+        action: Callable[[Session], T],
+        scan: Journaled | None = None,
+    ) -> T:
         """One action in its own transaction; retried while another station's change is in
-        the way (as a person scans again); the time of the committed attempt is kept."""
+        the way (as a person scans again); the time of the committed attempt is kept. A scan
+        runs as a station runs it, journaled (`run_scan`)."""
         for attempt in range(20):
             t0 = time.perf_counter()
             try:
-                with unit_of_work(factory) as session:
-                    result = action(session)
+                if scan is None:
+                    with unit_of_work(factory) as session:
+                        result = action(session)
+                else:
+                    result = run_scan(
+                        factory,
+                        scan.actor,
+                        scan.stage,
+                        scan.scanned,
+                        lambda session, _actor: action(session),
+                        subject=scan.subject,
+                    )
+                    self.station.journaled += 1
             except (Conflict, DBAPIError) as exc:
                 if isinstance(exc, DBAPIError) and not _transient(exc):
                     raise
@@ -181,7 +213,10 @@ def _picker(db: Database, actor: Actor, shift: Shift, share: int) -> None:
                 code = _tote(list_id, task.position if task is not None else 1)
             scanned, list_code = _scan(code), view.code
             outcome = shift.timed(
-                me.scans, factory, partial(pick_scan, actor=actor, code=list_code, scanned=scanned)
+                me.scans,
+                factory,
+                partial(pick_scan, actor=actor, code=list_code, scanned=scanned),
+                Journaled(actor, Stage.PICKING, scanned, list_code),
             )
             assert outcome.view is not None
             view = outcome.view
@@ -196,13 +231,21 @@ def _packer(db: Database, actor: Actor, shift: Shift, share: int, rng: random.Ra
         boxes = list_boxes(session)
     biggest = max(boxes, key=lambda b: b.length_mm * b.width_mm * b.height_mm).code
     while len(me.held) < share and not shift.over:
+        with factory() as session:
+            choices = _packable(session)
+        if not choices:
+            return  # nothing left to pack
+        taken = _scan(rng.choice(choices))
         try:
-            outcome = shift.timed(me.claims, factory, partial(_take_to_pack, actor=actor, rng=rng))
+            outcome = shift.timed(
+                me.claims,
+                factory,
+                partial(start_packing, actor=actor, scanned=taken),
+                Journaled(actor, Stage.PACKING, taken),
+            )
         except NotAllowed:
             me.refused_claims += 1  # another packer scanned it first
             continue
-        if outcome is None:
-            return  # nothing left to pack
         number = outcome.view.order
         me.held.append(number)
         view = outcome.view
@@ -210,7 +253,10 @@ def _packer(db: Database, actor: Actor, shift: Shift, share: int, rng: random.Ra
             for _ in range(line.expected - line.packed):
                 unit = _scan(codes[line.sku])
                 view = shift.timed(
-                    me.scans, factory, partial(pack_item, actor=actor, number=number, scanned=unit)
+                    me.scans,
+                    factory,
+                    partial(pack_item, actor=actor, number=number, scanned=unit),
+                    Journaled(actor, Stage.PACKING, unit, number),
                 ).view
                 me.units += 1
         carton = view.open_carton
@@ -229,8 +275,8 @@ def _packer(db: Database, actor: Actor, shift: Shift, share: int, rng: random.Ra
         me.cartons += 1
 
 
-def _take_to_pack(session: Session, actor: Actor, rng: random.Random) -> Any:
-    """Scan the tote of a picked order or the complete slot of a sorted one (None: none left)."""
+def _packable(session: Session) -> list[str]:
+    """Totes of picked orders and complete slots of sorted ones, a few of each, to scan one."""
     no_job = ~exists().where(PackJob.order_id == Order.id, PackJob.status == "OPEN")
     totes = session.scalars(
         select(PickListOrder.tote)
@@ -253,10 +299,7 @@ def _take_to_pack(session: Session, actor: Actor, rng: random.Random) -> Any:
         .order_by(WallSlot.id)
         .limit(6)
     ).all()
-    choices = [code for code in (*totes, *slots) if code]
-    if not choices:
-        return None
-    return start_packing(session, actor, _scan(rng.choice(choices)))
+    return [code for code in (*totes, *slots) if code]
 
 
 def _sorter(db: Database, actor: Actor, shift: Shift, share: int, wall: str) -> None:
@@ -270,7 +313,10 @@ def _sorter(db: Database, actor: Actor, shift: Shift, share: int, wall: str) -> 
             return
         try:
             shift.timed(
-                me.claims, factory, partial(start_batch, actor=actor, wall_code=wall, tote=tote)
+                me.claims,
+                factory,
+                partial(start_batch, actor=actor, wall_code=wall, tote=tote),
+                Journaled(actor, Stage.SORTING, _scan(tote), wall),
             )
         except WrongPut:  # another sorter started it first
             me.refused_claims += 1
@@ -283,12 +329,18 @@ def _sorter(db: Database, actor: Actor, shift: Shift, share: int, wall: str) -> 
                 return
             item = _scan(codes[sku])
             shown = shift.timed(
-                me.scans, factory, partial(target_for, actor=actor, wall_code=wall, item=item)
+                me.scans,
+                factory,
+                partial(target_for, actor=actor, wall_code=wall, item=item),
+                Journaled(actor, Stage.SORTING, item, wall),
             )
             assert shown.target is not None
             slot = _scan(shown.target.slot)
             shift.timed(
-                me.scans, factory, partial(put, actor=actor, wall_code=wall, item=item, slot=slot)
+                me.scans,
+                factory,
+                partial(put, actor=actor, wall_code=wall, item=item, slot=slot),
+                Journaled(actor, Stage.SORTING, slot, wall),
             )
             me.units += 1
 
@@ -308,11 +360,13 @@ def _shipper(
         if not waiting:
             break
         code = rng.choice(waiting)
+        carton = _scan(code)
         try:
             shift.timed(
                 me.scans,
                 factory,
-                partial(load_carton, actor=actor, door_code=door, scanned=_scan(code)),
+                partial(load_carton, actor=actor, door_code=door, scanned=carton),
+                Journaled(actor, Stage.DISPATCH, carton, door),
             )
         except LoadRefused:
             me.refused_claims += 1  # another shipper loaded it first
@@ -519,6 +573,7 @@ class Totals:
     packed: int
     cartons: int
     picked_events: int
+    journal_ok: int
 
 
 def totals(session: Session) -> Totals:
@@ -534,6 +589,9 @@ def totals(session: Session) -> Totals:
             select(func.count(Carton.id)).where(Carton.status.in_(("CLOSED", "LOADED", "SHIPPED")))
         ),
         picked_events=count(select(func.count(OrderEvent.id)).where(OrderEvent.kind == "picked")),
+        journal_ok=count(
+            select(func.count(ScanRecord.id)).where(ScanRecord.outcome == Outcome.OK.value)
+        ),
     )
 
 
@@ -602,6 +660,7 @@ def check(db: Database, before: Totals, stations: list[Station]) -> list[tuple[b
         results += _dispatch_checks(session, stations)
     units = {role.value: sum(s.units for s in stations if s.role == role.value) for role in ROLES}
     cartons = sum(s.cartons for s in stations if s.role == Role.PACKER.value)
+    journaled = sum(s.journaled for s in stations)
     results += [
         (
             before.on_hand - after.on_hand == units["picker"],
@@ -629,6 +688,11 @@ def check(db: Database, before: Totals, stations: list[Station]) -> list[tuple[b
             after.picked_events - before.picked_events == len(finished),
             f"one 'picked' event per order finished ({after.picked_events - before.picked_events}"
             f" = {len(finished)})",
+        ),
+        (
+            after.journal_ok - before.journal_ok == journaled + cartons,
+            f"every scan taken journaled once, and every weighing "
+            f"({after.journal_ok - before.journal_ok} = {journaled} + {cartons})",
         ),
     ]
     return results

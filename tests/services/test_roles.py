@@ -34,6 +34,8 @@ EVERY_ROLE = {
     "the refused action checked the role",
     "app.services.floor.journal.record_scan": "journals a scan in the transaction of the action "
     "it belongs to; the action checks the role",
+    "app.services.floor.journal.record_weighing": "journals a carton's weighing in the "
+    "transaction of close_carton, which checks the role",
     "app.services.floor.journal.run_scan": "runs a station's scan action and journals it; the "
     "action checks the role",
     "app.services.messages.queue.queue_messages": "queues the customer's message in the "

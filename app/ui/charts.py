@@ -31,6 +31,7 @@ class HourlyChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
         super().__init__(parent, background="w")
         self.name = name
         self.total = 0
+        self._shown: tuple[tuple[datetime, ...], tuple[int, ...]] = ((), ())
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
@@ -56,7 +57,12 @@ class HourlyChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
         )
 
     def show_hours(self, hours: Sequence[datetime], values: Sequence[int]) -> None:
-        """Bars for `values`, one per hour starting at `hours` (local)."""
+        """Bars for `values`, one per hour starting at `hours` (local); nothing is redrawn when
+        they are what the chart already shows (most refreshes, within an hour)."""
+        shown = (tuple(hours), tuple(values))
+        if shown == self._shown:
+            return
+        self._shown = shown
         xs = list(range(len(values)))
         self.bars.setOpts(x=xs or [0], height=list(values) or [0], width=BAR_WIDTH)
         self.total = sum(values)

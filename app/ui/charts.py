@@ -42,8 +42,8 @@ class HourlyChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
             axis = self.getAxis(side)
             axis.setPen(pg.mkPen(INK))
             axis.setTextPen(pg.mkPen(INK))
-            axis.setStyle(tickFont=_font(12), tickLength=-4)
-        self.getAxis("left").setWidth(36)
+            axis.setStyle(tickFont=_font(11), tickLength=-4)
+        self.getAxis("left").setWidth(32)
         self.showGrid(y=True, alpha=0.25)
         self.bars = pg.BarGraphItem(
             x=[0], height=[0], width=BAR_WIDTH, brush=colour, pen=pg.mkPen(None)
@@ -53,7 +53,8 @@ class HourlyChart(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph ships no ty
 
     def _title(self, total: str) -> None:
         self.setTitle(
-            f"<span style='font-size:12pt; font-weight:700; color:{INK}'>{self.name} {total}</span>"
+            f"<span style='font-size:11pt; font-weight:700; color:{INK}'>{self.name}</span><br>"
+            f"<span style='font-size:11pt; color:{INK}'>{total} today</span>"
         )
 
     def show_hours(self, hours: Sequence[datetime], values: Sequence[int]) -> None:

@@ -83,20 +83,21 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(screen)
 
         self.nav = QHBoxLayout()
+        self.nav.setSpacing(2)
         self.nav_buttons: dict[str, QPushButton] = {}
         for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=True):
             button = QPushButton(f"{screen.title} [{key.replace('Shift+', '⇧')}]")
-            button.setProperty("compact", True)  # eight screens and two buttons fit 1280 px
+            button.setProperty("nav", True)  # eight screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
             self.nav_buttons[screen.title] = button
             self.nav.addWidget(button)
         self.nav.addStretch(1)
         self.settings_button = QPushButton("Settings")
-        self.settings_button.setProperty("compact", True)
+        self.settings_button.setProperty("nav", True)
         self.settings_button.clicked.connect(self._on_settings)
         self.logout_button = QPushButton("Log out [F12]")
-        self.logout_button.setProperty("compact", True)
+        self.logout_button.setProperty("nav", True)
         self.logout_button.clicked.connect(self.log_out)
         QShortcut(QKeySequence("F12"), self, activated=self.log_out)
         self.nav.addWidget(self.settings_button)

@@ -107,7 +107,7 @@ class DashboardScreen(Screen):
         middle.addWidget(self.refusals, 2)
 
         self.oldest_slot = plain_label(14, bold=True, wrap=True)
-        self.dock = _table(("At the dock for", "cartons", "pickup"))
+        self.dock = _table(("At the dock", "cartons", "pickup"))
         self.operators = _table(("Operator", "units", "per h", "refused"))
         right = QVBoxLayout()
         right.addWidget(self.oldest_slot)
@@ -115,7 +115,7 @@ class DashboardScreen(Screen):
         right.addWidget(self.operators, 3)
 
         body = QHBoxLayout()
-        body.addWidget(self.chart_box, 12)
+        body.addWidget(self.chart_box, 10)
         body.addLayout(middle, 6)
         body.addLayout(right, 7)
 
@@ -289,6 +289,8 @@ def _table(headers: tuple[str, ...]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans and keys stay with the window
     table.setAlternatingRowColors(True)
+    table.setStyleSheet("QTableWidget, QHeaderView::section { font-size: 12pt; }")
+    table.verticalHeader().setDefaultSectionSize(26)
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, len(headers)):

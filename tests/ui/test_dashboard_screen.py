@@ -52,6 +52,19 @@ def count(database: Database, status: str) -> int:
         return session.scalar(select(func.count()).where(Order.status == status)) or 0
 
 
+def make_one_late(database: Database) -> None:
+    """The first READY order's ship-by half an hour ago."""
+    with unit_of_work(database.sessions) as session:
+        first = session.scalar(
+            select(Order.id).where(Order.status == "READY").order_by(Order.id).limit(1)
+        )
+        session.execute(
+            update(Order)
+            .where(Order.id == first)
+            .values(ship_by=clock.now() - timedelta(minutes=30))
+        )
+
+
 def test_a_supervisor_opens_the_dashboard_with_shift_f4(
     qtbot: QtBot, window: MainWindow, database: Database
 ) -> None:
@@ -82,18 +95,18 @@ def test_f5_picks_up_an_order_gone_late(
     type_scan(window, SUPERVISOR)
     screen = open_dashboard(qtbot, window)
     assert "late" not in screen.tiles["ready"].text()
-    with unit_of_work(database.sessions) as session:
-        first = session.scalar(
-            select(Order.id).where(Order.status == "READY").order_by(Order.id).limit(1)
-        )
-        session.execute(
-            update(Order)
-            .where(Order.id == first)
-            .values(ship_by=clock.now() - timedelta(minutes=30))
-        )
+    make_one_late(database)
     press_f5(qtbot, window, screen)
     shown = screen.tiles["ready"].text()
     assert shown.startswith(f"ready · {count(database, 'READY')} · 1 late"), shown
+
+
+def test_it_refreshes_by_itself(qtbot: QtBot, window: MainWindow, database: Database) -> None:
+    type_scan(window, SUPERVISOR)
+    screen = open_dashboard(qtbot, window)
+    make_one_late(database)
+    screen.timer.setInterval(200)  # every few seconds on the floor; faster here
+    qtbot.waitUntil(lambda: " · 1 late" in screen.tiles["ready"].text(), timeout=WAIT_MS)
 
 
 def test_a_failed_read_shows_a_quiet_amber_line_and_keeps_the_figures(

@@ -133,7 +133,10 @@ class DashboardScreen(Screen):
         self.timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self.timer.stop()  # nobody is looking: no reads
+        # Another screen, or logged out: nobody is looking, no reads. A minimised window
+        # (a spontaneous hide) keeps refreshing, so it is current when it comes back.
+        if not event.spontaneous():
+            self.timer.stop()
         super().hideEvent(event)
 
     def shutdown(self) -> None:

@@ -102,7 +102,8 @@ class Carton(Base):
     station: Mapped[str] = mapped_column(String(64), default="")
     # At the dock: the truck's load it went onto, when and by whom (None again if unloaded).
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"), nullable=True, index=True)
-    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Indexed for the dashboard's cartons loaded per hour.
+    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     loaded_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     # After the handover: the carrier's latest status (app/domain/tracking.py), as of when.
     tracking_status: Mapped[str | None] = mapped_column(String(20), nullable=True)

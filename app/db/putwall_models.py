@@ -66,5 +66,6 @@ class SortPut(Base):
     )
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     units: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Indexed for the dashboard's units sorted per hour.
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)

@@ -33,6 +33,7 @@ from app.services.masterdata.operators import badge_login
 from app.ui.outbox_relay import OutboxLine, OutboxRelay
 from app.ui.scanner import RawScan, ScanInput
 from app.ui.screens.base import Screen
+from app.ui.screens.dashboard import DashboardScreen
 from app.ui.screens.dock import DockScreen
 from app.ui.screens.login import LoginScreen
 from app.ui.screens.lookup import LookupScreen
@@ -48,8 +49,9 @@ from app.ui.station import StationContext
 log = logging.getLogger(__name__)
 PING_MS = 10_000
 # Screens are F1-F4, then F10 and F11: F5-F9 belong to the screens' own actions (take a list,
-# count, short, pause), and F12 logs out. The dock follows packing on Shift+F3.
-NAVIGATION_KEYS = ("F1", "F2", "F3", "Shift+F3", "F4", "F10", "F11")
+# count, short, pause), and F12 logs out. The dock follows packing on Shift+F3, the dashboard
+# follows the order desk on Shift+F4.
+NAVIGATION_KEYS = ("F1", "F2", "F3", "Shift+F3", "F4", "Shift+F4", "F10", "F11")
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel)
 
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
             PackingScreen(station),
             DockScreen(station),
             OrderDeskScreen(station),
+            DashboardScreen(station),
             LookupScreen(station),
             PrintsScreen(station),
         ]
@@ -80,20 +83,21 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(screen)
 
         self.nav = QHBoxLayout()
+        self.nav.setSpacing(2)
         self.nav_buttons: dict[str, QPushButton] = {}
         for key, screen in zip(NAVIGATION_KEYS, self.screens, strict=True):
             button = QPushButton(f"{screen.title} [{key.replace('Shift+', '⇧')}]")
-            button.setProperty("compact", True)  # seven screens and two buttons fit 1280 px
+            button.setProperty("nav", True)  # eight screens and two buttons fit 1280 px
             button.clicked.connect(lambda _=False, s=screen: self.show_screen(s))
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
             self.nav_buttons[screen.title] = button
             self.nav.addWidget(button)
         self.nav.addStretch(1)
         self.settings_button = QPushButton("Settings")
-        self.settings_button.setProperty("compact", True)
+        self.settings_button.setProperty("nav", True)
         self.settings_button.clicked.connect(self._on_settings)
         self.logout_button = QPushButton("Log out [F12]")
-        self.logout_button.setProperty("compact", True)
+        self.logout_button.setProperty("nav", True)
         self.logout_button.clicked.connect(self.log_out)
         QShortcut(QKeySequence("F12"), self, activated=self.log_out)
         self.nav.addWidget(self.settings_button)

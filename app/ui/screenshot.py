@@ -21,6 +21,7 @@ from app.domain.demo_data import products as demo_products
 from app.domain.order_drafts import AddressDraft, LineDraft, OrderDraft
 from app.domain.roles import Role
 from app.services.actor import Actor
+from app.services.demo.day import busy_day
 from app.services.demo.floor import carrier_news, ship_door, unit_codes, walk_pick_list
 from app.services.desk.order_list import DeskFilter, desk_rows
 from app.services.desk.orders import show_order
@@ -325,6 +326,17 @@ def _outbox_failed(harness: Harness) -> None:
     settle()
 
 
+def _dashboard(harness: Harness) -> None:
+    """The supervisor's dashboard on a day's work: hours of throughput, refusals, late orders."""
+    with unit_of_work(harness.database.sessions) as session:
+        busy_day(session)
+    harness.scan(SUPERVISOR_BADGE)
+    dashboard = _screen(harness, "Dashboard")
+    harness.window.show_screen(dashboard)
+    QThreadPool.globalInstance().waitForDone(10_000)  # the figures are read off the GUI thread
+    settle()
+
+
 def _refused(harness: Harness) -> None:
     harness.scan(PICKER_BADGE)
     harness.scan("hello world")
@@ -379,6 +391,11 @@ SCREENS: dict[str, tuple[str, Callable[[Harness], None]]] = {
     "prints": ("the print log with reprint and master-data labels", _prints),
     "lookup-product": ("look-up of a product by GTIN: where it is stored", _product),
     "refused-scan": ("a scan Baton does not know, refused in red", _refused),
+    "dashboard": (
+        "the supervisor's dashboard: counts by stage against the cutoffs, the forecast, "
+        "throughput per hour, refusals, per operator, the dock",
+        _dashboard,
+    ),
     "outbox-failed": (
         "the supervisor's window saying two customer messages failed to send",
         _outbox_failed,

@@ -9,6 +9,7 @@ QPushButton {
     border: 2px solid #37474f; background: #eceff1; font-weight: 600;
 }
 QPushButton[compact="true"] { padding: 6px 4px; font-size: 13pt; }
+QPushButton[nav="true"] { padding: 6px 2px; font-size: 12pt; }
 QPushButton:checked, QPushButton[current="true"] { background: #263238; color: white; }
 QPushButton:disabled { color: #9e9e9e; border-color: #cfd8dc; }
 QLineEdit, QSpinBox { min-height: 40px; padding: 2px 8px; font-size: 15pt; }

@@ -41,7 +41,16 @@ def test_badge_scan_logs_in_and_opens_the_roles_screens(window: MainWindow) -> N
     assert "Alex Morgan (supervisor)" in window.operator_label.text()
     assert isinstance(window.current_screen, OrderDeskScreen)
     titles = [s.title for s in window.allowed_screens()]
-    assert titles == ["Picking", "Sorting", "Packing", "Dock", "Order desk", "Look up", "Prints"]
+    assert titles == [
+        "Picking",
+        "Sorting",
+        "Packing",
+        "Dock",
+        "Order desk",
+        "Dashboard",
+        "Look up",
+        "Prints",
+    ]
 
 
 def _screen(window: MainWindow, title: str) -> Screen:

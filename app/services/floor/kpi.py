@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from app.db.floor_models import ScanRecord
@@ -131,16 +131,7 @@ def floor_kpis(session: Session, start: datetime, end: datetime) -> Kpis:
     minutes = [(at - got).total_seconds() / 60 for at, got, _, _ in shipped.values()]
     promised = [(at, by) for at, _, by, _ in shipped.values() if by is not None]
 
-    complete_lines = (
-        select(PickTask.order_line_id)
-        .join(PickStop, PickStop.id == PickTask.stop_id)
-        .join(PickList, PickList.id == PickStop.pick_list_id)
-        .where(PickList.done_at >= start, PickList.done_at < end)
-        .group_by(PickList.id, PickTask.order_line_id)
-        .having(func.sum(PickTask.picked) >= func.sum(PickTask.quantity))
-        .subquery()
-    )
-    lines = session.scalar(select(func.count()).select_from(complete_lines)) or 0
+    lines = session.scalar(select(func.count()).select_from(complete_lines(start, end))) or 0
     held = session.execute(
         select(PickList.claimed_at, PickList.done_at).where(
             PickList.done_at >= start, PickList.done_at < end, PickList.claimed_at.is_not(None)
@@ -155,16 +146,7 @@ def floor_kpis(session: Session, start: datetime, end: datetime) -> Kpis:
         / 3600
     )
 
-    scans = 0
-    refused: Counter[str] = Counter()
-    for outcome, refusal, count in session.execute(
-        select(ScanRecord.outcome, ScanRecord.refusal, func.count())
-        .where(ScanRecord.at >= start, ScanRecord.at < end)
-        .group_by(ScanRecord.outcome, ScanRecord.refusal)
-    ):
-        scans += count
-        if outcome == Outcome.REFUSED.value:
-            refused[refusal or Refusal.OTHER.value] += count
+    scans, refused = scan_counts(session, start, end)
 
     return Kpis(
         start=start,
@@ -181,6 +163,35 @@ def floor_kpis(session: Session, start: datetime, end: datetime) -> Kpis:
         refused_by_kind=tuple((kind.value, refused[kind.value]) for kind in Refusal),
         orders_with_packing_errors=len(_packing_errors(session, shipped)),
     )
+
+
+def complete_lines(start: datetime, end: datetime) -> Subquery:
+    """Order lines picked complete (every unit the line asked of the list picked) on pick lists
+    finished in [start, end): one row per list and line, with the list's `done_at`."""
+    return (
+        select(PickTask.order_line_id, PickList.done_at)
+        .join(PickStop, PickStop.id == PickTask.stop_id)
+        .join(PickList, PickList.id == PickStop.pick_list_id)
+        .where(PickList.done_at >= start, PickList.done_at < end)
+        .group_by(PickList.id, PickList.done_at, PickTask.order_line_id)
+        .having(func.sum(PickTask.picked) >= func.sum(PickTask.quantity))
+        .subquery()
+    )
+
+
+def scan_counts(session: Session, start: datetime, end: datetime) -> tuple[int, Counter[str]]:
+    """Journaled scans in [start, end) (accepted and refused), and the refused ones by kind."""
+    scans = 0
+    refused: Counter[str] = Counter()
+    for outcome, refusal, count in session.execute(
+        select(ScanRecord.outcome, ScanRecord.refusal, func.count())
+        .where(ScanRecord.at >= start, ScanRecord.at < end)
+        .group_by(ScanRecord.outcome, ScanRecord.refusal)
+    ):
+        scans += count
+        if outcome == Outcome.REFUSED.value:
+            refused[refusal or Refusal.OTHER.value] += count
+    return scans, refused
 
 
 def _rounded(value: float | None) -> float | None:

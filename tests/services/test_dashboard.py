@@ -3,6 +3,7 @@ frozen on a Tuesday at 14:30 in Zürich: every figure is worked out in the comme
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -364,3 +365,49 @@ def test_no_pickup_booked_forecasts_nothing(floor: Database) -> None:
         forecast = floor_snapshot(session, SUPERVISOR, empty).forecast
     assert forecast.pickup_at is None and forecast.will_miss == 0
     assert forecast.sentence(NOW) == "No pickup is booked in the carrier book."
+
+
+@pytest.mark.parametrize(
+    ("now", "midnight"),
+    [
+        # Summer time starts at 02:00 on Sunday 29 March 2026: midnight was still UTC+1.
+        (datetime(2026, 3, 29, 12, 30, tzinfo=UTC), datetime(2026, 3, 28, 23, 0, tzinfo=UTC)),
+        # Summer time ends at 03:00 on Sunday 25 October 2026: midnight was still UTC+2.
+        (datetime(2026, 10, 25, 13, 30, tzinfo=UTC), datetime(2026, 10, 24, 22, 0, tzinfo=UTC)),
+    ],
+    ids=["summer-time-starts", "summer-time-ends"],
+)
+def test_the_day_starts_at_local_midnight_on_the_days_the_clocks_change(
+    db: Database, zurich: None, now: datetime, midnight: datetime
+) -> None:
+    # One scan and one order shipped half an hour either side of local midnight.
+    with time_machine.travel(now.timestamp(), tick=False):
+        load_floor(db)
+        with unit_of_work(db.sessions) as session:
+            order = Order(
+                number="#DST",
+                source="test",
+                status="SHIPPED",
+                received_at=midnight - timedelta(hours=5),
+            )
+            session.add(order)
+            session.flush()
+            for moment in (midnight - timedelta(minutes=30), midnight + timedelta(minutes=30)):
+                session.add(OrderEvent(order_id=order.id, at=moment, kind="shipped"))
+                session.add(
+                    ScanRecord(
+                        at=moment,
+                        station="test",
+                        stage="picking",
+                        scan_kind="product",
+                        outcome="ok",
+                        code="x",
+                    )
+                )
+        with db.sessions() as session:
+            figures = floor_snapshot(session, SUPERVISOR, book())
+    assert figures.scans == 1 and figures.stage("shipped").count == 1  # yesterday's not
+    hours = [h.hour for h in figures.hourly.hours]
+    assert hours[0] == 0 and hours[-1] == now.astimezone().hour  # 00:00 to the hour under way
+    assert len(hours) == math.ceil((now - midnight).total_seconds() / 3600)
+    assert figures.day_start == midnight

@@ -9,7 +9,7 @@ over the hours of the day so far, attached to orders of the demo's shipped histo
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import cycle
 from typing import Any
 
@@ -22,6 +22,7 @@ from app.db.models import Operator, Order, OrderEvent, OrderLine, PrintRecord, S
 from app.db.packing_models import Carton, PackJob
 from app.db.picking_models import PickList, PickStop, PickTask, Wave
 from app.db.putwall_models import SortPut, WallSlot
+from app.domain.cutoffs import local_moment
 from app.domain.states import OrderStatus
 
 # (stage, refusal kind, how many in 1,000 scans at that stage)
@@ -50,7 +51,7 @@ def busy_day(session: Session, hours: int = 9, seed: int = 7) -> int:
     few open orders past or near their ship-by, and return how many hours were written."""
     rng = random.Random(seed)
     now = clock.now()
-    midnight = clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = local_moment(now.astimezone().date(), time())  # the offset in force then
     start = max(midnight, now - timedelta(hours=hours))
     span = (now - start).total_seconds() / 3600
     if span <= 0:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -32,6 +32,7 @@ from app.db.models import Operator, Order, OrderEvent, OutboxMessage, PrintRecor
 from app.db.packing_models import Carton, PackJob
 from app.db.putwall_models import SortPut, WallSlot
 from app.domain.carriers import CarrierBook
+from app.domain.cutoffs import local_moment
 from app.domain.roles import Role
 from app.domain.scanning.classify import ScanKind
 from app.domain.scanning.refusals import Refusal
@@ -206,8 +207,9 @@ def floor_snapshot(
     """The dashboard's figures now (a supervisor's read; `book`: the shipped carrier book)."""
     actor.require(Role.SUPERVISOR)
     now = clock.now()
-    local = clock.local_now()
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Local midnight at the offset in force then: on the days the clocks change it is not
+    # the offset of now.
+    day_start = local_moment(now.astimezone().date(), time())
     book = book if book is not None else carrier_book()
     pickups = {c.name: c.pickup.next_pickup(now) for c in book.carriers}
     next_at = min((at for at in pickups.values() if at is not None), default=None)

@@ -295,7 +295,8 @@ def close_carton(
         record_event(
             session, order, actor, "weight_accepted", f"{off}; accepted by {approver.name}"
         )
-    record_weighing(session, actor, number, weight_g, None, f"carton {view.carton_number}")
+    if override_badge is None:  # an accepted reading was journaled when it was refused
+        record_weighing(session, actor, number, weight_g, None, f"carton {view.carton_number}")
     carton_no = view.carton_number
     carton_count = carton_no + len(plan_units(session, _still_to_pack(view)))
     choice, tracking = assign_carrier(

@@ -152,6 +152,8 @@ class DashboardScreen(Screen):
 
         def work() -> None:
             result: FloorSnapshot | str
+            if database.closed:  # the station closed while this waited for a thread
+                return
             try:
                 with database.sessions() as session:
                     result = floor_snapshot(session, actor)

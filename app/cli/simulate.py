@@ -108,6 +108,7 @@ def plain(report: DayReport, seconds: float) -> str:
     injected = _counts(m["injected"])
     caught = m["caught"]
     escaped = _counts(m["escaped"])
+    still_open = _counts(m["open_at_day_end"])
     assert isinstance(caught, dict)
     rows = [
         (
@@ -116,10 +117,12 @@ def plain(report: DayReport, seconds: float) -> str:
             ", ".join(f"{n} {how.replace('_', ' ')}" for how, n in caught[kind.value].items())
             or "-",
             escaped.get(kind.value, 0),
+            still_open.get(kind.value, 0),
         )
         for kind in Mistake
     ]
-    lines.append(table(("mistake", "injected", "caught", "escaped"), rows))
+    headers = ("mistake", "made", "caught", "escaped", "in an open carton at the end")
+    lines.append(table(headers, rows))
     return "\n".join(lines)
 
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
+from app.db.models import Product
 from app.services.simulation.day import DayPlan, SimulationRefused, first_free_day, play_day
 from app.services.simulation.mistakes import IN_THE_CARTON, SCAN_CHECKED, Mistake
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, postgres_schema_url
@@ -84,6 +86,7 @@ def test_only_what_goes_into_a_carton_escapes_and_only_inside_the_tolerance(
         caught = mistakes["caught"][kind.value]
         assert set(caught) <= {"weight_check"}, kind
         total = sum(caught.values()) + mistakes["escaped"][kind.value]
+        assert mistakes["open_at_day_end"][kind.value] == 0, kind  # every order shipped
         assert total == mistakes["injected"][kind.value], kind
     assert mistakes["escaped_total"] == len(mistakes["escapes"]) > 0
     for escape in mistakes["escapes"]:
@@ -150,6 +153,15 @@ def test_the_command_refuses_what_it_cannot_play(
     assert "--error-rate" in capsys.readouterr().err
     assert main(["simulate", "--database", url, "--start", "six"]) == 2
     assert "--start" in capsys.readouterr().err
+    late = ["simulate", "--database", url, "--start", "17:00", "--date", "2030-03-06"]
+    assert main(late) == 1
+    assert "too late" in capsys.readouterr().err
+    db = open_database(DatabaseChoice(url, True))
+    try:
+        with db.sessions() as session:  # refused before anything was written
+            assert session.scalar(select(func.count(Product.id))) == 0
+    finally:
+        db.close()
 
 
 @pytest.mark.slow

@@ -160,6 +160,7 @@ def play_day(factory: Factory, plan: DayPlan) -> DayReport:
 
 def _play(factory: Factory, plan: DayPlan, env: simpy.Environment, start: datetime) -> DayReport:
     boss = Actor.command_line("simulated office")
+    trucks, end = _trucks(start)
     seeded = _prepare(factory, boss, start)
     rng = random.Random(plan.seed)
     with factory() as session:
@@ -168,7 +169,7 @@ def _play(factory: Factory, plan: DayPlan, env: simpy.Environment, start: dateti
     drafts = _orders(rng, plan, products, start)
     _deliver(factory, boss, drafts)
     walls = _walls(factory, boss, plan.sorters)
-    doors, closes, end = _doors(factory, boss, start)
+    doors, closes = _doors(factory, boss, start, trucks)
     crew = _crew(factory, boss, plan)
     floor = Floor(
         env=env,
@@ -299,15 +300,37 @@ def _walls(factory: Factory, boss: Actor, sorters: int) -> list[str]:
     return codes
 
 
+def _trucks(start: datetime) -> tuple[dict[str, list[datetime]], datetime]:
+    """When each carrier's truck is closed (just before the cutoff, so its orders leave by
+    it, and at the carrier's pickup), and the day's end after the last pickup."""
+    day = start.astimezone().date()
+    cutoff = local_moment(day, demo_data.DEMO_CUTOFF)
+    trucks: dict[str, list[datetime]] = {}
+    pickups = []
+    for carrier in CARRIERS:
+        pickup = next_pickup(carrier, start)
+        if pickup is None or pickup.astimezone().date() != day:
+            continue
+        pickups.append(pickup)
+        before = cutoff - timedelta(seconds=CLOSE_BEFORE_CUTOFF_S)
+        trucks[carrier] = ([before] if start < before < pickup else []) + [pickup]
+    last = max(pickups, default=cutoff)
+    if last - start < timedelta(hours=2):
+        raise SimulationRefused(
+            f"The shift would start at {start.astimezone():%H:%M}, too late to work before the "
+            f"last truck of the day leaves ({last.astimezone():%H:%M}): start it earlier "
+            "(--start)."
+        )
+    return trucks, last + timedelta(minutes=10)
+
+
 def _doors(
-    factory: Factory, boss: Actor, start: datetime
-) -> tuple[list[str], list[tuple[float, str]], datetime]:
-    """A door per carrier (added where none serves it), when each door's truck is closed
-    (just before the cutoff, and at the pickup), and the day's end after the last pickup."""
-    cutoff = local_moment(start.astimezone().date(), demo_data.DEMO_CUTOFF)
+    factory: Factory, boss: Actor, start: datetime, trucks: dict[str, list[datetime]]
+) -> tuple[list[str], list[tuple[float, str]]]:
+    """A door per carrier (added where none serves it), and when each door's truck closes
+    (simulated seconds, door)."""
     closes: list[tuple[float, str]] = []
     doors: list[str] = []
-    pickups: list[datetime] = []
     with unit_of_work(factory) as session:
         used = set(session.scalars(select(DockDoor.code)))
         for carrier in CARRIERS:
@@ -317,16 +340,8 @@ def _doors(
                 used.add(door)
                 set_door(session, boss, door, carrier)
             doors.append(door)
-            pickup = next_pickup(carrier, start)
-            if pickup is None or pickup.astimezone().date() != start.astimezone().date():
-                continue
-            pickups.append(pickup)
-            if start < cutoff < pickup:
-                # The cutoff's truck: closed in time for its orders to leave by the cutoff.
-                closes.append(((cutoff - start).total_seconds() - CLOSE_BEFORE_CUTOFF_S, door))
-            closes.append(((pickup - start).total_seconds(), door))
-    end = max(pickups, default=cutoff) + timedelta(minutes=10)
-    return doors, closes, end
+            closes += [((at - start).total_seconds(), door) for at in trucks.get(carrier, [])]
+    return doors, closes
 
 
 def _crew(factory: Factory, boss: Actor, plan: DayPlan) -> dict[Role, list[Actor]]:

@@ -56,7 +56,7 @@ class Pace:
     weigh_s: float = 15.0  # close the flaps, put it on the scale, key the weight
     recheck_s: float = 45.0  # open a carton the scale refused, find what is wrong, fix it
     label_s: float = 10.0  # the labels printed and stuck on, the carton onto the conveyor
-    carry_s: float = 30.0  # take a carton from the dock's conveyor to its door
+    carry_s: float = 12.0  # take a carton from the dock's conveyor onto its truck
     door_to_door_s: float = 20.0  # walk to the right door after a refusal
     close_load_s: float = 120.0  # close the truck: manifest, seals, hand-over
     idle_s: float = 60.0  # look again for work after finding none
@@ -277,12 +277,14 @@ def to_pack(session: Session, taken: set[str]) -> str | None:
             no_job,
         )
         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
+        .limit(len(taken) + 1)
     ).all()
     slot = session.execute(
         select(WallSlot.code, Order.ship_by, Order.id)
         .join(Order, Order.id == WallSlot.order_id)
         .where(WallSlot.status == "COMPLETE", no_job)
         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
+        .limit(len(taken) + 1)
     ).all()
     found = [row for row in (*tote, *slot) if row[0] and row[0] not in taken]
     if not found:

@@ -94,10 +94,17 @@ class Ledger:
             by = {how.value: self.caught[(kind, how)] for how in Caught if self.caught[(kind, how)]}
             caught[kind.value] = by
         escaped = Counter(e.kind for e in self.escaped) + self.accepted
+        caught_by_kind = Counter({kind: sum(by.values()) for kind, by in caught.items()})
+        # Made in a carton still open on a bench when the day ended: neither caught nor out.
+        still_open = {
+            kind.value: self.injected[kind] - caught_by_kind[kind.value] - escaped[kind]
+            for kind in Mistake
+        }
         return {
             "injected": {kind.value: self.injected[kind] for kind in Mistake},
             "caught": caught,
             "escaped": {kind.value: escaped[kind] for kind in Mistake},
+            "open_at_day_end": still_open,
             "injected_total": sum(self.injected.values()),
             "caught_total": sum(self.caught.values()),
             "escaped_total": sum(escaped.values()),

@@ -155,6 +155,7 @@ def sorter(floor: Floor, actor: Actor, wall: str) -> Process:
             floor.scan(actor, Stage.SORTING, tote, partial(_start_batch, wall=wall), wall),
             f"batch tote {tote} at {wall}",
         )
+        floor.taken.discard(tote)  # its orders are on the wall now
         units = floor.read(partial(_units_in_tote, tote=tote))
         floor.rng.shuffle(units)  # items come out of a tote in no particular order
         slots = [s.code for s in floor.read(partial(_wall_slots, wall=wall))]
@@ -325,9 +326,11 @@ def shipper(floor: Floor, actor: Actor, closes: list[tuple[float, str]]) -> Proc
     door's load when its time comes (`closes`: simulated seconds and door, shared by the
     shippers, earliest first)."""
     pace = floor.pace
+    at_door = ""  # the door the dock screen has chosen (its label scanned)
     while not floor.over:
         if closes and closes[0][0] <= floor.env.now:
             _, door = closes.pop(0)
+            at_door = door
             if floor.read(partial(dock_view, door_code=door)).loaded:
                 yield floor.wait(pace.close_load_s)
                 closed = floor.act(actor, partial(close_load, door_code=door))
@@ -348,16 +351,20 @@ def shipper(floor: Floor, actor: Actor, closes: list[tuple[float, str]]) -> Proc
         if others and floor.slips(Mistake.WRONG_DOOR):
             wrong = floor.rng.choice(others)
             floor.read(partial(dock_view, door_code=wrong))  # the door label: a look-up
+            at_door = wrong
             floor.mistaken_scan(
                 actor, Stage.DISPATCH, Mistake.WRONG_DOOR, tracking,
                 partial(_load, door=wrong), wrong, Refusal.WRONG_CARRIER, Caught.DOOR_CHECK,
             )  # fmt: skip
             yield floor.wait(pace.door_to_door_s)
-        floor.read(partial(dock_view, door_code=door))
+        if door != at_door:
+            floor.read(partial(dock_view, door_code=door))
+            at_door = door
         floor.must(
             floor.scan(actor, Stage.DISPATCH, tracking, partial(_load, door=door), door),
             f"load {tracking} at {door}",
         )
+        floor.taken.discard(tracking)
 
 
 def _carriers_of(session: Session, doors: list[str]) -> list[str]:

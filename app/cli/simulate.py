@@ -102,7 +102,9 @@ def plain(report: DayReport, seconds: float) -> str:
         f"Cycle time p50 {_value(k['order_cycle_time_p50_min'])} min, "
         f"p90 {_value(k['order_cycle_time_p90_min'])} min; "
         f"lines picked per hour {_value(k['lines_picked_per_hour'])}; "
-        f"picking accuracy {_value(k['picking_accuracy'])}",
+        f"picking accuracy {_percent(k['picking_accuracy'])}; "
+        f"{k['refused_scans_total']} of {k['scans']} scans refused",
+        f"The day's KPIs: baton kpi --from {start.isoformat()} --to {end.isoformat()}",
         f"Played in {seconds:.1f} s",
     ]
     injected = _counts(m["injected"])
@@ -129,6 +131,10 @@ def plain(report: DayReport, seconds: float) -> str:
 def _counts(value: object) -> dict[str, int]:
     assert isinstance(value, dict)
     return {str(k): int(v) for k, v in value.items()}
+
+
+def _percent(value: object) -> str:
+    return "-" if not isinstance(value, float | int) else f"{100 * value:.1f} %"
 
 
 def _value(value: object) -> str:

@@ -143,6 +143,20 @@ def test_a_played_day_is_not_played_again_and_the_next_free_day_is_named(played:
         db.close()
 
 
+def test_the_command_tells_a_person_how_the_day_went(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    assert main(["simulate", "--database", url, "--orders", "3", "--date", "2030-03-06"]) == 0
+    out = capsys.readouterr().out
+    assert "Simulated day Wed 2030-03-06 06:00-" in out
+    assert "the demo's warehouse seeded first" in out
+    assert "Orders: 3 received, 3 shipped" in out
+    assert "The day's KPIs: baton kpi --from 2030-03-06T06:00:00" in out
+    for kind in Mistake:
+        assert kind.value in out
+
+
 def test_the_command_refuses_what_it_cannot_play(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

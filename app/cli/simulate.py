@@ -10,8 +10,9 @@ from typing import Any
 from app import clock
 from app.cli import CommandError, database, emit_json, table
 from app.services.errors import InvalidInput
-from app.services.simulation.day import DayPlan, DayReport, first_free_day, play_day
+from app.services.simulation.day import DayReport, play_day
 from app.services.simulation.mistakes import Mistake
+from app.services.simulation.plan import DayPlan, first_free_day
 
 
 def register(commands: Any) -> None:

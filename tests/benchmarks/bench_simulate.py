@@ -22,7 +22,8 @@ from typing import Any
 
 from app.config import DatabaseChoice
 from app.db.database import open_database
-from app.services.simulation.day import DayPlan, play_day
+from app.services.simulation.day import play_day
+from app.services.simulation.plan import DayPlan
 
 DAY = date(2030, 3, 6)  # a Wednesday
 

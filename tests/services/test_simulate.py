@@ -25,8 +25,9 @@ from app.cli import main
 from app.config import DatabaseChoice
 from app.db.database import open_database
 from app.db.models import Product
-from app.services.simulation.day import DayPlan, SimulationRefused, first_free_day, play_day
+from app.services.simulation.day import play_day
 from app.services.simulation.mistakes import IN_THE_CARTON, SCAN_CHECKED, Mistake
+from app.services.simulation.plan import DayPlan, SimulationRefused, first_free_day
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, postgres_schema_url
 
 DAY = date(2030, 3, 6)  # a Wednesday, far from any change of summer time

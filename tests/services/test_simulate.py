@@ -23,12 +23,13 @@ from sqlalchemy import func, select
 
 from app.cli import main
 from app.config import DatabaseChoice
-from app.db.database import open_database
-from app.db.models import Product
+from app.db.database import Database, open_database
+from app.db.models import Order, Product
 from app.services.simulation.day import play_day
 from app.services.simulation.mistakes import IN_THE_CARTON, SCAN_CHECKED, Mistake
 from app.services.simulation.plan import DayPlan, SimulationRefused, first_free_day
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, postgres_schema_url
+from tests.services.floor import load_floor
 
 DAY = date(2030, 3, 6)  # a Wednesday, far from any change of summer time
 ORDERS, ERROR_RATE, SEED = 20, 0.4, 3
@@ -177,6 +178,14 @@ def test_the_command_refuses_what_it_cannot_play(
             assert session.scalar(select(func.count(Product.id))) == 0
     finally:
         db.close()
+
+
+def test_another_warehouse_than_the_demos_is_not_simulated_on(db: Database) -> None:
+    load_floor(db)  # a small floor of its own: no demo products, no demo operators
+    with pytest.raises(SimulationRefused, match="another warehouse"):
+        play_day(db.sessions, DayPlan(day=DAY, orders=1))
+    with db.sessions() as session:
+        assert session.scalar(select(func.count(Order.id))) == 0
 
 
 @pytest.mark.slow

@@ -62,6 +62,7 @@ class DayPlan:
     seed: int = 1
 
     def check(self) -> None:
+        """Raise InvalidInput, naming the option, for a day that cannot be played."""
         if not 1 <= self.orders <= 9_999:
             raise InvalidInput("--orders: 1 to 9,999 orders in a day")
         for name in ("pickers", "packers", "shippers"):
@@ -90,6 +91,7 @@ def first_free_day(factory: Factory, start: time, today: date) -> date:
 
 
 def latest_record(factory: Factory) -> datetime | None:
+    """The latest moment the database has recorded (an order, an event, a scan), if any."""
     with factory() as session:
         moments = [
             session.scalar(select(func.max(Order.received_at))),

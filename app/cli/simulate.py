@@ -22,24 +22,35 @@ def register(commands: Any) -> None:
         help="play a working day on the database: orders, waves, operators making mistakes",
     )
     defaults = DayPlan(day=date(2000, 1, 3))
-    p.add_argument("--orders", type=int, default=defaults.orders, help="orders placed that day")
-    p.add_argument("--pickers", type=int, default=defaults.pickers)
-    p.add_argument("--sorters", type=int, default=defaults.sorters, help="one put wall each")
-    p.add_argument("--packers", type=int, default=defaults.packers)
-    p.add_argument("--shippers", type=int, default=defaults.shippers)
+    for option, metavar, value, what in (
+        ("--orders", "N", defaults.orders, "orders placed that day"),
+        ("--pickers", "P", defaults.pickers, "pickers"),
+        ("--sorters", "S", defaults.sorters, "sorters, a put wall each (0: no put wall)"),
+        ("--packers", "K", defaults.packers, "packers, a bench each"),
+        ("--shippers", "D", defaults.shippers, "shippers at the dock"),
+    ):
+        p.add_argument(
+            option, type=int, default=value, metavar=metavar, help=f"{what} (default {value})"
+        )
     p.add_argument(
         "--error-rate",
         type=float,
         default=defaults.error_rate,
         metavar="E",
-        help="the chance of a mistake at each opportunity (0 to 1)",
+        help="the chance of a mistake at each opportunity to make one (0 to 1; default 0)",
     )
-    p.add_argument("--seed", type=int, default=defaults.seed, help="the same seed, the same day")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.seed,
+        metavar="X",
+        help=f"the same seed, the same day (default {defaults.seed})",
+    )
     p.add_argument(
         "--start",
         default=defaults.start.strftime("%H:%M"),
         metavar="HH:MM",
-        help="when the shift starts, local time",
+        help="when the shift starts, local time (default 06:00)",
     )
     p.add_argument(
         "--date",
@@ -47,7 +58,7 @@ def register(commands: Any) -> None:
         help="the working day to play (default: the first working day from today that starts "
         "after everything the database holds)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="the report as JSON")
     p.set_defaults(handler=simulate)
 
 

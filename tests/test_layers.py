@@ -134,6 +134,7 @@ STAGES = (
     "printing",
     "demo",
     "tracking",
+    "simulation",
 )
 
 

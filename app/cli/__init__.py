@@ -62,6 +62,7 @@ def build_parser() -> CommandParser:
         packing,
         picking,
         products,
+        simulate,
         station,
         tracking,
         walls,
@@ -84,6 +85,7 @@ def build_parser() -> CommandParser:
     products.register(commands)
     tracking.register(commands)
     floor.register(commands)
+    simulate.register(commands)
     return parser
 
 

@@ -315,6 +315,49 @@ def day_of_orders(
         )
 
 
+# Carriers that collect every working day at the same time (carriers.toml): a simulated
+# working day ships the same whatever its weekday.
+_WEEKDAY_SERVICES = (
+    ("UPS", "Ground"),
+    ("UPS", "Express Saver"),
+    ("DHL", "Parcel"),
+    ("DHL", "Express"),
+    ("Deutsche Post", "Warenpost"),
+)
+
+
+def clean_order(
+    rng: random.Random,
+    products: list[ProductRow],
+    number: str,
+    placed: datetime,
+    ship_by: datetime,
+) -> OrderDraft:
+    """One order of a simulated day: paid, a good address, demo products, a carrier that
+    collects every working day."""
+    fast = products[: len(products) // 5]
+    address = rng.choice(_ADDRESSES)
+    lines = _lines(rng, products, fast)
+    carrier, service = rng.choice(_WEEKDAY_SERVICES)
+    return OrderDraft(
+        number=number,
+        source="simulated",
+        line_no=1,
+        lines=lines,
+        ship_to=address,
+        email=f"customer{number.lstrip('#')}@example.com",
+        customer_name=address.name,
+        placed_at=placed,
+        ship_by=ship_by,
+        priority=1 if service in _EXPRESS else 0,
+        carrier=carrier,
+        service=service,
+        payment_status="paid",
+        currency="EUR" if address.country in ("DE", "FR", "NL") else "USD",
+        total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
+    )
+
+
 def _lines(
     rng: random.Random, products: list[ProductRow], fast: list[ProductRow]
 ) -> tuple[LineDraft, ...]:

@@ -116,6 +116,19 @@ def seed_demo(
     )
 
 
+def seed_warehouse(factory: sessionmaker[Session], actor: Actor) -> int:
+    """The demo's warehouse without its day: locations, products, stock, operators, box types
+    and packing rules (for a simulated day to play on). Returns the operators added."""
+    actor.require(Role.SUPERVISOR)
+    floor = demo_data.warehouse(clock.today())
+    load_master_data(factory, actor, floor.locations, floor.products, floor.stock)
+    operators = _operators(factory)
+    with unit_of_work(factory) as session:
+        save_boxes(session, actor, DEMO_BOXES)
+        set_packing(session, actor, {"gs1_label": True})
+    return operators
+
+
 def _same_tote(tote: str, position: int) -> str:
     return tote  # pick-then-sort: every order of the batch goes into the one tote
 

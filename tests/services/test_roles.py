@@ -38,6 +38,13 @@ EVERY_ROLE = {
     "transaction of close_carton, which checks the role",
     "app.services.floor.journal.run_scan": "runs a station's scan action and journals it; the "
     "action checks the role",
+    # A simulated operator's day (SimPy processes): every service it calls checks the role of
+    # the simulated operator, who logged in by badge like anyone.
+    **{
+        f"app.services.simulation.operators.{role}": "a simulated operator's working day; "
+        "each service it calls checks the role"
+        for role in ("picker", "sorter", "packer", "shipper")
+    },
     "app.services.messages.queue.queue_messages": "queues the customer's message in the "
     "transaction of the action it reports (a carton shipped, an order cancelled); the action "
     "checks the role",

@@ -206,15 +206,13 @@ class Floor:
         """A wrong scan the operator makes: caught when refused for the reason the mistake
         gives. True when caught; a wrong scan taken is counted as escaped."""
         result = self.scan(actor, stage, code, action, subject)
-        if isinstance(result, BatonError) and result.refusal is expected:
-            self.ledger.catch(kind, how)
-            return True
-        if isinstance(result, BatonError):
-            self.ledger.catch(kind, how)
+        if not isinstance(result, BatonError):
+            self.ledger.accepted[kind] += 1
+            return False
+        self.ledger.catch(kind, how)
+        if result.refusal is not expected:
             self.unexpected.append(f"{kind.value} refused as {result.refusal.value}")
-            return True
-        self.ledger.accepted[kind] += 1
-        return False
+        return True
 
     def must(self, result: R | BatonError, what: str) -> R:
         """The outcome of a right scan; a refusal here is a fault of the simulation."""

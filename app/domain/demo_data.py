@@ -296,22 +296,8 @@ def day_of_orders(
         # the same whatever the date or the time of day the demo is seeded.
         urgent = placed < now - timedelta(hours=8) or service in _EXPRESS
         cutoff = first_cutoff if urgent else second_cutoff
-        yield OrderDraft(
-            number=number,
-            source="demo",
-            line_no=i + 1,
-            lines=lines,
-            ship_to=address,
-            email=f"customer{start_number + i}@example.com",
-            customer_name=address.name,
-            placed_at=placed,
-            ship_by=cutoff,
-            priority=1 if service in _EXPRESS else 0,
-            carrier=carrier,
-            service=service,
-            payment_status=payment,
-            currency="EUR" if address.country in ("DE", "FR", "NL") else "USD",
-            total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
+        yield _draft(
+            number, "demo", i + 1, lines, address, placed, cutoff, carrier, service, payment
         )
 
 
@@ -339,10 +325,27 @@ def clean_order(
     address = rng.choice(_ADDRESSES)
     lines = _lines(rng, products, fast)
     carrier, service = rng.choice(_WEEKDAY_SERVICES)
+    return _draft(number, "simulated", 1, lines, address, placed, ship_by, carrier, service, "paid")
+
+
+def _draft(
+    number: str,
+    source: str,
+    line_no: int,
+    lines: tuple[LineDraft, ...],
+    address: AddressDraft,
+    placed: datetime,
+    ship_by: datetime,
+    carrier: str,
+    service: str,
+    payment: str,
+) -> OrderDraft:
+    """A demo customer's order: e-mail from its number, priority from the service, currency
+    from the country, total from the lines."""
     return OrderDraft(
         number=number,
-        source="simulated",
-        line_no=1,
+        source=source,
+        line_no=line_no,
         lines=lines,
         ship_to=address,
         email=f"customer{number.lstrip('#')}@example.com",
@@ -352,7 +355,7 @@ def clean_order(
         priority=1 if service in _EXPRESS else 0,
         carrier=carrier,
         service=service,
-        payment_status="paid",
+        payment_status=payment,
         currency="EUR" if address.country in ("DE", "FR", "NL") else "USD",
         total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),
     )
